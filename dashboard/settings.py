@@ -1,0 +1,289 @@
+"""Settings: every configurable value, read from the environment once and passed in.
+
+Nothing else in the code base reads the environment. A bad value raises SettingsError
+whose message is one line naming the variable and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from data.risk import RiskLimits
+
+REFRESH_CHOICES_S = (5, 10, 30, 60, 300)
+DB_BACKEND_CHOICES = ("auto", "timescaledb", "postgresql", "sqlite")
+DEFAULT_N8N_URL = "http://localhost:5678"
+_URL_PREFIX_RE = re.compile(r"^/(?:[A-Za-z0-9._~-]+/)*$")
+_HEADER_NAME_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
+
+
+class SettingsError(ValueError):
+    """A configuration value is missing or malformed; str(err) is one line for the operator."""
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    """Who may see the dashboard. No username and no trusted header means open access."""
+
+    username: str | None = None
+    password: str | None = None
+    password_hash: str | None = None
+    trusted_user_header: str | None = None
+
+    @property
+    def basic_auth_enabled(self) -> bool:
+        return self.username is not None
+
+    @property
+    def enabled(self) -> bool:
+        return self.basic_auth_enabled or self.trusted_user_header is not None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None = None
+    db_backend: str = "auto"
+    db_connect_timeout_s: int = 3
+    statement_timeout_ms: int = 5000
+    redis_url: str = "redis://localhost:6379/0"
+    redis_socket_timeout_s: float = 1.0
+    n8n_url: str | None = DEFAULT_N8N_URL
+    n8n_timeout_s: float = 2.0
+    display_timezone: str = "Asia/Seoul"
+    risk_limits: RiskLimits = field(default_factory=RiskLimits)
+    refresh_seconds: int = 10
+    bot_status_stale_s: int = 120
+    candle_stale_s: int = 120
+    url_prefix: str = "/"
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    # Set by the CLI for `serve` and `demo` only: Dash dev tools and debug never run in
+    # production (gunicorn builds its app from the environment, where this is False).
+    dev_mode: bool = False
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.display_timezone)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+        env = _Env(environ)
+        limits = RiskLimits(
+            daily_loss_limit_pct=env.number("RISK_DAILY_LOSS_LIMIT_PCT", 5.0, 0.01, 100.0),
+            max_trades_per_day=env.integer("RISK_MAX_TRADES_PER_DAY", 10, 1, 10_000),
+            max_consecutive_losses=env.integer("RISK_MAX_CONSECUTIVE_LOSSES", 3, 1, 1_000),
+            cooldown_hours=env.number("RISK_COOLDOWN_HOURS", 2.0, 0.0, 24.0 * 30),
+            max_order_pct=env.number("RISK_MAX_ORDER_PCT", 5.0, 0.01, 100.0),
+        )
+        return cls(
+            database_url=_database_url(env),
+            db_backend=env.choice("DASHBOARD_DB_BACKEND", "auto", DB_BACKEND_CHOICES),
+            db_connect_timeout_s=env.integer("DASHBOARD_DB_CONNECT_TIMEOUT_S", 3, 1, 60),
+            statement_timeout_ms=env.integer("DASHBOARD_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000),
+            redis_url=_redis_url(env),
+            redis_socket_timeout_s=env.number("REDIS_SOCKET_TIMEOUT_S", 1.0, 0.05, 30.0),
+            n8n_url=_n8n_url(env),
+            n8n_timeout_s=env.number("N8N_TIMEOUT_S", 2.0, 0.1, 30.0),
+            display_timezone=_timezone(env),
+            risk_limits=limits,
+            refresh_seconds=env.integer_choice(
+                "DASHBOARD_REFRESH_SECONDS", 10, REFRESH_CHOICES_S
+            ),
+            bot_status_stale_s=env.integer("BOT_STATUS_STALE_SECONDS", 120, 1, 86_400),
+            candle_stale_s=env.integer("CANDLE_STALE_SECONDS", 120, 1, 86_400),
+            url_prefix=_url_prefix(env),
+            auth=_auth(env),
+        )
+
+
+class _Env:
+    """Typed access to the environment; every failure names its variable."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self._environ = environ
+
+    def raw(self, name: str) -> str | None:
+        value = self._environ.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        return value if value != "" else None
+
+    def is_set_but_empty(self, name: str) -> bool:
+        return name in self._environ and self._environ[name].strip() == ""
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        text = self.raw(name)
+        if text is None:
+            return default
+        try:
+            value = int(text)
+        except ValueError:
+            raise SettingsError(f"{name}: expected a whole number, got {text!r}") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{name}: {value} is outside the allowed range {low}..{high}")
+        return value
+
+    def number(self, name: str, default: float, low: float, high: float) -> float:
+        text = self.raw(name)
+        if text is None:
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            raise SettingsError(f"{name}: expected a number, got {text!r}") from None
+        if not low <= value <= high:  # also rejects NaN
+            raise SettingsError(f"{name}: {text} is outside the allowed range {low:g}..{high:g}")
+        return value
+
+    def choice(self, name: str, default: str, choices: tuple[str, ...]) -> str:
+        text = self.raw(name)
+        if text is None:
+            return default
+        if text.lower() not in choices:
+            raise SettingsError(f"{name}: {text!r} is not one of {', '.join(choices)}")
+        return text.lower()
+
+    def integer_choice(self, name: str, default: int, choices: tuple[int, ...]) -> int:
+        value = self.integer(name, default, min(choices), max(choices))
+        if value not in choices:
+            allowed = ", ".join(str(c) for c in choices)
+            raise SettingsError(f"{name}: {value} is not one of {allowed}")
+        return value
+
+
+def normalize_database_url(url_text: str, variable: str = "DATABASE_URL") -> str:
+    """Turn CoinPilot's URL forms into one the sync engine uses.
+
+    CoinPilot itself runs on asyncpg; the dashboard uses psycopg2 (a sync driver is what
+    a threaded WSGI server needs), so `postgresql+asyncpg://` becomes `postgresql+psycopg2://`.
+    """
+    try:
+        url = make_url(url_text)
+    except ArgumentError:
+        raise SettingsError(f"{variable}: not a database URL: {url_text!r}") from None
+    backend = url.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        query = dict(url.query)
+        # asyncpg spells TLS as ?ssl=require; libpq (psycopg2) as ?sslmode=require.
+        if "ssl" in query and "sslmode" not in query:
+            query["sslmode"] = query.pop("ssl")
+        url = url.set(drivername="postgresql+psycopg2", query=query)
+        if not url.database:
+            raise SettingsError(f"{variable}: no database name in {_safe(url)}")
+        return url.render_as_string(hide_password=False)
+    if backend == "sqlite":
+        if not url.database:
+            raise SettingsError(f"{variable}: an in-memory SQLite database holds no bot data")
+        return url.set(drivername="sqlite").render_as_string(hide_password=False)
+    raise SettingsError(
+        f"{variable}: unsupported database {backend!r}; use postgresql:// "
+        "(or CoinPilot's postgresql+asyncpg://) or sqlite:///"
+    )
+
+
+def _safe(url: URL) -> str:
+    return url.render_as_string(hide_password=True)
+
+
+def _database_url(env: _Env) -> str | None:
+    text = env.raw("DATABASE_URL")
+    if text is not None:
+        return normalize_database_url(text)
+    parts = {name: env.raw(name) for name in ("DB_USER", "DB_PASSWORD", "DB_HOST", "DB_NAME")}
+    if not any(parts[name] for name in ("DB_USER", "DB_HOST", "DB_NAME")):
+        return None
+    if not parts["DB_NAME"]:
+        raise SettingsError("DB_NAME: required when DB_HOST or DB_USER is set")
+    port = env.integer("DB_PORT", 5432, 1, 65535)
+    url = URL.create(
+        "postgresql+psycopg2",
+        username=parts["DB_USER"],
+        password=parts["DB_PASSWORD"],
+        host=parts["DB_HOST"] or "localhost",
+        port=port,
+        database=parts["DB_NAME"],
+    )
+    return url.render_as_string(hide_password=False)
+
+
+def _redis_url(env: _Env) -> str:
+    text = env.raw("REDIS_URL")
+    if text is not None:
+        if not re.match(r"^(redis|rediss|unix)://", text):
+            raise SettingsError(f"REDIS_URL: expected redis://, rediss:// or unix://, got {text!r}")
+        return text
+    host = env.raw("REDIS_HOST") or "localhost"
+    if not re.match(r"^[A-Za-z0-9._:-]+$", host):
+        raise SettingsError(f"REDIS_HOST: not a host name: {host!r}")
+    port = env.integer("REDIS_PORT", 6379, 1, 65535)
+    return f"redis://{host}:{port}/0"
+
+
+def _n8n_url(env: _Env) -> str | None:
+    # Unset means CoinPilot's usual local n8n; set to "" (or "none") means "not configured".
+    if env.is_set_but_empty("N8N_URL"):
+        return None
+    text = env.raw("N8N_URL")
+    if text is None:
+        return DEFAULT_N8N_URL
+    if text.lower() == "none":
+        return None
+    if not re.match(r"^https?://[^\s/]+", text):
+        raise SettingsError(f"N8N_URL: expected an http:// or https:// base URL, got {text!r}")
+    return text.rstrip("/")
+
+
+def _timezone(env: _Env) -> str:
+    name = env.raw("DASHBOARD_TIMEZONE") or "Asia/Seoul"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"DASHBOARD_TIMEZONE: unknown time zone {name!r}") from None
+    return name
+
+
+def _url_prefix(env: _Env) -> str:
+    prefix = env.raw("DASHBOARD_URL_PREFIX") or "/"
+    if not prefix.startswith("/"):
+        prefix = "/" + prefix
+    if not prefix.endswith("/"):
+        prefix += "/"
+    if not _URL_PREFIX_RE.match(prefix):
+        raise SettingsError(
+            f"DASHBOARD_URL_PREFIX: {prefix!r} must look like /coinpilot/ "
+            "(letters, digits, . _ ~ - between slashes)"
+        )
+    return prefix
+
+
+def _auth(env: _Env) -> AuthSettings:
+    username = env.raw("DASHBOARD_USERNAME")
+    password = env.raw("DASHBOARD_PASSWORD")
+    password_hash = env.raw("DASHBOARD_PASSWORD_HASH")
+    header = env.raw("DASHBOARD_TRUSTED_USER_HEADER")
+    if password and password_hash:
+        raise SettingsError(
+            "DASHBOARD_PASSWORD_HASH: set either DASHBOARD_PASSWORD or DASHBOARD_PASSWORD_HASH, not both"
+        )
+    if username and not (password or password_hash):
+        raise SettingsError(
+            "DASHBOARD_PASSWORD: required with DASHBOARD_USERNAME (or DASHBOARD_PASSWORD_HASH)"
+        )
+    if (password or password_hash) and not username:
+        raise SettingsError("DASHBOARD_USERNAME: required when a dashboard password is set")
+    if username and ":" in username:
+        raise SettingsError("DASHBOARD_USERNAME: may not contain ':' (HTTP basic auth)")
+    if password_hash and not re.match(r"^(scrypt|pbkdf2):[^$]+\$[^$]+\$[0-9a-f]+$", password_hash):
+        raise SettingsError(
+            "DASHBOARD_PASSWORD_HASH: not a werkzeug hash; create one with "
+            "`coinpilot-dashboard hash-password`"
+        )
+    if header and not _HEADER_NAME_RE.match(header):
+        raise SettingsError(f"DASHBOARD_TRUSTED_USER_HEADER: not a header name: {header!r}")
+    return AuthSettings(username, password, password_hash, header)

@@ -1,0 +1,514 @@
+"""The bot's live reasoning ("Bot Brain") read from Redis and validated into typed results.
+
+The bot SETs `bot:status:{symbol}` (JSON, 5-minute TTL) every loop. A reading is one of:
+OK, MISSING (no key: the bot has not reported for 5 minutes), INVALID (with the kind of
+problem: not JSON, wrong type, missing field, invalid value, too large) or
+REDIS_UNAVAILABLE. Age and staleness are computed from the payload's timestamp.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from data.market import alternate_symbol, is_valid_symbol_format
+
+STATUS_KEY_PREFIX = "bot:status:"
+REGIME_KEY_PREFIX = "market:regime:"
+VOLATILITY_KEY = "coinpilot:volatility_state"
+ACTIONS = ("HOLD", "BUY", "SELL", "WAITING")
+# Anything larger is not a status the bot wrote; only this much is ever fetched.
+MAX_PAYLOAD_BYTES = 64 * 1024
+# Clock skew between the bot's host and this one that is tolerated before a timestamp is
+# called "in the future".
+FUTURE_TOLERANCE_S = 30.0
+MAX_REASON_CHARS = 2000
+_KEY_DISCOVERY_TTL_S = 30.0
+_KEY_DISCOVERY_BUDGET = 10_000
+
+
+class StatusState(str, enum.Enum):
+    OK = "ok"
+    MISSING = "missing"
+    INVALID = "invalid"
+    REDIS_UNAVAILABLE = "redis_unavailable"
+
+
+class ProblemKind(str, enum.Enum):
+    NOT_JSON = "not_json"
+    WRONG_TYPE = "wrong_type"
+    MISSING_FIELD = "missing_field"
+    INVALID_VALUE = "invalid_value"
+    TOO_LARGE = "too_large"
+
+
+@dataclass(frozen=True)
+class BotStatus:
+    """What could be read from a payload. Fields the payload lacked or spoiled are None."""
+
+    symbol: str | None = None
+    timestamp: datetime | None = None
+    action: str | None = None
+    current_price: float | None = None
+    rsi: float | None = None
+    bb_upper: float | None = None
+    bb_lower: float | None = None
+    ma_200: float | None = None
+    has_position: bool | None = None
+    avg_price: float | None = None
+    quantity: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusProblem:
+    kind: ProblemKind
+    message: str
+
+
+@dataclass(frozen=True)
+class BotStatusReading:
+    symbol: str
+    state: StatusState
+    key: str | None = None
+    status: BotStatus | None = None
+    problems: tuple[StatusProblem, ...] = ()
+    age_s: float | None = None
+    stale: bool = False
+    message: str | None = None  # for MISSING and REDIS_UNAVAILABLE
+    regime: Any = None
+
+    @property
+    def problem_summary(self) -> str:
+        return "; ".join(p.message for p in self.problems)
+
+    @property
+    def problem_kinds(self) -> tuple[ProblemKind, ...]:
+        return tuple(p.kind for p in self.problems)
+
+
+@dataclass(frozen=True)
+class VolatilityState:
+    current_volatility: float | None
+    is_high_volatility: bool | None
+    timestamp: datetime | None
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class BotStatusSnapshot:
+    """All symbols' readings from one round trip, plus the optional extras."""
+
+    readings: dict[str, BotStatusReading]
+    volatility: VolatilityState | None = None
+    redis_error: str | None = None
+    unknown_symbol_readings: dict[str, BotStatusReading] = field(default_factory=dict)
+
+
+class RedisUnavailable(Exception):
+    pass
+
+
+def make_redis_client(url: str, socket_timeout_s: float) -> redis.Redis:
+    """A client that gives up after one timeout: a silent Redis must not hold a worker."""
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=socket_timeout_s,
+        socket_connect_timeout=socket_timeout_s,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=0,
+        decode_responses=False,
+    )
+
+
+class BotStatusReader:
+    def __init__(
+        self,
+        client: redis.Redis,
+        clock: Callable[[], datetime],
+        *,
+        stale_after_s: float = 120.0,
+        description: str = "Redis",
+    ):
+        self.client = client
+        self.clock = clock
+        self.stale_after_s = stale_after_s
+        self.description = description
+        self._discovered: tuple[float, tuple[str, ...]] | None = None
+        self._discovery_lock = threading.Lock()
+
+    def read(self, symbols: list[str], *, include_unknown: bool = False) -> BotStatusSnapshot:
+        """Read every symbol's status (both key forms) in one pipeline round trip."""
+        symbols = [s for s in dict.fromkeys(symbols) if is_valid_symbol_format(s)]
+        try:
+            extra_keys = self._discover_unknown_keys(symbols) if include_unknown else ()
+            raw = self._fetch(symbols, extra_keys)
+        except (redis.RedisError, OSError) as exc:
+            message = redis_error_message(exc, self.description)
+            return BotStatusSnapshot(
+                readings={
+                    s: BotStatusReading(s, StatusState.REDIS_UNAVAILABLE, message=message) for s in symbols
+                },
+                redis_error=message,
+            )
+        now = self.clock()
+        readings = {}
+        for symbol in symbols:
+            candidates = [STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)]
+            key = next((k for k in candidates if raw[k] is not None), None)
+            regime = _decode_optional(raw.get(REGIME_KEY_PREFIX + symbol))
+            if key is None:
+                readings[symbol] = BotStatusReading(
+                    symbol,
+                    StatusState.MISSING,
+                    message="No status: the bot has not reported for 5 minutes (key expired or never written).",
+                    regime=regime,
+                )
+            else:
+                readings[symbol] = validate_payload(
+                    symbol, key, raw[key], now, self.stale_after_s, regime=regime
+                )
+        unknown = {}
+        for key in extra_keys:
+            if raw.get(key) is None:
+                continue
+            symbol = key[len(STATUS_KEY_PREFIX):]
+            reading = validate_payload(symbol, key, raw[key], now, self.stale_after_s)
+            problem = StatusProblem(
+                ProblemKind.INVALID_VALUE, f"status for {symbol}, a symbol with no candles in market_data"
+            )
+            unknown[symbol] = BotStatusReading(
+                symbol,
+                StatusState.INVALID,
+                key=key,
+                status=reading.status,
+                problems=(problem,) + reading.problems,
+                age_s=reading.age_s,
+                stale=reading.stale,
+            )
+        volatility = _parse_volatility(raw.get(VOLATILITY_KEY))
+        return BotStatusSnapshot(readings, volatility, None, unknown)
+
+    def _fetch(self, symbols: list[str], extra_keys: tuple[str, ...]) -> dict[str, Any]:
+        keys: list[str] = []
+        for symbol in symbols:
+            keys += [STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)]
+            keys.append(REGIME_KEY_PREFIX + symbol)
+        keys += list(extra_keys)
+        keys.append(VOLATILITY_KEY)
+        pipe = self.client.pipeline(transaction=False)
+        for key in keys:
+            # TYPE tells a missing key from an empty or non-string one; STRLEN lets a huge
+            # value be recognised without being transferred.
+            pipe.type(key)
+            pipe.strlen(key)
+            pipe.getrange(key, 0, MAX_PAYLOAD_BYTES - 1)
+        replies = pipe.execute(raise_on_error=False)
+        raw: dict[str, Any] = {}
+        for index, key in enumerate(keys):
+            kind, length, value = replies[3 * index : 3 * index + 3]
+            if isinstance(kind, Exception):
+                raise kind
+            kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+            if kind == "none":
+                raw[key] = None
+            elif kind != "string":
+                raw[key] = _WrongRedisType(kind)
+            elif isinstance(length, Exception) or isinstance(value, Exception):
+                raise length if isinstance(length, Exception) else value
+            elif length > MAX_PAYLOAD_BYTES:
+                raw[key] = _TooLarge(int(length))
+            else:
+                raw[key] = value
+        return raw
+
+    def _discover_unknown_keys(self, known_symbols: list[str]) -> tuple[str, ...]:
+        """Status keys of symbols that have no candles (bounded SCAN, cached for 30 s)."""
+        with self._discovery_lock:
+            now = time.monotonic()
+            if self._discovered is None or now - self._discovered[0] > _KEY_DISCOVERY_TTL_S:
+                found = []
+                for examined, key in enumerate(
+                    self.client.scan_iter(match=STATUS_KEY_PREFIX + "*", count=1000)
+                ):
+                    if examined >= _KEY_DISCOVERY_BUDGET:
+                        break
+                    found.append(key.decode("utf-8", "replace") if isinstance(key, bytes) else key)
+                self._discovered = (now, tuple(sorted(found)))
+            discovered = self._discovered[1]
+        known = set()
+        for symbol in known_symbols:
+            known |= {STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)}
+        return tuple(k for k in discovered if k not in known and is_valid_symbol_format(k[len(STATUS_KEY_PREFIX):]))
+
+    def server_info(self) -> tuple[str, float]:
+        """(Redis version, ping round trip in ms); raises RedisUnavailable."""
+        try:
+            started = time.perf_counter()
+            self.client.ping()
+            latency_ms = (time.perf_counter() - started) * 1000.0
+            info = self.client.info("server")
+        except (redis.RedisError, OSError) as exc:
+            raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
+        return str(info.get("redis_version", "unknown")), latency_ms
+
+
+@dataclass(frozen=True)
+class _WrongRedisType:
+    detail: str
+
+
+@dataclass(frozen=True)
+class _TooLarge:
+    size: int
+
+
+def redis_error_message(exc: BaseException, where: str) -> str:
+    if isinstance(exc, redis.TimeoutError):
+        return f"Redis unreachable at {where}: no answer within the socket timeout."
+    if isinstance(exc, redis.AuthenticationError):
+        return f"Redis unreachable at {where}: authentication failed."
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"Redis unreachable at {where}: {text}"
+
+
+class _RejectConstant(ValueError):
+    pass
+
+
+def _reject_constant(name: str):
+    raise _RejectConstant(f"{name} is not a valid JSON number")
+
+
+def _loads_strict(data: bytes) -> Any:
+    return json.loads(data, parse_constant=_reject_constant)
+
+
+def validate_payload(
+    symbol: str,
+    key: str,
+    raw: Any,
+    now: datetime,
+    stale_after_s: float,
+    *,
+    regime: Any = None,
+) -> BotStatusReading:
+    """Turn one raw Redis value into a reading that says exactly what is wrong, if anything."""
+
+    def invalid(kind: ProblemKind, message: str, status: BotStatus | None = None, problems=()):
+        return BotStatusReading(
+            symbol,
+            StatusState.INVALID,
+            key=key,
+            status=status,
+            problems=(StatusProblem(kind, message),) + tuple(problems),
+            regime=regime,
+        )
+
+    if isinstance(raw, _WrongRedisType):
+        return invalid(
+            ProblemKind.WRONG_TYPE, f"the key holds a Redis {raw.detail}, expected a JSON string"
+        )
+    if isinstance(raw, _TooLarge):
+        return invalid(
+            ProblemKind.TOO_LARGE,
+            f"payload is {raw.size:,} bytes (limit {MAX_PAYLOAD_BYTES:,}); not read",
+        )
+    try:
+        payload = _loads_strict(raw)
+    except _RejectConstant as exc:
+        return invalid(ProblemKind.INVALID_VALUE, str(exc))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        if not raw:
+            return invalid(ProblemKind.NOT_JSON, "payload is an empty string")
+        return invalid(ProblemKind.NOT_JSON, "payload is not valid JSON")
+    if not isinstance(payload, dict):
+        return invalid(ProblemKind.WRONG_TYPE, f"payload is a JSON {_json_type(payload)}, expected an object")
+
+    problems: list[StatusProblem] = []
+    fields: dict[str, Any] = {}
+
+    def problem(kind: ProblemKind, message: str):
+        problems.append(StatusProblem(kind, message))
+
+    # Required in every payload, WAITING included.
+    action = payload.get("action")
+    if "action" not in payload:
+        problem(ProblemKind.MISSING_FIELD, "missing field 'action'")
+    elif not isinstance(action, str):
+        problem(ProblemKind.WRONG_TYPE, f"'action' is a {_json_type(action)}, expected a string")
+    elif action not in ACTIONS:
+        problem(ProblemKind.INVALID_VALUE, f"unknown action {action[:40]!r} (expected {', '.join(ACTIONS)})")
+    else:
+        fields["action"] = action
+
+    timestamp = payload.get("timestamp")
+    if "timestamp" not in payload:
+        problem(ProblemKind.MISSING_FIELD, "missing field 'timestamp'")
+    elif not isinstance(timestamp, str):
+        problem(ProblemKind.WRONG_TYPE, f"'timestamp' is a {_json_type(timestamp)}, expected an ISO-8601 string")
+    else:
+        parsed = _parse_timestamp(timestamp[:64])
+        if parsed is None:
+            problem(ProblemKind.INVALID_VALUE, f"'timestamp' {timestamp[:40]!r} is not an ISO-8601 time")
+        elif parsed.tzinfo is None:
+            problem(ProblemKind.INVALID_VALUE, "'timestamp' has no time zone (naive); cannot compute its age")
+        elif (parsed - now).total_seconds() > FUTURE_TOLERANCE_S:
+            ahead = (parsed - now).total_seconds()
+            problem(ProblemKind.INVALID_VALUE, f"'timestamp' is {ahead:,.0f} s in the future (clock skew?)")
+        else:
+            fields["timestamp"] = parsed.astimezone(timezone.utc)
+
+    payload_symbol = payload.get("symbol")
+    if "symbol" not in payload:
+        problem(ProblemKind.MISSING_FIELD, "missing field 'symbol'")
+    elif not isinstance(payload_symbol, str):
+        problem(ProblemKind.WRONG_TYPE, f"'symbol' is a {_json_type(payload_symbol)}, expected a string")
+    elif payload_symbol not in (symbol, alternate_symbol(symbol)):
+        problem(ProblemKind.INVALID_VALUE, f"'symbol' {payload_symbol[:24]!r} does not match the key's {symbol}")
+    else:
+        fields["symbol"] = payload_symbol
+
+    waiting = fields.get("action") == "WAITING"
+    fields["current_price"] = _number(payload, "current_price", problem, required=not waiting, positive=True)
+
+    indicators = payload.get("indicators")
+    if indicators is None and "indicators" in payload:
+        indicators = {}
+    if indicators is None:
+        if not waiting:
+            problem(ProblemKind.MISSING_FIELD, "missing field 'indicators'")
+        indicators = {}
+    elif not isinstance(indicators, dict):
+        problem(ProblemKind.WRONG_TYPE, f"'indicators' is a {_json_type(indicators)}, expected an object")
+        indicators = {}
+    require_indicators = not waiting
+    fields["rsi"] = _number(indicators, "rsi", problem, required=require_indicators, prefix="indicators.", low=0, high=100)
+    for name in ("bb_upper", "bb_lower", "ma_200"):
+        # ma_200 is absent until the bot has 200 candles; the bands appear with 20.
+        fields[name] = _number(indicators, name, problem, required=False, prefix="indicators.", positive=True)
+
+    position = payload.get("position")
+    if position is None:
+        if not waiting and "position" not in payload:
+            problem(ProblemKind.MISSING_FIELD, "missing field 'position'")
+    elif not isinstance(position, dict):
+        problem(ProblemKind.WRONG_TYPE, f"'position' is a {_json_type(position)}, expected an object")
+    else:
+        has_position = position.get("has_position")
+        if has_position is not None and not isinstance(has_position, bool):
+            problem(ProblemKind.WRONG_TYPE, "'position.has_position' is not true/false")
+        else:
+            fields["has_position"] = has_position
+        fields["avg_price"] = _number(position, "avg_price", problem, required=False, prefix="position.", positive=True)
+        fields["quantity"] = _number(position, "quantity", problem, required=False, prefix="position.", low=0)
+
+    reason = payload.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        problem(ProblemKind.WRONG_TYPE, f"'reason' is a {_json_type(reason)}, expected a string")
+    elif isinstance(reason, str):
+        fields["reason"] = reason if len(reason) <= MAX_REASON_CHARS else reason[:MAX_REASON_CHARS] + " …"
+
+    status = BotStatus(**{k: v for k, v in fields.items() if v is not None})
+    age_s = None
+    if status.timestamp is not None:
+        age_s = max(0.0, (now - status.timestamp).total_seconds())
+    stale = age_s is not None and age_s > stale_after_s
+    if problems:
+        return BotStatusReading(
+            symbol, StatusState.INVALID, key=key, status=status, problems=tuple(problems),
+            age_s=age_s, stale=stale, regime=regime,
+        )
+    return BotStatusReading(symbol, StatusState.OK, key=key, status=status, age_s=age_s, stale=stale, regime=regime)
+
+
+def _number(container: dict, name: str, problem, *, required: bool, prefix: str = "",
+            positive: bool = False, low: float | None = None, high: float | None = None) -> float | None:
+    label = f"'{prefix}{name}'"
+    if name not in container or container[name] is None:
+        if required and name not in container:
+            problem(ProblemKind.MISSING_FIELD, f"missing field {label}")
+        return None
+    value = container[name]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        problem(ProblemKind.WRONG_TYPE, f"{label} is a {_json_type(value)}, expected a number")
+        return None
+    value = float(value)
+    if not math.isfinite(value):
+        problem(ProblemKind.INVALID_VALUE, f"{label} is not a finite number")
+        return None
+    if positive and value <= 0:
+        problem(ProblemKind.INVALID_VALUE, f"{label} must be positive, got {value:g}")
+        return None
+    if (low is not None and value < low) or (high is not None and value > high):
+        problem(ProblemKind.INVALID_VALUE, f"{label} {value:g} is out of range")
+        return None
+    return value
+
+
+def _parse_timestamp(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def _decode_optional(raw: Any) -> Any:
+    """market:regime:{symbol}: shown when present, in whatever form the bot wrote it."""
+    if raw is None or isinstance(raw, (_WrongRedisType, _TooLarge)):
+        return None
+    try:
+        return _loads_strict(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return raw.decode("utf-8", "replace")[:200] if isinstance(raw, bytes) else str(raw)[:200]
+
+
+def _parse_volatility(raw: Any) -> VolatilityState | None:
+    if raw is None:
+        return None
+    if isinstance(raw, (_WrongRedisType, _TooLarge)):
+        return VolatilityState(None, None, None, "coinpilot:volatility_state is not a readable JSON string")
+    try:
+        payload = _loads_strict(raw)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return VolatilityState(None, None, None, "coinpilot:volatility_state is not valid JSON")
+    if not isinstance(payload, dict):
+        return VolatilityState(None, None, None, "coinpilot:volatility_state is not a JSON object")
+    problems: list[str] = []
+    value = _number(payload, "current_volatility", lambda kind, msg: problems.append(msg), required=False, low=0)
+    flag = payload.get("is_high_volatility")
+    if flag is not None and not isinstance(flag, bool):
+        problems.append("'is_high_volatility' is not true/false")
+        flag = None
+    stamp = payload.get("timestamp")
+    parsed = _parse_timestamp(stamp[:64]) if isinstance(stamp, str) else None
+    if parsed is not None and parsed.tzinfo is None:
+        parsed = None
+        problems.append("'timestamp' has no time zone")
+    return VolatilityState(value, flag, parsed, "; ".join(problems) or None)

@@ -1,0 +1,61 @@
+"""Health probes of the bot's infrastructure: the n8n liveness endpoint (GET /healthz)."""
+
+from __future__ import annotations
+
+import enum
+import http.client
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+
+class N8nState(str, enum.Enum):
+    NOT_CONFIGURED = "not_configured"
+    OK = "ok"
+    UNHEALTHY = "unhealthy"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True)
+class N8nHealth:
+    state: N8nState
+    url: str | None
+    message: str
+    status_code: int | None = None
+    latency_ms: float | None = None
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# No proxies from the environment and no redirects: the probe goes exactly where it is told.
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+def check_n8n(base_url: str | None, timeout_s: float) -> N8nHealth:
+    """GET {base_url}/healthz with a short timeout; never raises."""
+    if not base_url:
+        return N8nHealth(N8nState.NOT_CONFIGURED, None, "n8n is not configured (N8N_URL is empty).")
+    url = base_url.rstrip("/") + "/healthz"
+    started = time.perf_counter()
+    try:
+        with _opener.open(url, timeout=timeout_s) as response:
+            response.read(4096)
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        latency = (time.perf_counter() - started) * 1000.0
+        return N8nHealth(N8nState.UNHEALTHY, url, f"n8n answered HTTP {exc.code}.", exc.code, latency)
+    except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+            message = f"n8n did not answer within {timeout_s:g} s."
+        else:
+            message = f"n8n unreachable: {reason}"
+        return N8nHealth(N8nState.UNREACHABLE, url, message)
+    latency = (time.perf_counter() - started) * 1000.0
+    if 200 <= status < 300:
+        return N8nHealth(N8nState.OK, url, "n8n is healthy.", status, latency)
+    return N8nHealth(N8nState.UNHEALTHY, url, f"n8n answered HTTP {status}.", status, latency)

@@ -1,0 +1,47 @@
+"""Technical indicators the bot uses (RSI 14, Bollinger 20/2, moving averages), as pure functions.
+
+The chart and the demo's paper strategy share these, so what the demo bot decides and what
+the Market page draws are the same numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+RSI_PERIOD = 14
+BOLLINGER_PERIOD = 20
+BOLLINGER_STDDEVS = 2.0
+# The chart fetches this many extra candles before the first one shown, so MA(200) and
+# the exponentially smoothed RSI are already settled at the left edge.
+INDICATOR_WARMUP = 200
+
+
+def rsi(closes: pd.Series, period: int = RSI_PERIOD) -> pd.Series:
+    """Wilder's RSI (the definition Upbit, TradingView and CoinPilot use)."""
+    delta = closes.diff()
+    gains = delta.clip(lower=0.0)
+    losses = -delta.clip(upper=0.0)
+    alpha = 1.0 / period
+    avg_gain = gains.ewm(alpha=alpha, adjust=False, min_periods=period).mean()
+    avg_loss = losses.ewm(alpha=alpha, adjust=False, min_periods=period).mean()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        relative = avg_gain / avg_loss
+        values = 100.0 - 100.0 / (1.0 + relative)
+    # No losses at all in the window: RSI is 100 by definition (not NaN).
+    values = values.where(avg_loss != 0.0, 100.0)
+    values[avg_gain.isna()] = np.nan
+    return values
+
+
+def sma(closes: pd.Series, period: int) -> pd.Series:
+    return closes.rolling(period, min_periods=period).mean()
+
+
+def bollinger(
+    closes: pd.Series, period: int = BOLLINGER_PERIOD, stddevs: float = BOLLINGER_STDDEVS
+) -> pd.DataFrame:
+    """Middle band (SMA), upper and lower bands at +/- k population standard deviations."""
+    middle = sma(closes, period)
+    spread = closes.rolling(period, min_periods=period).std(ddof=0) * stddevs
+    return pd.DataFrame({"bb_middle": middle, "bb_upper": middle + spread, "bb_lower": middle - spread})

@@ -1,0 +1,232 @@
+"""Market data reads: candles aggregated in the database, latest prices, symbols, freshness.
+
+Candles are built from the collector's 1-minute rows by the database itself:
+- TimescaleDB: time_bucket() with first()/last();
+- plain PostgreSQL: date_bin() with origin 2000-01-03 (time_bucket's default origin, so the
+  buckets are the same for widths under a month) and array_agg(... ORDER BY)[1];
+- SQLite (the demo): epoch arithmetic from the same origin, with first()/last() aggregates
+  registered on each connection (data.database.register_sqlite_functions).
+Every query is bounded by a time window on (symbol, interval, timestamp) so it is served by
+the (symbol, interval, timestamp DESC) index; no query aggregates a symbol's whole history.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection
+
+from data.database import Backend
+from data.tables import STORED_CANDLE_INTERVAL, market_data as md
+
+# The allow-list of candle widths; anything else never reaches SQL.
+CANDLE_WIDTHS: dict[str, timedelta] = {
+    "1m": timedelta(minutes=1),
+    "5m": timedelta(minutes=5),
+    "15m": timedelta(minutes=15),
+    "30m": timedelta(minutes=30),
+    "1h": timedelta(hours=1),
+    "4h": timedelta(hours=4),
+    "1d": timedelta(days=1),
+    "1w": timedelta(weeks=1),
+}
+BUCKET_ORIGIN = datetime(2000, 1, 3, tzinfo=timezone.utc)  # a Monday, as in time_bucket
+_ORIGIN_EPOCH = int(BUCKET_ORIGIN.timestamp())
+MAX_CANDLES = 5000
+CANDLE_COLUMNS = ["bucket", "open", "high", "low", "close", "volume"]
+_SYMBOL_RE = re.compile(r"^[A-Z0-9]{1,10}-[A-Z0-9]{1,10}$")
+
+
+class UnknownWidth(ValueError):
+    pass
+
+
+def is_valid_symbol_format(symbol: object) -> bool:
+    """An Upbit market code (KRW-BTC) or its reversed form (BTC-KRW)."""
+    return isinstance(symbol, str) and bool(_SYMBOL_RE.match(symbol))
+
+
+def alternate_symbol(symbol: str) -> str:
+    """KRW-BTC <-> BTC-KRW: deployments store either form."""
+    base, _, quote = symbol.partition("-")
+    return f"{quote}-{base}" if quote else symbol
+
+
+def width_delta(width: str) -> timedelta:
+    try:
+        return CANDLE_WIDTHS[width]
+    except (KeyError, TypeError):
+        raise UnknownWidth(f"unknown candle width {width!r}") from None
+
+
+def bucket_floor(at: datetime, width: str) -> datetime:
+    """The start of the bucket holding `at`, with the same origin as the SQL."""
+    step = width_delta(width)
+    return BUCKET_ORIGIN + ((at - BUCKET_ORIGIN) // step) * step
+
+
+def _interval_literal(width: str) -> str:
+    # A PostgreSQL interval spelled from the allow-list, bound as a parameter.
+    return f"{int(width_delta(width).total_seconds())} seconds"
+
+
+def _utc(at: datetime) -> datetime:
+    if at.tzinfo is None:
+        raise ValueError("naive datetime passed to the data layer; use UTC-aware datetimes")
+    return at.astimezone(timezone.utc)
+
+
+def candle_select(backend: Backend, symbol: str, width: str, start: datetime, end: datetime):
+    """The aggregation query for one symbol, one width and one [start, end) window."""
+    width_delta(width)  # validates against the allow-list before anything is built
+    ts = md.c.timestamp
+    window = sa.and_(
+        md.c.symbol == sa.bindparam("symbol", symbol),
+        md.c.interval == sa.bindparam("stored_interval", STORED_CANDLE_INTERVAL),
+        ts >= sa.bindparam("start", _utc(start), type_=sa.DateTime(timezone=True)),
+        ts < sa.bindparam("end", _utc(end), type_=sa.DateTime(timezone=True)),
+    )
+    if backend is Backend.SQLITE:
+        seconds = sa.bindparam("width_seconds", int(width_delta(width).total_seconds()))
+        origin = sa.bindparam("origin_epoch", _ORIGIN_EPOCH)
+        epoch = sa.cast(sa.func.strftime("%s", ts), sa.Integer)
+        bucket = ((epoch - origin) // seconds) * seconds + origin
+        open_, close = sa.func.first(md.c.open_price, ts), sa.func.last(md.c.close_price, ts)
+    else:
+        stride = sa.cast(sa.bindparam("width", _interval_literal(width)), postgresql.INTERVAL)
+        if backend is Backend.TIMESCALEDB:
+            bucket = sa.func.time_bucket(stride, ts)
+            open_ = sa.func.first(md.c.open_price, ts)
+            close = sa.func.last(md.c.close_price, ts)
+        else:
+            origin = sa.bindparam("origin", BUCKET_ORIGIN, type_=sa.DateTime(timezone=True))
+            bucket = sa.func.date_bin(stride, ts, origin)
+            open_ = postgresql.array_agg(postgresql.aggregate_order_by(md.c.open_price, ts.asc()))[1]
+            close = postgresql.array_agg(postgresql.aggregate_order_by(md.c.close_price, ts.desc()))[1]
+    bucket = bucket.label("bucket")
+    return (
+        sa.select(
+            bucket,
+            open_.label("open"),
+            sa.func.max(md.c.high_price).label("high"),
+            sa.func.min(md.c.low_price).label("low"),
+            close.label("close"),
+            sa.func.sum(md.c.volume).label("volume"),
+        )
+        .where(window)
+        .group_by(sa.literal_column("bucket"))
+        .order_by(sa.literal_column("bucket"))
+    )
+
+
+def _candles_frame(rows, backend: Backend) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=CANDLE_COLUMNS)
+    if backend is Backend.SQLITE:
+        frame["bucket"] = pd.to_datetime(frame["bucket"].astype("int64"), unit="s", utc=True)
+    else:
+        frame["bucket"] = pd.to_datetime(frame["bucket"], utc=True)
+    for column in CANDLE_COLUMNS[1:]:
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def fetch_candles_between(
+    conn: Connection, backend: Backend, symbol: str, width: str, start: datetime, end: datetime
+) -> pd.DataFrame:
+    """Candles whose 1-minute rows lie in [start, end)."""
+    rows = conn.execute(candle_select(backend, symbol, width, start, end)).all()
+    return _candles_frame(rows, backend)
+
+
+def latest_candle_time(conn: Connection, symbol: str) -> datetime | None:
+    """The newest 1-minute candle's time for a symbol: one index lookup."""
+    value = conn.execute(
+        sa.select(md.c.timestamp)
+        .where(md.c.symbol == symbol, md.c.interval == STORED_CANDLE_INTERVAL)
+        .order_by(md.c.timestamp.desc())
+        .limit(1)
+    ).scalar()
+    return as_utc(value)
+
+
+def fetch_recent_candles(
+    conn: Connection, backend: Backend, symbol: str, width: str, count: int
+) -> pd.DataFrame:
+    """The last `count` candles of a width, ending at the newest 1-minute row.
+
+    The window is anchored at the newest row rather than at "now", so a stalled collector
+    still shows its last candles (the staleness is reported separately).
+    """
+    if not 1 <= count <= MAX_CANDLES:
+        raise ValueError(f"candle count must be 1..{MAX_CANDLES}")
+    newest = latest_candle_time(conn, symbol)
+    if newest is None:
+        return _candles_frame([], backend)
+    last_bucket = bucket_floor(newest, width)
+    start = last_bucket - (count - 1) * width_delta(width)
+    return fetch_candles_between(conn, backend, symbol, width, start, newest + timedelta(minutes=1))
+
+
+@dataclass(frozen=True)
+class LatestCandle:
+    symbol: str
+    close: float
+    timestamp: datetime
+
+
+def fetch_latest_candles(conn: Connection, symbols: list[str]) -> dict[str, LatestCandle]:
+    """The newest 1-minute candle of each symbol, one index lookup per symbol in one round trip.
+
+    (The original dashboard's DISTINCT ON (symbol) read the whole table: seconds on a year.)
+    """
+    if not symbols:
+        return {}
+    per_symbol = [
+        sa.select(md.c.symbol, md.c.close_price, md.c.timestamp)
+        .where(md.c.symbol == symbol, md.c.interval == STORED_CANDLE_INTERVAL)
+        .order_by(md.c.timestamp.desc())
+        .limit(1)
+        .subquery()
+        for symbol in dict.fromkeys(symbols)
+    ]
+    selects = [sa.select(sub) for sub in per_symbol]
+    query = sa.union_all(*selects) if len(selects) > 1 else selects[0]
+    return {
+        row.symbol: LatestCandle(row.symbol, float(row.close_price), as_utc(row.timestamp))
+        for row in conn.execute(query)
+    }
+
+
+# A loose index scan: one index probe per distinct symbol instead of reading every row.
+_SYMBOLS_SQL = sa.text(
+    """
+    WITH RECURSIVE symbols(symbol) AS (
+        SELECT min(symbol) FROM market_data
+        UNION ALL
+        SELECT (SELECT min(m.symbol) FROM market_data m WHERE m.symbol > s.symbol)
+        FROM symbols s WHERE s.symbol IS NOT NULL
+    )
+    SELECT symbol FROM symbols WHERE symbol IS NOT NULL
+    """
+)
+
+
+def fetch_symbols(conn: Connection) -> list[str]:
+    """Symbols that have candles, sorted."""
+    return [row[0] for row in conn.execute(_SYMBOLS_SQL)]
+
+
+def as_utc(value) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # SQLite hands back naive datetimes; they are stored in UTC
+        return value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+

@@ -1,0 +1,226 @@
+"""Writing synthetic CoinPilot data: the schema, bulk history (COPY on PostgreSQL), live rows.
+
+Only the `seed` command, the demo and the tests write, and only into databases they were
+pointed at explicitly; the dashboard itself reads through a read-only session.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Iterable
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from data.database import Backend
+from data.synthetic import History, PaperBot
+from data.tables import (
+    ALL_TABLES,
+    STORED_CANDLE_INTERVAL,
+    account_state,
+    agent_decisions,
+    daily_risk_state,
+    market_data,
+    metadata,
+    positions,
+    risk_audit,
+    trading_history,
+)
+from data.trading import ACCOUNT_ROW_ID
+
+_COPY_CHUNK_ROWS = 50_000
+_CANDLE_COPY_SQL = (
+    "COPY market_data (symbol, interval, open_price, high_price, low_price, close_price, volume, timestamp) "
+    "FROM STDIN WITH (FORMAT csv)"
+)
+
+Progress = Callable[[str, int, int], None]
+
+
+class DatabaseNotEmpty(Exception):
+    pass
+
+
+def create_schema(engine: Engine, backend: Backend) -> None:
+    """The bot's tables and index, created when missing; market_data becomes a hypertable on
+    TimescaleDB (compressed after 7 days, as in CoinPilot's production)."""
+    metadata.create_all(engine, checkfirst=True)
+    if backend is not Backend.TIMESCALEDB:
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "SELECT create_hypertable('market_data', 'timestamp', "
+                "if_not_exists => TRUE, migrate_data => TRUE)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "ALTER TABLE market_data SET (timescaledb.compress, "
+                "timescaledb.compress_segmentby = 'symbol, interval', "
+                "timescaledb.compress_orderby = 'timestamp DESC')"
+            )
+        )
+        conn.execute(
+            sa.text("SELECT add_compression_policy('market_data', INTERVAL '7 days', if_not_exists => TRUE)")
+        )
+
+
+def tables_with_rows(engine: Engine) -> list[str]:
+    """CoinPilot tables that exist and already hold at least one row."""
+    existing = set(sa.inspect(engine).get_table_names())
+    found = []
+    with engine.connect() as conn:
+        for table in ALL_TABLES:
+            if table.name in existing and conn.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
+                found.append(table.name)
+    return found
+
+
+def empty_tables(engine: Engine) -> None:
+    """Delete every row of the CoinPilot tables (seed --force)."""
+    with engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(table.delete())
+
+
+@dataclass(frozen=True)
+class SeedReport:
+    candles: int
+    orders: int
+    audits: int
+    decisions: int
+
+
+def write_history(engine: Engine, backend: Backend, history: History, progress: Progress | None = None) -> SeedReport:
+    """Write a generated history into an empty schema."""
+    total_candles = 0
+    for symbol, frame in history.candles.items():
+        if backend is Backend.SQLITE:
+            with engine.begin() as conn:
+                total_candles += insert_candles(conn, symbol, frame, first_id=next_candle_id(conn), progress=progress)
+        else:
+            total_candles += copy_candles(engine, symbol, frame, progress)
+    with engine.begin() as conn:
+        insert_rows(conn, history.orders, history.audits, history.decisions)
+        save_bot_state(conn, history.bot, symbols=None, days=None)
+    return SeedReport(total_candles, len(history.orders), len(history.audits), len(history.decisions))
+
+
+def copy_candles(engine: Engine, symbol: str, frame: pd.DataFrame, progress: Progress | None = None) -> int:
+    """COPY 1-minute candles into PostgreSQL, in chunks so progress can be shown."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        total = len(frame)
+        for begin in range(0, total, _COPY_CHUNK_ROWS):
+            chunk = frame.iloc[begin : begin + _COPY_CHUNK_ROWS]
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for ts, o, h, low, c, v in zip(
+                chunk["timestamp"], chunk["open"], chunk["high"], chunk["low"], chunk["close"], chunk["volume"]
+            ):
+                writer.writerow((symbol, STORED_CANDLE_INTERVAL, repr(o), repr(h), repr(low), repr(c), repr(v), ts.isoformat()))
+            buffer.seek(0)
+            cursor.copy_expert(_CANDLE_COPY_SQL, buffer)
+            if progress is not None:
+                progress(f"market_data {symbol}", min(begin + _COPY_CHUNK_ROWS, total), total)
+        raw.commit()
+    finally:
+        raw.close()
+    return len(frame)
+
+
+def next_candle_id(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(market_data.c.id), 0))).scalar()) + 1
+
+
+def insert_candles(
+    conn: Connection, symbol: str, frame: pd.DataFrame, *, first_id: int | None = None, progress: Progress | None = None
+) -> int:
+    """Insert candles with executemany (SQLite, and the demo's live rows)."""
+    total = len(frame)
+    for begin in range(0, total, _COPY_CHUNK_ROWS):
+        chunk = frame.iloc[begin : begin + _COPY_CHUNK_ROWS]
+        rows = [
+            {
+                "symbol": symbol,
+                "interval": STORED_CANDLE_INTERVAL,
+                "open_price": float(o),
+                "high_price": float(h),
+                "low_price": float(low),
+                "close_price": float(c),
+                "volume": float(v),
+                "timestamp": ts.to_pydatetime(),
+            }
+            for ts, o, h, low, c, v in zip(
+                chunk["timestamp"], chunk["open"], chunk["high"], chunk["low"], chunk["close"], chunk["volume"]
+            )
+        ]
+        if first_id is not None:
+            for offset, row in enumerate(rows):
+                row["id"] = first_id + begin + offset
+        conn.execute(market_data.insert(), rows)
+        if progress is not None:
+            progress(f"market_data {symbol}", min(begin + _COPY_CHUNK_ROWS, total), total)
+    return total
+
+
+def insert_rows(conn: Connection, orders: list[dict], audits: list[dict], decisions: list[dict]) -> None:
+    if orders:
+        conn.execute(trading_history.insert(), orders)
+    if audits:
+        conn.execute(risk_audit.insert(), audits)
+    if decisions:
+        conn.execute(agent_decisions.insert(), decisions)
+
+
+def save_bot_state(conn: Connection, bot: PaperBot, symbols: Iterable[str] | None, days: Iterable[date] | None) -> None:
+    """Mirror the paper bot's books into positions, account_state and daily_risk_state.
+
+    `symbols`/`days` None means all of them (a fresh seed); otherwise only those that changed.
+    """
+    symbol_list = list(bot.holdings) if symbols is None else list(symbols)
+    if symbols is None:
+        conn.execute(positions.delete())
+    elif symbol_list:
+        conn.execute(positions.delete().where(positions.c.symbol.in_(symbol_list)))
+    rows = [
+        {
+            "symbol": s,
+            "quantity": bot.holdings[s].quantity,
+            "avg_price": bot.holdings[s].avg_price,
+            "opened_at": bot.holdings[s].opened_at,
+            "updated_at": bot.holdings[s].updated_at,
+        }
+        for s in symbol_list
+        if s in bot.holdings
+    ]
+    if rows:
+        conn.execute(positions.insert(), rows)
+    conn.execute(account_state.delete().where(account_state.c.id == ACCOUNT_ROW_ID))
+    conn.execute(
+        account_state.insert(), {"id": ACCOUNT_ROW_ID, "balance": bot.cash, "updated_at": bot.cash_updated_at}
+    )
+    day_list = sorted(bot.days) if days is None else sorted(days)
+    if day_list:
+        conn.execute(daily_risk_state.delete().where(daily_risk_state.c.date.in_(day_list)))
+        conn.execute(
+            daily_risk_state.insert(),
+            [
+                {
+                    "date": d,
+                    "total_pnl": bot.days[d].total_pnl,
+                    "trade_count": bot.days[d].trade_count,
+                    "consecutive_losses": bot.days[d].consecutive_losses,
+                    "cooldown_until": bot.days[d].cooldown_until,
+                    "is_trading_halted": bot.days[d].is_trading_halted,
+                    "updated_at": bot.days[d].updated_at,
+                }
+                for d in day_list
+            ],
+        )

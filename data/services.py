@@ -1,0 +1,74 @@
+"""DataServices: the data layer's objects for one process, built once and handed to callbacks.
+
+It also holds the two small per-process caches the refresh path needs: the symbol list
+(symbols appear rarely; probing the index on every tick of every page is waste) and the
+realized-PnL ledger (recomputed only when the orders change, see TradesFingerprint).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from data.bot_status import BotStatusReader
+from data.database import Database
+from data.metrics import realized_pnl_ledger
+from data.market import fetch_symbols
+from data.risk import RiskLimits
+from data.trading import TradesFingerprint, fetch_filled_trades, trades_fingerprint
+
+SYMBOL_CACHE_TTL_S = 30.0
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class DataServices:
+    database: Database
+    bot_status: BotStatusReader
+    risk_limits: RiskLimits
+    display_timezone: ZoneInfo
+    clock: Callable[[], datetime] = utc_now
+    n8n_url: str | None = None
+    n8n_timeout_s: float = 2.0
+    candle_stale_s: float = 120.0
+    default_refresh_s: int = 10
+    access_description: str = "open access (no credentials configured)"
+    _symbols: tuple[float, list[str]] | None = field(default=None, repr=False)
+    _ledger: tuple[TradesFingerprint, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def symbols(self, conn) -> list[str]:
+        """Symbols with candles, cached for SYMBOL_CACHE_TTL_S."""
+        cached = self._symbols
+        if cached is not None and time.monotonic() - cached[0] < SYMBOL_CACHE_TTL_S:
+            return cached[1]
+        symbols = fetch_symbols(conn)
+        self._symbols = (time.monotonic(), symbols)
+        return symbols
+
+    def forget_symbols(self) -> None:
+        self._symbols = None
+
+    def filled_trades_and_ledger(self, conn) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Every FILLED order and its average-cost ledger, recomputed only when orders change."""
+        fingerprint = trades_fingerprint(conn)
+        cached = self._ledger
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1], cached[2]
+        trades = fetch_filled_trades(conn)
+        ledger = realized_pnl_ledger(trades)
+        with self._lock:
+            self._ledger = (fingerprint, trades, ledger)
+        return trades, ledger

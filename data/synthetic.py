@@ -1,0 +1,488 @@
+"""Synthetic CoinPilot history for the demo and `seed`: price walks and a paper trading bot.
+
+The walk is a geometric random walk with clustered volatility and a weak pull back to the
+symbol's reference price (so a year stays in a believable range). The paper bot trades the
+bot's mean-reversion idea (RSI(14) < 30 and close under the lower Bollinger band) under the
+bot's risk rules, and writes what the real bot writes: orders, positions, cash, daily risk
+state, risk-audit events, AI decisions and the Redis status payload. Its books follow the
+same average-cost accounting as data.metrics, so every number the dashboard derives agrees
+with what the bot recorded.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+import numpy as np
+import pandas as pd
+
+from data.indicators import bollinger, rsi, sma
+from data.risk import RiskLimits
+
+# (reference price in KRW, per-minute volatility, typical KRW traded per minute)
+SYMBOL_PROFILES: dict[str, tuple[float, float, float]] = {
+    "KRW-BTC": (95_000_000.0, 0.0006, 400_000_000.0),
+    "KRW-ETH": (4_500_000.0, 0.0008, 150_000_000.0),
+    "KRW-XRP": (3_100.0, 0.0011, 120_000_000.0),
+    "KRW-SOL": (250_000.0, 0.001, 60_000_000.0),
+    "KRW-DOGE": (320.0, 0.0012, 50_000_000.0),
+}
+DEFAULT_SYMBOLS = tuple(SYMBOL_PROFILES)
+INITIAL_BALANCE = 10_000_000.0
+FEE_RATE = 0.0005  # Upbit KRW market
+STRATEGY_NAME = "MeanReversion-RSI-BB"
+_MEAN_REVERSION = 2e-5  # per minute: a half-life of about 24 days
+_VOL_PERSISTENCE = 0.002
+_VOL_OF_VOL = 0.3
+
+
+def profile_for(symbol: str) -> tuple[float, float, float]:
+    if symbol in SYMBOL_PROFILES:
+        return SYMBOL_PROFILES[symbol]
+    # An unknown symbol gets a stable made-up profile derived from its name.
+    seed = sum(ord(c) for c in symbol)
+    return (1_000.0 * (1 + seed % 97), 0.0012, 30_000_000.0)
+
+
+def tick_size(price: float) -> float:
+    """Upbit KRW-market price units."""
+    for floor, tick in (
+        (2_000_000, 1000.0),
+        (1_000_000, 500.0),
+        (500_000, 100.0),
+        (100_000, 50.0),
+        (10_000, 10.0),
+        (1_000, 1.0),
+        (100, 0.1),
+        (10, 0.01),
+        (1, 0.001),
+    ):
+        if price >= floor:
+            return tick
+    return 0.0001
+
+
+def _round_to_tick(prices: np.ndarray, mode: str = "nearest") -> np.ndarray:
+    ticks = _vector_ticks(prices)
+    rounding = {"nearest": np.round, "up": np.ceil, "down": np.floor}[mode]
+    return np.round(rounding(prices / ticks) * ticks, 8)
+
+
+def _vector_ticks(prices: np.ndarray) -> np.ndarray:
+    floors = np.array([2_000_000, 1_000_000, 500_000, 100_000, 10_000, 1_000, 100, 10, 1, 0])
+    ticks = np.array([1000.0, 500.0, 100.0, 50.0, 10.0, 1.0, 0.1, 0.01, 0.001, 0.0001])
+    index = np.argmax(prices[:, None] >= floors[None, :], axis=1)
+    return ticks[index]
+
+
+@dataclass
+class RandomWalk:
+    """One symbol's price process; its state lets live candles continue the history."""
+
+    symbol: str
+    rng: np.random.Generator
+    log_offset: float = 0.0  # log(price / reference)
+    vol_state: float = 0.0
+    last_close: float | None = None
+
+    @property
+    def reference(self) -> float:
+        return profile_for(self.symbol)[0]
+
+    def generate(self, start: datetime, minutes: int) -> pd.DataFrame:
+        """`minutes` consecutive 1-minute candles from `start` (a minute boundary, UTC)."""
+        reference, base_vol, notional = profile_for(self.symbol)
+        shocks = self.rng.standard_normal(minutes)
+        vol_shocks = self.rng.standard_normal(minutes) * _VOL_OF_VOL * math.sqrt(2 * _VOL_PERSISTENCE)
+        vol = _ar1(vol_shocks, 1 - _VOL_PERSISTENCE, self.vol_state)
+        sigma = base_vol * np.exp(vol)
+        offsets = _ar1(shocks * sigma, 1 - _MEAN_REVERSION, self.log_offset)
+        closes = reference * np.exp(offsets)
+        opens = np.empty(minutes)
+        opens[0] = self.last_close if self.last_close is not None else closes[0] * math.exp(-shocks[0] * sigma[0])
+        opens[1:] = closes[:-1]
+        opens = _round_to_tick(opens)
+        closes = _round_to_tick(closes)
+        wick = np.abs(self.rng.standard_normal((2, minutes))) * sigma * 0.6
+        highs = _round_to_tick(np.maximum(opens, closes) * np.exp(wick[0]), "up")
+        lows = _round_to_tick(np.minimum(opens, closes) * np.exp(-wick[1]), "down")
+        activity = np.exp(self.rng.standard_normal(minutes) * 0.7) * (1 + 3 * np.abs(shocks))
+        volumes = np.round(notional * activity / closes / 4.0, 8)
+        self.log_offset, self.vol_state, self.last_close = float(offsets[-1]), float(vol[-1]), float(closes[-1])
+        times = pd.date_range(start, periods=minutes, freq="1min", tz="UTC")
+        return pd.DataFrame(
+            {"timestamp": times, "open": opens, "high": highs, "low": lows, "close": closes, "volume": volumes}
+        )
+
+
+def _ar1(shocks: np.ndarray, phi: float, initial: float) -> np.ndarray:
+    """x[t] = phi * x[t-1] + shock[t], x[-1] = initial, computed vectorised."""
+    n = len(shocks)
+    powers = phi ** np.arange(1, n + 1)
+    # x[t] = phi^(t+1) * initial + sum_k phi^(t-k) shock[k]; the sum via a scaled cumsum is
+    # unstable for long series, so process in blocks where phi^-block stays well-conditioned.
+    out = np.empty(n)
+    block = 2000
+    state = initial
+    for begin in range(0, n, block):
+        chunk = shocks[begin : begin + block]
+        m = len(chunk)
+        scale = phi ** -np.arange(m)
+        partial = np.cumsum(chunk * scale) * phi ** np.arange(m)
+        out[begin : begin + m] = powers[:m] * state + partial
+        state = out[begin + m - 1]
+    return out
+
+
+@dataclass
+class BotConfig:
+    limits: RiskLimits = field(default_factory=RiskLimits)
+    fee_rate: float = FEE_RATE
+    rsi_oversold: float = 30.0
+    rsi_overbought: float = 70.0
+    take_profit: float = 0.02
+    stop_loss: float = 0.015
+    max_hold: timedelta = timedelta(hours=36)
+    cancel_probability: float = 0.08
+    ai_reject_probability: float = 0.15
+    initial_balance: float = INITIAL_BALANCE
+
+
+@dataclass
+class Holding:
+    quantity: float
+    avg_price: float
+    opened_at: datetime
+    buy_fees: float
+    updated_at: datetime
+
+
+@dataclass
+class DayState:
+    date: date
+    total_pnl: float = 0.0
+    trade_count: int = 0
+    consecutive_losses: int = 0
+    cooldown_until: datetime | None = None
+    is_trading_halted: bool = False
+    updated_at: datetime | None = None
+    audited: set = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Indicators:
+    rsi: float | None
+    bb_upper: float | None
+    bb_lower: float | None
+    ma_200: float | None
+
+
+class PaperBot:
+    """The bot's decision loop and books, recording every row the real bot would write."""
+
+    def __init__(self, config: BotConfig, rng: np.random.Generator, *, cash: float | None = None):
+        self.config = config
+        self.rng = rng
+        self.cash = config.initial_balance if cash is None else cash
+        self.holdings: dict[str, Holding] = {}
+        self.days: dict[date, DayState] = {}
+        self.orders: list[dict] = []
+        self.audits: list[dict] = []
+        self.decisions: list[dict] = []
+        self.dirty_symbols: set[str] = set()
+        self.dirty_days: set[date] = set()
+        self.cash_updated_at: datetime | None = None
+
+    # -- the loop ----------------------------------------------------------------------
+
+    def on_candle(self, symbol: str, decided_at: datetime, close: float, ind: Indicators,
+                  *, want_status: bool = False) -> dict | None:
+        """Decide on one closed candle; returns the Redis status payload when asked."""
+        holding = self.holdings.get(symbol)
+        if holding is None and (ind.rsi is None or ind.rsi >= self.config.rsi_oversold) and not want_status:
+            return None  # the fast path of history generation: nothing to do
+        day = self._day(decided_at)
+        action, reason = "HOLD", ""
+        if ind.rsi is None or ind.bb_lower is None:
+            action, reason = "WAITING", "데이터 수집 중: 지표 계산에 필요한 캔들이 부족합니다"
+        elif holding is not None:
+            change = close / holding.avg_price - 1.0
+            exit_reason = None
+            if change >= self.config.take_profit:
+                exit_reason = f"익절 {change * 100:+.2f}%"
+            elif change <= -self.config.stop_loss:
+                exit_reason = f"손절 {change * 100:+.2f}%"
+            elif ind.rsi > self.config.rsi_overbought:
+                exit_reason = f"RSI({ind.rsi:.1f}) > {self.config.rsi_overbought:.0f} 과매수"
+            elif decided_at - holding.opened_at >= self.config.max_hold:
+                exit_reason = f"보유 기간 초과 ({change * 100:+.2f}%)"
+            if exit_reason:
+                self._sell(symbol, holding, close, decided_at, day, exit_reason, ind)
+                action, reason = "SELL", f"매도: {exit_reason}"
+            else:
+                reason = (
+                    f"보유 중: 수익률 {change * 100:+.2f}% "
+                    f"(익절 +{self.config.take_profit * 100:.1f}% / 손절 -{self.config.stop_loss * 100:.1f}%)"
+                )
+        elif ind.rsi < self.config.rsi_oversold and close < ind.bb_lower:
+            blocked = self._buy_blocked(day, decided_at)
+            if blocked:
+                reason = f"매수 보류: {blocked}"
+            elif self.rng.random() < self.config.ai_reject_probability:
+                self._decision(symbol, decided_at, "REJECT", close, ind,
+                               "하락 추세가 강해 반등 근거가 약함: 진입 보류 권고")
+                reason = f"매수 신호 거절(AI 검토): RSI({ind.rsi:.1f}) < 30 이지만 추세 약세"
+            else:
+                self._decision(symbol, decided_at, "CONFIRM", close, ind,
+                               f"RSI {ind.rsi:.1f} 과매도, 볼린저 하단 이탈: 평균 회귀 진입 타당")
+                if self._buy(symbol, close, decided_at, day, ind):
+                    action, reason = "BUY", f"매수: RSI({ind.rsi:.1f}) < 30, 종가가 볼린저 하단 아래"
+                else:
+                    reason = "매수 주문 미체결 (지정가 취소)"
+        elif ind.rsi < self.config.rsi_oversold:
+            reason = f"관망 중: RSI({ind.rsi:.1f}) < 30 이지만 종가가 볼린저 하단 위"
+        else:
+            reason = f"관망 중: RSI({ind.rsi:.1f}) > 30 (과매도 아님)"
+        if not want_status:
+            return None
+        return self.status_payload(symbol, decided_at, close, ind, action, reason)
+
+    def status_payload(self, symbol, at, close, ind: Indicators, action, reason) -> dict:
+        holding = self.holdings.get(symbol)
+        if action == "WAITING":
+            return {"timestamp": at.isoformat(), "symbol": symbol, "indicators": {}, "action": "WAITING", "reason": reason}
+        indicators = {"rsi": round(ind.rsi, 2), "bb_upper": ind.bb_upper, "bb_lower": ind.bb_lower}
+        if ind.ma_200 is not None:
+            indicators["ma_200"] = ind.ma_200
+        return {
+            "timestamp": at.isoformat(timespec="milliseconds"),
+            "symbol": symbol,
+            "current_price": float(close),
+            "indicators": indicators,
+            "position": {
+                "has_position": holding is not None,
+                "avg_price": holding.avg_price if holding else None,
+                "quantity": holding.quantity if holding else None,
+            },
+            "action": action,
+            "reason": reason,
+        }
+
+    # -- risk --------------------------------------------------------------------------
+
+    def _day(self, at: datetime) -> DayState:
+        key = at.astimezone(timezone.utc).date()
+        if key not in self.days:
+            self.days[key] = DayState(key)
+        return self.days[key]
+
+    def _buy_blocked(self, day: DayState, at: datetime) -> str | None:
+        limits = self.config.limits
+        if day.is_trading_halted:
+            return "일일 손실 한도로 거래 중단"
+        if day.cooldown_until is not None and at < day.cooldown_until:
+            if "cooldown" not in day.audited:
+                day.audited.add("cooldown")
+                self._audit("COOLDOWN_ACTIVE", at,
+                            f"Buy signal skipped: cooldown until {day.cooldown_until:%H:%M} UTC after consecutive losses")
+            return f"쿨다운 중 (~{day.cooldown_until:%H:%M} UTC)"
+        if day.trade_count >= limits.max_trades_per_day:
+            if "trades" not in day.audited:
+                day.audited.add("trades")
+                self._audit("DAILY_TRADE_LIMIT", at,
+                            f"Daily trade limit reached: {day.trade_count}/{limits.max_trades_per_day} trades")
+            return f"일일 거래 한도 도달 ({day.trade_count}/{limits.max_trades_per_day})"
+        return None
+
+    # -- orders ------------------------------------------------------------------------
+
+    def _buy(self, symbol, price, at, day: DayState, ind: Indicators) -> bool:
+        budget = min(self.cash * self.config.limits.max_order_pct / 100.0, self.cash / (1 + self.config.fee_rate))
+        quantity = math.floor(budget / price * 1e8) / 1e8
+        if quantity <= 0 or budget < 5_000:  # Upbit's minimum order is 5,000 KRW
+            return False
+        created = at
+        signal = {"reason": f"RSI {ind.rsi:.1f} < 30 and close < BB lower",
+                  "indicators": {"rsi": round(ind.rsi, 2), "bb_lower": ind.bb_lower, "bb_upper": ind.bb_upper}}
+        if self.rng.random() < self.config.cancel_probability:
+            self._order(symbol, "BUY", "LIMIT", price, quantity, 0.0, "CANCELLED", created, None, signal)
+            return False
+        fee = round(price * quantity * self.config.fee_rate, 8)
+        executed = created + timedelta(seconds=float(self.rng.uniform(0.3, 4.0)))
+        order_id = self._order(symbol, "BUY", "LIMIT", price, quantity, fee, "FILLED", created, executed, signal)
+        self.cash -= price * quantity + fee
+        self.holdings[symbol] = Holding(quantity, price, executed, fee, executed)
+        self._count_trade(day, executed)
+        self.dirty_symbols.add(symbol)
+        self.cash_updated_at = executed
+        if self.cash < self.config.limits.max_order_pct / 100.0 * self.config.initial_balance * 0.2:
+            self._audit("LOW_CASH", executed, f"Cash balance low after buy: {self.cash:,.0f} KRW", order_id)
+        return True
+
+    def _sell(self, symbol, holding: Holding, price, at, day: DayState, exit_reason: str, ind: Indicators):
+        quantity = holding.quantity
+        fee = round(price * quantity * self.config.fee_rate, 8)
+        executed = at + timedelta(seconds=float(self.rng.uniform(0.2, 2.0)))
+        signal = {"reason": exit_reason, "indicators": {"rsi": round(ind.rsi, 2) if ind.rsi is not None else None}}
+        order_id = self._order(symbol, "SELL", "MARKET", price, quantity, fee, "FILLED", at, executed, signal)
+        realized = (price - holding.avg_price) * quantity - fee - holding.buy_fees
+        self.cash += price * quantity - fee
+        del self.holdings[symbol]
+        self.dirty_symbols.add(symbol)
+        self.cash_updated_at = executed
+        self._count_trade(day, executed)
+        day.total_pnl += realized
+        limits = self.config.limits
+        if realized < 0:
+            day.consecutive_losses += 1
+            if day.consecutive_losses >= limits.max_consecutive_losses:
+                day.cooldown_until = executed + timedelta(hours=limits.cooldown_hours)
+                self._audit("CONSECUTIVE_LOSSES", executed,
+                            f"{day.consecutive_losses} consecutive losses: cooldown for {limits.cooldown_hours:g} h "
+                            f"until {day.cooldown_until:%Y-%m-%d %H:%M} UTC", order_id)
+                day.consecutive_losses = 0
+        else:
+            day.consecutive_losses = 0
+        loss_limit = self.cash * limits.daily_loss_limit_pct / 100.0
+        if day.total_pnl <= -loss_limit and not day.is_trading_halted:
+            day.is_trading_halted = True
+            self._audit("DAILY_LOSS_LIMIT", executed,
+                        f"Daily loss limit hit: PnL {day.total_pnl:,.0f} KRW <= -{loss_limit:,.0f} KRW; trading halted",
+                        order_id)
+        day.updated_at = executed
+        self.dirty_days.add(day.date)
+
+    def _count_trade(self, day: DayState, at: datetime):
+        day.trade_count += 1
+        day.updated_at = at
+        self.dirty_days.add(day.date)
+
+    def _order(self, symbol, side, order_type, price, quantity, fee, status, created, executed, signal) -> uuid.UUID:
+        order_id = uuid.UUID(int=int(self.rng.integers(0, 2**63)) << 64 | int(self.rng.integers(0, 2**63)), version=4)
+        self.orders.append(
+            {
+                "id": order_id,
+                "symbol": symbol,
+                "side": side,
+                "order_type": order_type,
+                "price": float(price),
+                "quantity": float(quantity),
+                "fee": float(fee),
+                "status": status,
+                "strategy_name": STRATEGY_NAME,
+                "signal_info": signal,
+                "created_at": created,
+                "executed_at": executed,
+            }
+        )
+        return order_id
+
+    def _audit(self, violation_type, at, description, order_id=None):
+        self.audits.append(
+            {"violation_type": violation_type, "description": description, "related_order_id": order_id, "timestamp": at}
+        )
+
+    def _decision(self, symbol, at, decision, price, ind: Indicators, reasoning):
+        self.decisions.append(
+            {
+                "symbol": symbol,
+                "strategy_name": STRATEGY_NAME,
+                "decision": decision,
+                "reasoning": reasoning,
+                "confidence": int(self.rng.integers(55, 96)),
+                "model_used": "demo-simulated-reviewer",
+                "created_at": at,
+            }
+        )
+
+    def drain_rows(self) -> tuple[list[dict], list[dict], list[dict]]:
+        """Rows recorded since the last drain (orders, audits, decisions)."""
+        rows = (self.orders, self.audits, self.decisions)
+        self.orders, self.audits, self.decisions = [], [], []
+        return rows
+
+
+def indicator_frame(closes: pd.Series) -> pd.DataFrame:
+    bands = bollinger(closes)
+    return pd.DataFrame(
+        {"rsi": rsi(closes), "bb_upper": bands["bb_upper"], "bb_lower": bands["bb_lower"], "ma_200": sma(closes, 200)}
+    )
+
+
+def _optional(value: float) -> float | None:
+    return None if value != value else float(value)  # NaN -> None
+
+
+def indicators_at(frame: pd.DataFrame, i: int) -> Indicators:
+    row = frame.iloc[i]
+    return Indicators(_optional(row["rsi"]), _optional(row["bb_upper"]), _optional(row["bb_lower"]), _optional(row["ma_200"]))
+
+
+@dataclass
+class History:
+    candles: dict[str, pd.DataFrame]
+    bot: PaperBot
+    walks: dict[str, RandomWalk]
+    orders: list[dict]
+    audits: list[dict]
+    decisions: list[dict]
+    last_status: dict[str, dict]
+    end: datetime
+
+
+def generate_history(
+    symbols: list[str], days: float, end: datetime, *, seed: int = 7, config: BotConfig | None = None,
+    progress=None,
+) -> History:
+    """`days` of 1-minute candles ending at `end` (exclusive) and the paper bot's life over them."""
+    end = end.astimezone(timezone.utc).replace(second=0, microsecond=0)
+    minutes = max(int(days * 24 * 60), 1)
+    start = end - timedelta(minutes=minutes)
+    rng = np.random.default_rng(seed)
+    walks = {s: RandomWalk(s, np.random.default_rng([seed, i])) for i, s in enumerate(symbols)}
+    candles = {s: walks[s].generate(start, minutes) for s in symbols}
+    indicators = {s: indicator_frame(candles[s]["close"]) for s in symbols}
+    bot = PaperBot(config or BotConfig(), rng)
+    closes = {s: candles[s]["close"].to_numpy() for s in symbols}
+    columns = {s: {name: indicators[s][name].to_numpy() for name in indicators[s].columns} for s in symbols}
+    # A candle is decided on when it closes, one minute after its open time.
+    decision_times = (candles[symbols[0]]["timestamp"] + pd.Timedelta(minutes=1)).dt.to_pydatetime()
+    report_every = max(minutes // 50, 1)
+    last_status: dict[str, dict] = {}
+    oversold = bot.config.rsi_oversold
+    for i in range(minutes):
+        last = i == minutes - 1
+        for s in symbols:
+            value = columns[s]["rsi"][i]
+            if s not in bot.holdings and not last and (value != value or value >= oversold):
+                continue  # nothing for the bot to do on this candle
+            c = columns[s]
+            ind = Indicators(_optional(c["rsi"][i]), _optional(c["bb_upper"][i]),
+                             _optional(c["bb_lower"][i]), _optional(c["ma_200"][i]))
+            status = bot.on_candle(s, decision_times[i], float(closes[s][i]), ind, want_status=last)
+            if last:
+                last_status[s] = status
+        if progress is not None and i % report_every == 0:
+            progress(i, minutes)
+    orders, audits, decisions = bot.drain_rows()
+    bot.dirty_symbols.clear()
+    bot.dirty_days.clear()
+    if progress is not None:
+        progress(minutes, minutes)
+    return History(candles, bot, walks, orders, audits, decisions, last_status, end)
+
+
+class IndicatorWindow:
+    """The last closes of a symbol, for computing indicators on each live candle."""
+
+    def __init__(self, closes: list[float], size: int = 400):
+        self.closes: deque[float] = deque(closes[-size:], maxlen=size)
+
+    def push(self, close: float) -> Indicators:
+        self.closes.append(close)
+        frame = indicator_frame(pd.Series(list(self.closes), dtype="float64"))
+        return indicators_at(frame, len(frame) - 1)

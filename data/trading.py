@@ -1,0 +1,409 @@
+"""Reads of what the bot did and holds: orders, positions, cash, risk state, audit, AI decisions.
+
+Every function takes an open Connection and returns a DataFrame with known columns or a
+small dataclass; timestamps come back as UTC-aware values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from data.market import as_utc
+from data.risk import DailyRiskState
+from data.tables import (
+    account_state,
+    agent_decisions,
+    daily_risk_state,
+    positions,
+    risk_audit,
+    trading_history as th,
+)
+
+SIDES = ("BUY", "SELL")
+STATUSES = ("FILLED", "CANCELLED", "PENDING")
+TRADE_COLUMNS = [
+    "id",
+    "created_at",
+    "executed_at",
+    "symbol",
+    "side",
+    "order_type",
+    "status",
+    "price",
+    "quantity",
+    "value",
+    "fee",
+    "strategy_name",
+]
+# Optional columns of later bot versions, shown when the table has them.
+OPTIONAL_TRADE_COLUMNS = ("regime", "exit_reason")
+# What the trade log may be sorted by: column name -> SQL expression. Nothing else is accepted.
+_TRADE_SORT_KEYS = {
+    "created_at": th.c.created_at,
+    "executed_at": th.c.executed_at,
+    "symbol": th.c.symbol,
+    "side": th.c.side,
+    "order_type": th.c.order_type,
+    "status": th.c.status,
+    "price": th.c.price,
+    "quantity": th.c.quantity,
+    "value": th.c.price * th.c.quantity,
+    "fee": th.c.fee,
+    "strategy_name": th.c.strategy_name,
+}
+TRADE_SORT_KEYS = frozenset(_TRADE_SORT_KEYS)
+MAX_PAGE_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class TradeFilter:
+    """The History page's filters. Empty tuples mean "all"; dates are inclusive UTC bounds."""
+
+    symbols: tuple[str, ...] = ()
+    sides: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def conditions(self) -> list:
+        conditions = []
+        if self.symbols:
+            conditions.append(th.c.symbol.in_(self.symbols))
+        if self.sides:
+            conditions.append(th.c.side.in_(self.sides))
+        if self.statuses:
+            conditions.append(th.c.status.in_(self.statuses))
+        if self.start is not None:
+            conditions.append(th.c.created_at >= self.start.astimezone(timezone.utc))
+        if self.end is not None:
+            conditions.append(th.c.created_at < self.end.astimezone(timezone.utc))
+        return conditions
+
+    def matches(self, frame: pd.DataFrame, time_column: str = "created_at") -> pd.Series:
+        """The same filter applied to a DataFrame (for metrics computed in pandas)."""
+        mask = pd.Series(True, index=frame.index)
+        if self.symbols:
+            mask &= frame["symbol"].isin(self.symbols)
+        if self.sides:
+            mask &= frame["side"].isin(self.sides)
+        if self.statuses:
+            mask &= frame["status"].isin(self.statuses)
+        if self.start is not None:
+            mask &= frame[time_column] >= pd.Timestamp(self.start)
+        if self.end is not None:
+            mask &= frame[time_column] < pd.Timestamp(self.end)
+        return mask
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: str
+    descending: bool = True
+
+    def __post_init__(self):
+        if self.column not in TRADE_SORT_KEYS:
+            raise ValueError(f"cannot sort trades by {self.column!r}")
+
+
+DEFAULT_TRADE_SORT = (SortKey("created_at", True),)
+
+
+def _trade_select(extra_columns: tuple[str, ...] = ()):
+    columns = [
+        th.c.id,
+        th.c.created_at,
+        th.c.executed_at,
+        th.c.symbol,
+        th.c.side,
+        th.c.order_type,
+        th.c.status,
+        th.c.price,
+        th.c.quantity,
+        (th.c.price * th.c.quantity).label("value"),
+        th.c.fee,
+        th.c.strategy_name,
+    ]
+    columns += [sa.column(name) for name in extra_columns]
+    return sa.select(*columns).select_from(th)
+
+
+def fetch_trades(
+    conn: Connection,
+    trade_filter: TradeFilter,
+    sort: tuple[SortKey, ...] = DEFAULT_TRADE_SORT,
+    offset: int = 0,
+    limit: int = 100,
+    extra_columns: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """One page of the trade log, sorted and paged in the database."""
+    if not 0 <= offset or not 1 <= limit <= MAX_PAGE_ROWS:
+        raise ValueError("offset must be >= 0 and limit 1..1000")
+    extra = tuple(c for c in extra_columns if c in OPTIONAL_TRADE_COLUMNS)
+    order = []
+    for key in sort or DEFAULT_TRADE_SORT:
+        expression = _TRADE_SORT_KEYS[key.column]
+        order.append(expression.desc().nulls_last() if key.descending else expression.asc().nulls_last())
+    order.append(th.c.id.asc())  # a total order, so pages never overlap or skip rows
+    query = _trade_select(extra).where(*trade_filter.conditions()).order_by(*order).offset(offset).limit(limit)
+    return _trades_frame(conn.execute(query).all(), extra)
+
+
+def iter_trades(
+    conn: Connection, trade_filter: TradeFilter, extra_columns: tuple[str, ...] = (), chunk: int = 5000
+):
+    """Every trade matching the filter (newest first), streamed in DataFrame chunks (CSV export)."""
+    extra = tuple(c for c in extra_columns if c in OPTIONAL_TRADE_COLUMNS)
+    query = (
+        _trade_select(extra)
+        .where(*trade_filter.conditions())
+        .order_by(th.c.created_at.desc(), th.c.id.asc())
+        .execution_options(yield_per=chunk)
+    )
+    result = conn.execute(query)
+    for rows in result.partitions(chunk):
+        yield _trades_frame(rows, extra)
+
+
+def _trades_frame(rows, extra: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=TRADE_COLUMNS + list(extra))
+    frame["id"] = frame["id"].astype(str)
+    for column in ("created_at", "executed_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    for column in ("price", "quantity", "value", "fee"):
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def count_trades(conn: Connection, trade_filter: TradeFilter) -> int:
+    query = sa.select(sa.func.count()).select_from(th).where(*trade_filter.conditions())
+    return int(conn.execute(query).scalar() or 0)
+
+
+@dataclass(frozen=True)
+class TradeBreakdown:
+    """Counts over the whole filtered set (not one page), for the History summary charts."""
+
+    total: int
+    by_side: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, int] = field(default_factory=dict)
+    filled_value: float = 0.0
+
+
+def trade_breakdown(conn: Connection, trade_filter: TradeFilter) -> TradeBreakdown:
+    query = (
+        sa.select(
+            th.c.side,
+            th.c.status,
+            sa.func.count().label("n"),
+            sa.func.sum(th.c.price * th.c.quantity).label("value"),
+        )
+        .where(*trade_filter.conditions())
+        .group_by(th.c.side, th.c.status)
+    )
+    by_side: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    total, filled_value = 0, 0.0
+    for row in conn.execute(query):
+        by_side[row.side] = by_side.get(row.side, 0) + row.n
+        by_status[row.status] = by_status.get(row.status, 0) + row.n
+        total += row.n
+        if row.status == "FILLED":
+            filled_value += float(row.value or 0.0)
+    return TradeBreakdown(total, by_side, by_status, filled_value)
+
+
+def fetch_filled_trades(conn: Connection) -> pd.DataFrame:
+    """Every FILLED order, for the average-cost PnL walk (see data.metrics)."""
+    query = (
+        sa.select(
+            th.c.id,
+            th.c.symbol,
+            th.c.side,
+            th.c.price,
+            th.c.quantity,
+            th.c.fee,
+            th.c.status,
+            th.c.created_at,
+            th.c.executed_at,
+        )
+        .where(th.c.status == "FILLED")
+        .order_by(th.c.executed_at, th.c.id)
+    )
+    frame = pd.DataFrame(
+        conn.execute(query).all(),
+        columns=["id", "symbol", "side", "price", "quantity", "fee", "status", "created_at", "executed_at"],
+    )
+    frame["id"] = frame["id"].astype(str)
+    for column in ("price", "quantity", "fee"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("created_at", "executed_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+@dataclass(frozen=True)
+class TradesFingerprint:
+    """Changes whenever an order is added or changes state: the key of the PnL cache."""
+
+    count: int
+    filled: int
+    last_created_at: datetime | None
+    last_executed_at: datetime | None
+
+
+def trades_fingerprint(conn: Connection) -> TradesFingerprint:
+    row = conn.execute(
+        sa.select(
+            sa.func.count(),
+            sa.func.count(th.c.executed_at),
+            sa.func.max(th.c.created_at),
+            sa.func.max(th.c.executed_at),
+        )
+    ).one()
+    return TradesFingerprint(int(row[0]), int(row[1]), as_utc(row[2]), as_utc(row[3]))
+
+
+def fetch_fills_between(conn: Connection, symbols: tuple[str, ...], start: datetime, end: datetime) -> pd.DataFrame:
+    """FILLED orders of a symbol executed in [start, end): the chart's BUY/SELL markers."""
+    query = (
+        sa.select(th.c.id, th.c.side, th.c.price, th.c.quantity, th.c.executed_at, th.c.strategy_name)
+        .where(
+            th.c.symbol.in_(symbols),
+            th.c.status == "FILLED",
+            th.c.executed_at >= start.astimezone(timezone.utc),
+            th.c.executed_at < end.astimezone(timezone.utc),
+        )
+        .order_by(th.c.executed_at)
+    )
+    frame = pd.DataFrame(
+        conn.execute(query).all(), columns=["id", "side", "price", "quantity", "executed_at", "strategy_name"]
+    )
+    frame["id"] = frame["id"].astype(str)
+    frame["executed_at"] = pd.to_datetime(frame["executed_at"], utc=True)
+    for column in ("price", "quantity"):
+        frame[column] = frame[column].astype("float64")
+    return frame
+
+
+def fetch_positions(conn: Connection) -> pd.DataFrame:
+    query = sa.select(
+        positions.c.symbol,
+        positions.c.quantity,
+        positions.c.avg_price,
+        positions.c.opened_at,
+        positions.c.updated_at,
+    ).order_by(positions.c.symbol)
+    frame = pd.DataFrame(
+        conn.execute(query).all(), columns=["symbol", "quantity", "avg_price", "opened_at", "updated_at"]
+    )
+    for column in ("quantity", "avg_price"):
+        frame[column] = frame[column].astype("float64")
+    for column in ("opened_at", "updated_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame
+
+
+@dataclass(frozen=True)
+class CashBalance:
+    balance: float
+    updated_at: datetime | None
+
+
+ACCOUNT_ROW_ID = 1  # the bot keeps its paper account in row 1
+
+
+def fetch_cash_balance(conn: Connection) -> CashBalance | None:
+    row = conn.execute(
+        sa.select(account_state.c.balance, account_state.c.updated_at).where(
+            account_state.c.id == ACCOUNT_ROW_ID
+        )
+    ).first()
+    if row is None:
+        return None
+    return CashBalance(float(row.balance), as_utc(row.updated_at))
+
+
+def _risk_row(row) -> DailyRiskState:
+    day = row.date if isinstance(row.date, date) else date.fromisoformat(str(row.date))
+    return DailyRiskState(
+        date=day,
+        total_pnl=float(row.total_pnl or 0.0),
+        trade_count=int(row.trade_count or 0),
+        consecutive_losses=int(row.consecutive_losses or 0),
+        cooldown_until=as_utc(row.cooldown_until),
+        is_trading_halted=bool(row.is_trading_halted),
+        updated_at=as_utc(row.updated_at),
+    )
+
+
+def fetch_daily_risk_state(conn: Connection, day: date) -> DailyRiskState | None:
+    row = conn.execute(sa.select(daily_risk_state).where(daily_risk_state.c.date == day)).first()
+    return _risk_row(row) if row is not None else None
+
+
+def fetch_daily_risk_history(conn: Connection, since: date) -> list[DailyRiskState]:
+    rows = conn.execute(
+        sa.select(daily_risk_state).where(daily_risk_state.c.date >= since).order_by(daily_risk_state.c.date)
+    ).all()
+    return [_risk_row(row) for row in rows]
+
+
+RISK_AUDIT_COLUMNS = ["id", "timestamp", "violation_type", "description", "related_order_id"]
+
+
+def fetch_risk_audit(
+    conn: Connection, violation_types: tuple[str, ...] = (), limit: int = 200
+) -> pd.DataFrame:
+    """Risk-audit events, newest first."""
+    query = sa.select(
+        risk_audit.c.id,
+        risk_audit.c.timestamp,
+        risk_audit.c.violation_type,
+        risk_audit.c.description,
+        risk_audit.c.related_order_id,
+    )
+    if violation_types:
+        query = query.where(risk_audit.c.violation_type.in_(violation_types))
+    query = query.order_by(risk_audit.c.timestamp.desc(), risk_audit.c.id.desc()).limit(limit)
+    frame = pd.DataFrame(conn.execute(query).all(), columns=RISK_AUDIT_COLUMNS)
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    frame["related_order_id"] = frame["related_order_id"].map(lambda v: str(v) if v is not None else None)
+    return frame
+
+
+def fetch_risk_audit_types(conn: Connection) -> list[str]:
+    query = sa.select(risk_audit.c.violation_type).group_by(risk_audit.c.violation_type).order_by(
+        risk_audit.c.violation_type
+    )
+    return [row[0] for row in conn.execute(query)]
+
+
+AGENT_DECISION_COLUMNS = ["created_at", "symbol", "decision", "confidence", "reasoning", "strategy_name", "model_used"]
+
+
+def fetch_agent_decisions(conn: Connection, symbol: str | None = None, limit: int = 20) -> pd.DataFrame:
+    """The AI reviewer's latest decisions, newest first."""
+    ad = agent_decisions
+    query = sa.select(
+        ad.c.created_at, ad.c.symbol, ad.c.decision, ad.c.confidence, ad.c.reasoning, ad.c.strategy_name, ad.c.model_used
+    )
+    if symbol is not None:
+        query = query.where(ad.c.symbol == symbol)
+    query = query.order_by(ad.c.created_at.desc()).limit(limit)
+    frame = pd.DataFrame(conn.execute(query).all(), columns=AGENT_DECISION_COLUMNS)
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame
+
+
+def utc_today(now: datetime) -> date:
+    """The bot's day: daily_risk_state rows are per UTC date."""
+    return now.astimezone(timezone.utc).date()
+
+
+def days_back(now: datetime, days: int) -> date:
+    return utc_today(now) - timedelta(days=days - 1)
