@@ -232,8 +232,26 @@ class BotStatusReader:
                 raw[key] = value
         return raw
 
+    def discover_symbols(self) -> list[str]:
+        """Symbols that have a status key now (bounded SCAN, cached for 30 s); for when the
+        database cannot say which symbols exist."""
+        try:
+            keys = self._discovered_keys()
+        except (redis.RedisError, OSError) as exc:
+            raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
+        symbols = [k[len(STATUS_KEY_PREFIX):] for k in keys]
+        return [s for s in symbols if is_valid_symbol_format(s)]
+
     def _discover_unknown_keys(self, known_symbols: list[str]) -> tuple[str, ...]:
-        """Status keys of symbols that have no candles (bounded SCAN, cached for 30 s)."""
+        """Status keys of symbols that have no candles."""
+        discovered = self._discovered_keys()
+        known = set()
+        for symbol in known_symbols:
+            known |= {STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)}
+        return tuple(k for k in discovered if k not in known and is_valid_symbol_format(k[len(STATUS_KEY_PREFIX):]))
+
+    def _discovered_keys(self) -> tuple[str, ...]:
+        """Status keys found by a bounded SCAN, cached for _KEY_DISCOVERY_TTL_S."""
         with self._discovery_lock:
             now = time.monotonic()
             if self._discovered is None or now - self._discovered[0] > _KEY_DISCOVERY_TTL_S:
@@ -245,11 +263,7 @@ class BotStatusReader:
                         break
                     found.append(key.decode("utf-8", "replace") if isinstance(key, bytes) else key)
                 self._discovered = (now, tuple(sorted(found)))
-            discovered = self._discovered[1]
-        known = set()
-        for symbol in known_symbols:
-            known |= {STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)}
-        return tuple(k for k in discovered if k not in known and is_valid_symbol_format(k[len(STATUS_KEY_PREFIX):]))
+            return self._discovered[1]
 
     def server_info(self) -> tuple[str, float]:
         """(Redis version, ping round trip in ms); raises RedisUnavailable."""
@@ -257,10 +271,13 @@ class BotStatusReader:
             started = time.perf_counter()
             self.client.ping()
             latency_ms = (time.perf_counter() - started) * 1000.0
-            info = self.client.info("server")
+            try:
+                version = str(self.client.info("server").get("redis_version", "unknown"))
+            except redis.ResponseError:  # INFO disabled (renamed command) or the demo's substitute
+                version = "unknown (INFO not available)"
         except (redis.RedisError, OSError) as exc:
             raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
-        return str(info.get("redis_version", "unknown")), latency_ms
+        return version, latency_ms
 
 
 @dataclass(frozen=True)

@@ -45,3 +45,15 @@ def bollinger(
     middle = sma(closes, period)
     spread = closes.rolling(period, min_periods=period).std(ddof=0) * stddevs
     return pd.DataFrame({"bb_middle": middle, "bb_upper": middle + spread, "bb_lower": middle - spread})
+
+
+def chart_indicators(candles: pd.DataFrame) -> pd.DataFrame:
+    """The candle frame with the chart's indicator columns added (computed over all its rows)."""
+    closes = candles["close"]
+    bands = bollinger(closes)
+    result = candles.copy()
+    result["bb_upper"], result["bb_middle"], result["bb_lower"] = bands["bb_upper"], bands["bb_middle"], bands["bb_lower"]
+    for period in (20, 60, 200):
+        result[f"ma{period}"] = sma(closes, period)
+    result["rsi"] = rsi(closes)
+    return result

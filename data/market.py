@@ -70,6 +70,13 @@ def bucket_floor(at: datetime, width: str) -> datetime:
     return BUCKET_ORIGIN + ((at - BUCKET_ORIGIN) // step) * step
 
 
+def bucket_floor_series(times: pd.Series, width: str) -> pd.Series:
+    """bucket_floor for a Series of UTC timestamps."""
+    step = pd.Timedelta(width_delta(width))
+    origin = pd.Timestamp(BUCKET_ORIGIN)
+    return origin + ((times - origin) // step) * step
+
+
 def _interval_literal(width: str) -> str:
     # A PostgreSQL interval spelled from the allow-list, bound as a parameter.
     return f"{int(width_delta(width).total_seconds())} seconds"

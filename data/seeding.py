@@ -46,27 +46,19 @@ class DatabaseNotEmpty(Exception):
 
 
 def create_schema(engine: Engine, backend: Backend) -> None:
-    """The bot's tables and index, created when missing; market_data becomes a hypertable on
-    TimescaleDB (compressed after 7 days, as in CoinPilot's production)."""
+    """The bot's tables and index, created when missing; on TimescaleDB market_data becomes a
+    hypertable on `timestamp`, as in CoinPilot's production."""
     metadata.create_all(engine, checkfirst=True)
     if backend is not Backend.TIMESCALEDB:
         return
     with engine.begin() as conn:
+        # The primary key (timestamp, id) and the unique key both include the time column,
+        # as TimescaleDB requires; migrate_data covers a table created earlier without it.
         conn.execute(
             sa.text(
                 "SELECT create_hypertable('market_data', 'timestamp', "
                 "if_not_exists => TRUE, migrate_data => TRUE)"
             )
-        )
-        conn.execute(
-            sa.text(
-                "ALTER TABLE market_data SET (timescaledb.compress, "
-                "timescaledb.compress_segmentby = 'symbol, interval', "
-                "timescaledb.compress_orderby = 'timestamp DESC')"
-            )
-        )
-        conn.execute(
-            sa.text("SELECT add_compression_policy('market_data', INTERVAL '7 days', if_not_exists => TRUE)")
         )
 
 

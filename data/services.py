@@ -37,6 +37,8 @@ class DataServices:
     risk_limits: RiskLimits
     display_timezone: ZoneInfo
     clock: Callable[[], datetime] = utc_now
+    # How fast `clock` runs against the wall clock: 1 in production, the demo's --speed there.
+    clock_rate: float = 1.0
     n8n_url: str | None = None
     n8n_timeout_s: float = 2.0
     candle_stale_s: float = 120.0

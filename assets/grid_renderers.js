@@ -1,0 +1,18 @@
+/* Cell renderers for the AG Grid tables (referenced by name from layouts/history.py). Values
+ * arrive formatted from the server; these only colour them. Text is set as React text, so
+ * whatever the database holds is shown inert. */
+(function () {
+  "use strict";
+  var renderers = (window.dashAgGridComponentFunctions = window.dashAgGridComponentFunctions || {});
+
+  renderers.PnlCell = function (props) {
+    var sign = props.data ? props.data.pnl_sign : 0;
+    var className = sign > 0 ? "text-gain" : sign < 0 ? "text-loss" : "";
+    return window.React.createElement("span", { className: className }, props.value);
+  };
+
+  renderers.SideCell = function (props) {
+    var className = props.value === "BUY" ? "text-gain" : props.value === "SELL" ? "text-loss" : "";
+    return window.React.createElement("span", { className: className + " fw-semibold" }, props.value);
+  };
+})();

@@ -1,0 +1,14 @@
+"""Callbacks: plain functions that compute each panel from the data layer (testable without a
+server), and register(app, services), which wires them to the app the factory built."""
+
+from __future__ import annotations
+
+from dash import Dash
+
+from callbacks import history, market, overview, risk, shell, system
+from data.services import DataServices
+
+
+def register(app: Dash, services: DataServices) -> None:
+    for page in (shell, overview, market, risk, history, system):
+        page.register(app, services)

@@ -1,0 +1,151 @@
+"""Validation of everything a browser sends to a callback.
+
+A callback request can be forged, so no value reaches the data layer until it has been
+checked here against a type, a range or an allow-list. Failures raise InvalidInput, whose
+message the panel shows; nothing here ever lets a raw value through.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, time, timedelta
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+from data.market import CANDLE_WIDTHS, is_valid_symbol_format
+from data.trading import TRADE_SORT_KEYS, SortKey
+
+MAX_QUERY_CHARS = 2000
+MAX_TEXT_ECHO = 40
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+class InvalidInput(ValueError):
+    """A value from the browser that the dashboard will not use."""
+
+
+def _echo(value) -> str:
+    """A safe, short rendering of a rejected value for the message (shown as text)."""
+    text = repr(value)
+    return text if len(text) <= MAX_TEXT_ECHO else text[:MAX_TEXT_ECHO] + "…"
+
+
+def symbol(value, known: list[str]) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidInput(f"symbol must be a market code such as KRW-BTC, got {_echo(value)}")
+    if not is_valid_symbol_format(value):
+        raise InvalidInput(f"{_echo(value)} is not a market code such as KRW-BTC")
+    if value not in known:
+        choices = ", ".join(known[:12]) or "none yet"
+        raise InvalidInput(f"unknown symbol {value}: it has no candles in market_data (symbols: {choices})")
+    return value
+
+
+def width(value) -> str:
+    if not isinstance(value, str) or value not in CANDLE_WIDTHS:
+        raise InvalidInput(f"candle width must be one of {', '.join(CANDLE_WIDTHS)}, got {_echo(value)}")
+    return value
+
+
+def integer(value, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool):
+        raise InvalidInput(f"{name} must be a whole number, got {_echo(value)}")
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", value):
+        value = int(value)
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise InvalidInput(f"{name} must be a whole number, got {_echo(value)}")
+    if not low <= value <= high:
+        raise InvalidInput(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def choices(value, allowed: tuple[str, ...], name: str) -> tuple[str, ...]:
+    """A multi-select: None or a list of allowed strings."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or len(value) > max(len(allowed), 1):
+        raise InvalidInput(f"{name} must be a list of {', '.join(allowed)}")
+    for item in value:
+        if not isinstance(item, str) or item not in allowed:
+            raise InvalidInput(f"{name}: {_echo(item)} is not one of {', '.join(allowed)}")
+    return tuple(dict.fromkeys(value))
+
+
+def symbols(value, known: list[str]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or len(value) > 200:
+        raise InvalidInput("symbols must be a list of market codes")
+    return tuple(dict.fromkeys(symbol(item, known) for item in value))
+
+
+def day(value, name: str) -> date | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _DATE_RE.match(value):
+        raise InvalidInput(f"{name} must be a date (YYYY-MM-DD), got {_echo(value)}")
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise InvalidInput(f"{name}: {_echo(value)} is not a calendar date") from None
+
+
+def date_range_utc(start_value, end_value, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
+    """Dates picked in the display time zone -> [start, end) instants; the end day is included."""
+    start_day, end_day = day(start_value, "start date"), day(end_value, "end date")
+    if start_day and end_day and end_day < start_day:
+        raise InvalidInput("the end date is before the start date")
+    start = datetime.combine(start_day, time(0), tz) if start_day else None
+    end = datetime.combine(end_day + timedelta(days=1), time(0), tz) if end_day else None
+    return start, end
+
+
+def refresh_seconds(value, allowed: tuple[int, ...]) -> int:
+    seconds = integer(value, "refresh interval", min(allowed), max(allowed))
+    if seconds not in allowed:
+        raise InvalidInput(f"refresh interval must be one of {allowed}")
+    return seconds
+
+
+def rows_request(value, max_rows: int = 1000) -> tuple[int, int, tuple[SortKey, ...]]:
+    """AG Grid's getRowsRequest: startRow, endRow and a sortModel over allowed columns."""
+    if not isinstance(value, dict):
+        raise InvalidInput("malformed grid request")
+    start = integer(value.get("startRow", 0), "startRow", 0, 10_000_000)
+    end = integer(value.get("endRow", start + 100), "endRow", 1, 10_000_000)
+    if end <= start or end - start > max_rows:
+        raise InvalidInput(f"a grid request may ask for 1..{max_rows} rows")
+    sort_model = value.get("sortModel") or []
+    if not isinstance(sort_model, list) or len(sort_model) > 3:
+        raise InvalidInput("malformed sort model")
+    keys = []
+    for item in sort_model:
+        if not isinstance(item, dict):
+            raise InvalidInput("malformed sort model")
+        column, direction = item.get("colId"), item.get("sort")
+        if column not in TRADE_SORT_KEYS or direction not in ("asc", "desc"):
+            raise InvalidInput(f"cannot sort by {_echo(column)} {_echo(direction)}")
+        keys.append(SortKey(column, direction == "desc"))
+    return start, end, tuple(keys)
+
+
+def query(search) -> dict[str, list[str]]:
+    """The page's URL query (?symbol=KRW-BTC&width=15m) as lists of strings; junk is dropped."""
+    if not isinstance(search, str) or not search or len(search) > MAX_QUERY_CHARS:
+        return {}
+    try:
+        return parse_qs(search.lstrip("?"), keep_blank_values=False, max_num_fields=50)
+    except ValueError:
+        return {}
+
+
+def first(params: dict[str, list[str]], key: str) -> str | None:
+    values = params.get(key)
+    return values[0] if values else None

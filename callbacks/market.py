@@ -1,0 +1,284 @@
+"""Market callbacks: the candle chart (full figure, or a Patch of what changed), the Bot Brain,
+every symbol's status and the AI reviewer's decisions."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import urlencode
+
+import pandas as pd
+from dash import Dash, Input, Output, Patch, State, ctx, no_update
+
+from callbacks import inputs
+from callbacks.failures import describe
+from data.database import DataError
+from data.indicators import INDICATOR_WARMUP, chart_indicators
+from data.market import (
+    alternate_symbol,
+    bucket_floor_series,
+    fetch_candles_between,
+    fetch_recent_candles,
+    is_valid_symbol_format,
+    latest_candle_time,
+    width_delta,
+)
+from data.services import DataServices
+from data.trading import fetch_agent_decisions, fetch_fills_between
+from layouts import ids, market
+from layouts.components import empty_figure, problem
+
+_OVERLAY_KEYS = tuple(key for key, _label in market.OVERLAYS)
+
+
+def _overlays(value) -> tuple[str, ...]:
+    return inputs.choices(value, _OVERLAY_KEYS, "overlays")
+
+
+def _iso(at) -> str:
+    return pd.Timestamp(at).isoformat()
+
+
+def _chart_state(symbol, width, count, shown: pd.DataFrame, last_fill, overlays) -> dict:
+    last = shown.iloc[-1]
+    return {
+        "symbol": symbol,
+        "width": width,
+        "count": count,
+        "n": len(shown),
+        "last_bucket": _iso(last["bucket"]),
+        "last_values": [float(last[c]) for c in ("open", "high", "low", "close", "volume")],
+        "last_fill": _iso(last_fill) if last_fill is not None else None,
+        "overlays": list(overlays),
+    }
+
+
+def full_chart(services: DataServices, conn, symbol: str, width: str, count: int, overlays: tuple[str, ...]):
+    """(figure, state, message) for the whole chart."""
+    frame = fetch_recent_candles(conn, services.database.backend, symbol, width, count + INDICATOR_WARMUP)
+    if frame.empty:
+        message = f"No candles for {symbol} yet."
+        return empty_figure(message, height=720), None, problem("empty", message)
+    shown = chart_indicators(frame).iloc[-count:].reset_index(drop=True)
+    start = shown["bucket"].iloc[0].to_pydatetime()
+    end = shown["bucket"].iloc[-1].to_pydatetime() + width_delta(width)
+    fills = fetch_fills_between(conn, _symbol_forms(symbol), start, end)
+    bucket_of = lambda times: bucket_floor_series(times, width)  # noqa: E731
+    figure = market.candle_figure(shown, fills, bucket_of, symbol, width, overlays, services.display_timezone)
+    last_fill = fills["executed_at"].max() if not fills.empty else start
+    return figure, _chart_state(symbol, width, count, shown, last_fill, overlays), None
+
+
+def _symbol_forms(symbol: str) -> tuple[str, ...]:
+    # Orders may be recorded under either symbol form (KRW-BTC or BTC-KRW).
+    return (symbol, alternate_symbol(symbol))
+
+
+def chart_update(services: DataServices, conn, symbol: str, width: str, count: int, state: dict):
+    """(patch or no_update, state) with only the changes since `state`, or None when the
+    chart must be redrawn whole (a gap longer than half the chart, or a state mismatch)."""
+    step = width_delta(width)
+    last_bucket = pd.Timestamp(state["last_bucket"]).to_pydatetime()
+    newest = latest_candle_time(conn, symbol)
+    # The state comes from the browser: anything but a recent last bucket means "redraw",
+    # so a stale or forged state can never widen the query window.
+    if newest is None or newest < last_bucket or last_bucket < newest - count * step:
+        return None
+    start = last_bucket - INDICATOR_WARMUP * step
+    frame = chart_indicators(
+        fetch_candles_between(conn, services.database.backend, symbol, width, start, newest + timedelta(minutes=1))
+    )
+    tail = frame[frame["bucket"] >= pd.Timestamp(last_bucket)].reset_index(drop=True)
+    if tail.empty or tail["bucket"].iloc[0] != pd.Timestamp(last_bucket):
+        return None
+    appended = tail.iloc[1:]
+    if len(appended) > count // 2:
+        return None
+    last_fill = pd.Timestamp(state["last_fill"]).to_pydatetime() if state.get("last_fill") else last_bucket
+    last_fill = max(last_fill, last_bucket - count * step)
+    fills = fetch_fills_between(conn, _symbol_forms(symbol), last_fill + timedelta(microseconds=1), newest + step)
+    replaced = tail.iloc[0]
+    unchanged = [float(replaced[c]) for c in ("open", "high", "low", "close", "volume")] == state["last_values"]
+    if appended.empty and fills.empty and unchanged:
+        return no_update, no_update
+    shown_count = state["n"] + len(appended)
+    drop = max(0, shown_count - count)
+    patch = market.candle_patch(
+        None if unchanged else replaced,
+        appended,
+        drop,
+        fills,
+        lambda times: bucket_floor_series(times, width),
+        services.display_timezone,
+        state["n"] - 1,
+    )
+    new_state = dict(state)
+    new_state["n"] = shown_count - drop
+    last = tail.iloc[-1]
+    new_state["last_bucket"] = _iso(last["bucket"])
+    new_state["last_values"] = [float(last[c]) for c in ("open", "high", "low", "close", "volume")]
+    if not fills.empty:
+        new_state["last_fill"] = _iso(fills["executed_at"].max())
+    return patch, new_state
+
+
+def market_chart(services: DataServices, symbol_value, width_value, count_value, overlays_value, state, trigger):
+    """The chart callback's body: (figure, state, message)."""
+    try:
+        width = inputs.width(width_value)
+        count = inputs.integer(count_value, "candle count", market.COUNT_MIN, market.COUNT_MAX)
+        overlays = _overlays(overlays_value)
+        with services.database.connect() as conn:
+            symbols = services.symbols(conn)
+            if not symbols:
+                message = "No candles yet: market_data is empty (is the collector running?)."
+                return empty_figure(message, height=720), None, problem("empty", message)
+            if symbol_value is None:
+                return empty_figure("Select a symbol.", height=720), None, None
+            symbol = inputs.symbol(symbol_value, symbols)
+            same_chart = (
+                isinstance(state, dict)
+                and state.get("symbol") == symbol
+                and state.get("width") == width
+                and state.get("count") == count
+            )
+            if same_chart and trigger == ids.MARKET_OVERLAYS:
+                patch = Patch()
+                market.apply_overlay_visibility(patch, overlays)
+                return patch, dict(state, overlays=list(overlays)), None
+            if same_chart and trigger == ids.REFRESH_INTERVAL and _valid_state(state):
+                update = chart_update(services, conn, symbol, width, count, state)
+                if update is not None:
+                    return update[0], update[1], no_update
+            return full_chart(services, conn, symbol, width, count, overlays)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a panel message
+        kind, message = describe(exc)
+        return empty_figure(message, height=720), None, problem(kind, message)
+
+
+def _valid_state(state: dict) -> bool:
+    try:
+        stamps = [state["last_bucket"]] + ([state["last_fill"]] if state.get("last_fill") else [])
+        if any(not isinstance(s, str) or pd.Timestamp(s).tzinfo is None for s in stamps):
+            return False
+        return (
+            isinstance(state["n"], int)
+            and 0 < state["n"] <= market.COUNT_MAX
+            and isinstance(state["last_values"], list)
+            and len(state["last_values"]) == 5
+        )
+    except (KeyError, TypeError, ValueError):
+        return False
+
+
+def _brain_symbol(services: DataServices, symbol_value) -> str:
+    """The Bot Brain needs only Redis: when the database is down a well-formed symbol is read
+    anyway (the key is built from the validated form, never from raw input)."""
+    try:
+        with services.database.connect() as conn:
+            return inputs.symbol(symbol_value, services.symbols(conn))
+    except DataError:
+        if is_valid_symbol_format(symbol_value):
+            return symbol_value
+        raise inputs.InvalidInput(f"{symbol_value!r} is not a market code such as KRW-BTC") from None
+
+
+def bot_brain_panel(services: DataServices, symbol_value):
+    try:
+        if symbol_value is None:
+            return problem("empty", "Select a symbol to see the bot's reasoning.")
+        symbol = _brain_symbol(services, symbol_value)
+        snapshot = services.bot_status.read([symbol])
+        return market.bot_brain(snapshot.readings[symbol], services.display_timezone, services.bot_status.stale_after_s)
+    except Exception as exc:  # noqa: BLE001
+        return problem(*describe(exc))
+
+
+def status_overview(services: DataServices, symbol_value) -> tuple:
+    """(every symbol's status table, the selected symbol's AI decisions)."""
+    tz = services.display_timezone
+    decisions = None
+    symbols: list[str] = []
+    try:
+        with services.database.connect() as conn:
+            symbols = services.symbols(conn)
+            if isinstance(symbol_value, str) and symbol_value in symbols:
+                decisions = market.decisions_table(fetch_agent_decisions(conn, symbol_value, limit=6), tz)
+            else:
+                decisions = problem("empty", "Select a symbol to see its AI review decisions.")
+    except Exception as exc:  # noqa: BLE001
+        decisions = problem(*describe(exc))
+    try:
+        if not symbols:
+            symbols = services.bot_status.discover_symbols()
+        snapshot = services.bot_status.read(symbols, include_unknown=True)
+        readings = list(snapshot.readings.values()) + list(snapshot.unknown_symbol_readings.values())
+        table = market.status_table(readings, tz)
+        if snapshot.redis_error:
+            table = [problem("redis_unavailable", snapshot.redis_error), table]
+    except Exception as exc:  # noqa: BLE001
+        table = problem(*describe(exc))
+    return table, decisions
+
+
+def market_query(symbol, width, count, overlays) -> str:
+    """The shareable URL query of the Market page (only well-formed values are written)."""
+    params = []
+    if is_valid_symbol_format(symbol):
+        params.append(("symbol", symbol))
+    if width in market.WIDTH_OPTIONS:
+        params.append(("width", width))
+    try:
+        params.append(("count", inputs.integer(count, "count", market.COUNT_MIN, market.COUNT_MAX)))
+    except inputs.InvalidInput:
+        pass
+    try:
+        chosen = _overlays(overlays)
+        if chosen != market.DEFAULT_OVERLAYS:
+            params += [("overlay", o) for o in chosen] or [("overlay", "none")]
+    except inputs.InvalidInput:
+        pass
+    return "?" + urlencode(params)
+
+
+def register(app: Dash, services: DataServices) -> None:
+    @app.callback(
+        Output(ids.MARKET_CHART, "figure"),
+        Output(ids.MARKET_CHART_STATE, "data"),
+        Output(ids.MARKET_CHART_MESSAGE, "children"),
+        Input(ids.MARKET_SYMBOL, "value"),
+        Input(ids.MARKET_WIDTH, "value"),
+        Input(ids.MARKET_COUNT, "value"),
+        Input(ids.MARKET_OVERLAYS, "value"),
+        Input(ids.REFRESH_INTERVAL, "n_intervals"),
+        State(ids.MARKET_CHART_STATE, "data"),
+    )
+    def refresh_chart(symbol, width, count, overlays, _n, state):
+        return market_chart(services, symbol, width, count, overlays, state, ctx.triggered_id)
+
+    @app.callback(
+        Output(ids.MARKET_BRAIN, "children"),
+        Input(ids.MARKET_SYMBOL, "value"),
+        Input(ids.REFRESH_INTERVAL, "n_intervals"),
+    )
+    def refresh_brain(symbol, _n):
+        return bot_brain_panel(services, symbol)
+
+    @app.callback(
+        Output(ids.MARKET_STATUS_TABLE, "children"),
+        Output(ids.MARKET_DECISIONS, "children"),
+        Input(ids.MARKET_SYMBOL, "value"),
+        Input(ids.REFRESH_INTERVAL, "n_intervals"),
+    )
+    def refresh_status_table(symbol, _n):
+        return status_overview(services, symbol)
+
+    @app.callback(
+        Output(ids.URL, "search", allow_duplicate=True),
+        Input(ids.MARKET_SYMBOL, "value"),
+        Input(ids.MARKET_WIDTH, "value"),
+        Input(ids.MARKET_COUNT, "value"),
+        Input(ids.MARKET_OVERLAYS, "value"),
+        prevent_initial_call=True,
+    )
+    def share_market_state(symbol, width, count, overlays):
+        return market_query(symbol, width, count, overlays)

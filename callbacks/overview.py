@@ -1,0 +1,71 @@
+"""Overview callbacks: assets, PnL, win rate, positions and the equity curve."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output
+
+from callbacks.failures import describe
+from data import metrics
+from data.market import fetch_latest_candles
+from data.services import DataServices
+from data.trading import fetch_cash_balance, fetch_positions
+from layouts import ids, overview
+from layouts.components import empty_figure, problem
+
+
+def overview_panels(services: DataServices) -> tuple:
+    """(kpi cards, positions table, equity figure, message) computed from the database."""
+    tz = services.display_timezone
+    try:
+        with services.database.connect() as conn:
+            cash_row = fetch_cash_balance(conn)
+            positions = fetch_positions(conn)
+            latest = fetch_latest_candles(conn, list(positions["symbol"]))
+            filled, ledger = services.filled_trades_and_ledger(conn)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a panel message
+        kind, message = describe(exc)
+        return [], problem(kind, message), empty_figure(message), problem(kind, message)
+
+    notes = []
+    cash = cash_row.balance if cash_row is not None else 0.0
+    if cash_row is None:
+        notes.append(problem("empty", "No cash balance recorded: account_state has no row 1 yet (the bot writes it on start)."))
+    valued = metrics.position_table(positions, {s: c.close for s, c in latest.items()})
+    assets = metrics.asset_summary(cash, valued)
+    if assets.unpriced_symbols:
+        notes.append(problem("empty", "No candles for " + ", ".join(assets.unpriced_symbols)
+                             + ": those positions are valued at their average price."))
+    rate = metrics.win_rate(ledger)
+    starting_capital = assets.cash - metrics.net_cash_flow(filled) if cash_row is not None else None
+    kpis = overview.kpi_row(
+        total_assets=assets.total_assets,
+        cash=assets.cash,
+        realized_pnl=metrics.total_realized_pnl(ledger),
+        unrealized_pnl=assets.unrealized_pnl,
+        win_rate_pct=rate.rate_pct,
+        wins=rate.wins,
+        closed=rate.closed,
+        unmatched=rate.unmatched,
+        open_positions=len(valued),
+        filled_trades=len(filled),
+        starting_capital=starting_capital,
+    )
+    if ledger.empty or starting_capital is None:
+        figure = empty_figure("No filled trades yet: the equity curve starts with the first fill.")
+    else:
+        equity = metrics.equity_curve(ledger, starting_capital, services.now(), assets.total_assets)
+        dd = metrics.drawdown(equity["equity"])
+        figure = overview.equity_figure(equity, dd.series, tz, dd.max_drawdown_pct, dd.max_drawdown_krw)
+    return kpis, overview.positions_table(valued, tz), figure, notes
+
+
+def register(app: Dash, services: DataServices) -> None:
+    @app.callback(
+        Output(ids.OVERVIEW_KPIS, "children"),
+        Output(ids.OVERVIEW_POSITIONS, "children"),
+        Output(ids.OVERVIEW_EQUITY, "figure"),
+        Output(ids.OVERVIEW_MESSAGE, "children"),
+        Input(ids.REFRESH_INTERVAL, "n_intervals"),
+    )
+    def refresh_overview(_n):
+        return overview_panels(services)

@@ -1,0 +1,119 @@
+"""Risk callbacks: today's limits, the trading state, the daily PnL history and the audit log."""
+
+from __future__ import annotations
+
+from dash import ClientsideFunction, Dash, Input, Output
+
+from callbacks import inputs
+from callbacks.failures import describe
+from data.risk import assess_risk
+from data.services import DataServices
+from data.trading import (
+    days_back,
+    fetch_cash_balance,
+    fetch_daily_risk_history,
+    fetch_daily_risk_state,
+    fetch_risk_audit,
+    fetch_risk_audit_types,
+    utc_today,
+)
+from layouts import format as fmt, ids, risk
+from layouts.components import empty_figure, problem
+
+AUDIT_ROWS = 500
+
+
+def risk_panels(services: DataServices) -> tuple:
+    """(state card, warnings, gauge, trades, losses, cooldown store, daily figure, message)."""
+    now = services.now()
+    limits = services.risk_limits
+    today = utc_today(now)
+    try:
+        with services.database.connect() as conn:
+            cash_row = fetch_cash_balance(conn)
+            today_row = fetch_daily_risk_state(conn, today)
+            history = fetch_daily_risk_history(conn, days_back(now, 30))
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a panel message
+        kind, message = describe(exc)
+        failed = problem(kind, message)
+        return failed, None, empty_figure(message, 250), None, None, None, empty_figure(message, 300), None
+    notes = []
+    balance = cash_row.balance if cash_row is not None else 0.0
+    if cash_row is None:
+        notes.append(problem("empty", "No cash balance recorded (account_state row 1): limits in % of balance cannot be computed."))
+    assessment = assess_risk(today_row, today, balance, limits, now)
+    day = assessment.day
+    today_label = f"{today.isoformat()} (UTC)"
+    cooldown = None
+    if assessment.cooldown_remaining_s > 0:
+        cooldown = {
+            "remaining_s": assessment.cooldown_remaining_s,
+            "rate": services.clock_rate,
+            "until": fmt.timestamp(day.cooldown_until, services.display_timezone),
+            "stamp": now.isoformat(),
+        }
+    losses_note = f"{limits.max_consecutive_losses} losses in a row start a {limits.cooldown_hours:g} h cooldown."
+    trades_note = f"Trades counted by the bot for {today_label}."
+    figure = (
+        risk.daily_pnl_figure(history, assessment.daily_loss_limit_krw, "UTC date")
+        if history
+        else empty_figure("No daily risk state recorded in the last 30 days.", 300)
+    )
+    return (
+        risk.state_card(assessment.state.value, assessment.has_row, today_label),
+        risk.warnings(assessment.warnings),
+        risk.loss_gauge(assessment.pnl_pct_of_balance, limits.daily_loss_limit_pct, day.total_pnl, assessment.daily_loss_limit_krw),
+        risk.limit_progress("trades", "Trades today", day.trade_count, limits.max_trades_per_day, trades_note),
+        risk.limit_progress("losses", "Consecutive losses", day.consecutive_losses, limits.max_consecutive_losses, losses_note),
+        cooldown,
+        figure,
+        notes,
+    )
+
+
+def audit_panel(services: DataServices, types_value) -> tuple:
+    """(grid rows, type options, message) of the risk-audit log, newest first."""
+    try:
+        with services.database.connect() as conn:
+            known_types = fetch_risk_audit_types(conn)
+            chosen = inputs.choices(types_value, tuple(known_types), "violation types")
+            audit = fetch_risk_audit(conn, chosen, limit=AUDIT_ROWS)
+    except Exception as exc:  # noqa: BLE001
+        kind, message = describe(exc)
+        return [], [], problem(kind, message)
+    options = [{"label": t, "value": t} for t in known_types]
+    return risk.audit_rows(audit, services.display_timezone), options, None
+
+
+def register(app: Dash, services: DataServices) -> None:
+    @app.callback(
+        Output(ids.RISK_STATE, "children"),
+        Output(ids.RISK_WARNINGS, "children"),
+        Output(ids.RISK_GAUGE, "figure"),
+        Output(ids.RISK_TRADES, "children"),
+        Output(ids.RISK_LOSSES, "children"),
+        Output(ids.RISK_COOLDOWN_UNTIL, "data"),
+        Output(ids.RISK_DAILY_PNL, "figure"),
+        Output(ids.RISK_MESSAGE, "children"),
+        Input(ids.REFRESH_INTERVAL, "n_intervals"),
+    )
+    def refresh_risk(_n):
+        return risk_panels(services)
+
+    # The cooldown counts down every second in the browser, between data refreshes.
+    app.clientside_callback(
+        ClientsideFunction(namespace="coinpilot", function_name="cooldownCountdown"),
+        Output(ids.RISK_COOLDOWN, "children"),
+        Input(ids.RISK_CLOCK, "n_intervals"),
+        Input(ids.RISK_COOLDOWN_UNTIL, "data"),
+    )
+
+    @app.callback(
+        Output(ids.RISK_AUDIT_GRID, "rowData"),
+        Output(ids.RISK_AUDIT_TYPES, "options"),
+        Output(ids.RISK_AUDIT_MESSAGE, "children"),
+        Input(ids.RISK_AUDIT_TYPES, "value"),
+        Input(ids.REFRESH_INTERVAL, "n_intervals"),
+    )
+    def refresh_audit(types, _n):
+        return audit_panel(services, types)

@@ -1,0 +1,150 @@
+"""System callbacks: one per dependency, so a slow n8n or a dead Redis delays only its own card."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output
+
+from callbacks.failures import describe
+from data.bot_status import RedisUnavailable, StatusState
+from data.health import N8nState, check_n8n
+from data.market import fetch_latest_candles
+from data.services import DataServices
+from data.trading import fetch_risk_audit
+from layouts import format as fmt, ids, system
+from layouts.components import problem
+from layouts.risk import audit_rows
+
+
+def database_card(services: DataServices):
+    database = services.database
+    try:
+        info = database.info()
+    except Exception as exc:  # noqa: BLE001
+        kind, message = describe(exc)
+        return system.health_card("database", "Database", "down", "unreachable" if kind == "unreachable" else kind.replace("_", " "),
+                                  [("URL", database.display_url), ("Problem", message)])
+    if info.backend.value == "sqlite":
+        extension = "n/a (SQLite demo database)"
+    else:
+        extension = info.timescaledb_version or "not installed"
+    facts = [
+        ("Backend", info.backend.label + (" (forced by DASHBOARD_DB_BACKEND)" if database.backend_setting != "auto" else "")),
+        ("Server", info.server_version),
+        ("TimescaleDB", extension),
+        ("Round trip", f"{info.latency_ms:.1f} ms"),
+        ("Statement timeout", f"{database.statement_timeout_ms / 1000:g} s"),
+        ("URL", database.display_url),
+    ]
+    level = "ok"
+    headline = "reachable"
+    if info.backend.value == "postgresql" and not info.timescaledb_version:
+        headline = "reachable (plain PostgreSQL: candles via date_bin)"
+    return system.health_card("database", "Database", level, headline, facts)
+
+
+def redis_card(services: DataServices):
+    reader = services.bot_status
+    try:
+        version, latency_ms = reader.server_info()
+    except RedisUnavailable as exc:
+        return system.health_card("redis", "Redis", "down", "unreachable", [("Where", reader.description), ("Problem", str(exc))])
+    return system.health_card(
+        "redis", "Redis", "ok", "reachable",
+        [("Version", version), ("Ping", f"{latency_ms:.1f} ms"), ("Where", reader.description)],
+    )
+
+
+def n8n_card(services: DataServices):
+    health = check_n8n(services.n8n_url, services.n8n_timeout_s)
+    level = {N8nState.OK: "ok", N8nState.NOT_CONFIGURED: "off", N8nState.UNHEALTHY: "down", N8nState.UNREACHABLE: "down"}[health.state]
+    headline = {N8nState.OK: "healthy", N8nState.NOT_CONFIGURED: "not configured", N8nState.UNHEALTHY: "unhealthy",
+                N8nState.UNREACHABLE: "unreachable"}[health.state]
+    facts = [("Endpoint", health.url or "set N8N_URL to monitor n8n"), ("Result", health.message)]
+    if health.latency_ms is not None:
+        facts.append(("Latency", f"{health.latency_ms:.0f} ms"))
+    facts.append(("Timeout", f"{services.n8n_timeout_s:g} s"))
+    return system.health_card("n8n", "n8n", level, headline, facts)
+
+
+def access_card(services: DataServices):
+    open_access = services.access_description.startswith("open access")
+    return system.health_card(
+        "access", "Access control", "warn" if open_access else "ok",
+        "open access" if open_access else "credentials required",
+        [("Mode", services.access_description)],
+    )
+
+
+def freshness_panel(services: DataServices):
+    now = services.now()
+    tz = services.display_timezone
+    try:
+        with services.database.connect() as conn:
+            symbols = services.symbols(conn)
+            latest = fetch_latest_candles(conn, symbols)
+    except Exception as exc:  # noqa: BLE001
+        return problem(*describe(exc))
+    snapshot = services.bot_status.read(symbols)
+    rows = []
+    for symbol in symbols:
+        candle = latest.get(symbol)
+        candle_age = (now - candle.timestamp).total_seconds() if candle else None
+        reading = snapshot.readings.get(symbol)
+        if reading is None or reading.state is StatusState.REDIS_UNAVAILABLE:
+            state_text, note = "Redis unreachable", snapshot.redis_error
+        elif reading.state is StatusState.MISSING:
+            state_text, note = "no status (5 min)", reading.message
+        elif reading.state is StatusState.INVALID:
+            state_text, note = "invalid payload", reading.problem_summary
+        else:
+            state_text, note = reading.status.action, reading.status.reason
+        rows.append(
+            {
+                "symbol": symbol,
+                "last_candle": fmt.timestamp(candle.timestamp, tz) if candle else "none",
+                "candle_age": fmt.age(candle_age),
+                "candle_stale": candle_age is None or candle_age > services.candle_stale_s,
+                "status_state": state_text,
+                "status_age": fmt.age(reading.age_s) if reading is not None and reading.age_s is not None else "–",
+                "status_stale": bool(reading and reading.stale),
+                "note": note,
+            }
+        )
+    return system.freshness_table(rows)
+
+
+def latest_audit(services: DataServices) -> list[dict]:
+    try:
+        with services.database.connect() as conn:
+            return audit_rows(fetch_risk_audit(conn, limit=20), services.display_timezone)
+    except Exception as exc:  # noqa: BLE001
+        kind, message = describe(exc)
+        return [{"time": "", "violation_type": kind, "description": message, "related_order_id": ""}]
+
+
+def register(app: Dash, services: DataServices) -> None:
+    tick = Input(ids.REFRESH_INTERVAL, "n_intervals")
+
+    @app.callback(Output(ids.SYSTEM_DATABASE, "children"), tick)
+    def refresh_database(_n):
+        return database_card(services)
+
+    @app.callback(Output(ids.SYSTEM_REDIS, "children"), tick)
+    def refresh_redis(_n):
+        return redis_card(services)
+
+    @app.callback(Output(ids.SYSTEM_N8N, "children"), tick)
+    def refresh_n8n(_n):
+        return n8n_card(services)
+
+    @app.callback(Output(ids.SYSTEM_ACCESS, "children"), tick)
+    def refresh_access(_n):
+        return access_card(services)
+
+    @app.callback(Output(ids.SYSTEM_FRESHNESS, "children"), tick)
+    def refresh_freshness(_n):
+        return freshness_panel(services)
+
+    @app.callback(Output(ids.SYSTEM_AUDIT, "rowData"), tick)
+    def refresh_system_audit(_n):
+        return latest_audit(services)

@@ -1,0 +1,123 @@
+"""The application factory: create_app(settings) builds the services, the Dash app and its
+server hooks. Nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dash import Dash, html
+
+import callbacks
+from dashboard import web
+from dashboard.settings import Settings
+from data.bot_status import BotStatusReader, make_redis_client
+from data.database import Database
+from data.services import DataServices, utc_now
+from layouts import format as fmt, history, market, overview, risk, shell, system
+
+log = logging.getLogger("coinpilot.dashboard")
+
+# Dark Bootstrap and AG Grid themes are switched on by attributes on <html> and <body>.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="en" data-bs-theme="dark">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body data-ag-theme-mode="dark">
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def assets_folder() -> str:
+    """The repository's assets/ (editable installs, the Docker image) or the installed copy."""
+    candidates = [
+        Path(__file__).resolve().parent.parent / "assets",
+        Path(sys.prefix) / "share" / "coinpilot-dashboard" / "assets",
+    ]
+    for candidate in candidates:
+        if (candidate / "dashboard.css").is_file():
+            return str(candidate)
+    raise RuntimeError("assets/ not found: install the dashboard from its repository")
+
+
+def build_services(settings: Settings, *, redis_client=None, clock=None, clock_rate: float = 1.0) -> DataServices:
+    database = Database(
+        settings.database_url,
+        backend_setting=settings.db_backend,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        read_only=True,
+    )
+    if redis_client is None:
+        redis_client = make_redis_client(settings.redis_url, settings.redis_socket_timeout_s)
+        description = _redact_redis_url(settings.redis_url)
+    else:
+        description = "in-process Redis substitute (demo)"
+    services = DataServices(
+        database=database,
+        bot_status=BotStatusReader(redis_client, clock or utc_now, stale_after_s=settings.bot_status_stale_s,
+                                   description=description),
+        risk_limits=settings.risk_limits,
+        display_timezone=settings.timezone,
+        n8n_url=settings.n8n_url,
+        n8n_timeout_s=settings.n8n_timeout_s,
+        candle_stale_s=settings.candle_stale_s,
+        default_refresh_s=settings.refresh_seconds,
+        access_description=web.access_description(settings),
+        clock_rate=clock_rate,
+    )
+    if clock is not None:
+        services.clock = clock
+    return services
+
+
+def _redact_redis_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(parts.password, "***")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def create_app(settings: Settings, services: DataServices | None = None) -> Dash:
+    services = services or build_services(settings)
+    app = Dash(
+        __name__,
+        url_base_pathname=settings.url_prefix,
+        assets_folder=assets_folder(),
+        serve_locally=True,
+        title="CoinPilot Dashboard",
+        update_title=None,
+        index_string=INDEX_STRING,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    tz_label = fmt.timezone_label(settings.timezone)
+    app.layout = shell.app_layout(app.get_relative_path, settings.refresh_seconds, tz_label)
+    # Every page's components, so Dash can validate callbacks against ids that only exist
+    # once their page is shown.
+    app.validation_layout = html.Div(
+        [
+            app.layout,
+            overview.page(),
+            market.page([], None, market.DEFAULT_WIDTH, market.DEFAULT_COUNT, market.DEFAULT_OVERLAYS),
+            risk.page(),
+            history.page([], [], [], [], None, None, tz_label),
+            system.page(),
+        ]
+    )
+    callbacks.register(app, services)
+    web.install(app, settings, services)
+    app.coinpilot_services = services  # for the CLI, tests and the gunicorn post-fork hook
+    return app

@@ -1,0 +1,263 @@
+"""The `coinpilot-dashboard` command: demo, serve, seed, check, bot-status, hash-password."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import getpass
+import logging
+import os
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from dashboard import __version__
+from dashboard.settings import Settings, SettingsError, normalize_database_url
+
+log = logging.getLogger("coinpilot.dashboard")
+
+
+def _settings(environ=None) -> Settings:
+    try:
+        return Settings.from_env(os.environ if environ is None else environ)
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _configure_logging(verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # One line per request from the development server is noise next to the dashboard's own log.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+class ProgressBar:
+    """A text progress bar on stderr (rewritten in place on a terminal, a line per quarter otherwise)."""
+
+    def __init__(self, stream=sys.stderr):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self._last: dict[str, int] = {}
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        fraction = done / total if total else 1.0
+        if self.tty:
+            filled = int(fraction * 30)
+            self.stream.write(f"\r{label:<28} [{'#' * filled}{'.' * (30 - filled)}] {fraction * 100:5.1f}% {done:,}/{total:,}")
+            if done >= total:
+                self.stream.write("\n")
+        else:
+            quarter = int(fraction * 4)
+            if self._last.get(label) != quarter:
+                self._last[label] = quarter
+                self.stream.write(f"{label}: {fraction * 100:.0f}% ({done:,}/{total:,})\n")
+        self.stream.flush()
+
+
+def cmd_demo(args) -> int:
+    from dashboard.app import build_services, create_app
+    from dashboard.demo import start_demo
+
+    base = _settings()
+    symbols = args.symbols or ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE"]
+    data_dir = Path(args.data_dir).resolve()
+    print(f"Preparing demo data in {data_dir} ...", file=sys.stderr)
+    world, clock, redis_client, simulator = start_demo(data_dir, symbols, args.days, args.speed, base.risk_limits)
+    settings = dataclasses.replace(
+        base,
+        database_url=f"sqlite:///{world.path}",
+        n8n_url=None,
+        dev_mode=True,
+    )
+    services = build_services(settings, redis_client=redis_client, clock=clock.now, clock_rate=args.speed)
+    app = create_app(settings, services)
+    print(
+        f"CoinPilot Dashboard demo on http://{args.host}:{args.port}{settings.url_prefix} "
+        f"(demo time runs {args.speed:g}x; a candle per symbol every {60 / args.speed:g} s). Ctrl+C stops it.",
+        file=sys.stderr,
+    )
+    try:
+        app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
+    finally:
+        simulator.stop()
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from dashboard.app import create_app
+
+    settings = dataclasses.replace(_settings(), dev_mode=True)
+    if settings.database_url is None:
+        print("configuration error: DATABASE_URL: not set (nor DB_HOST/DB_USER/DB_NAME)", file=sys.stderr)
+        return 2
+    app = create_app(settings)
+    print(f"CoinPilot Dashboard (development server) on http://{args.host}:{args.port}{settings.url_prefix}", file=sys.stderr)
+    app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
+    return 0
+
+
+def cmd_seed(args) -> int:
+    from data.database import Backend, Database
+    from data.seeding import create_schema, empty_tables, tables_with_rows, write_history
+    from data.synthetic import BotConfig, generate_history
+
+    try:
+        url = normalize_database_url(args.database_url, "--database-url")
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    settings = _settings()
+    writer = Database(url, backend_setting=settings.db_backend, read_only=False, statement_timeout_ms=None,
+                      connect_timeout_s=settings.db_connect_timeout_s)
+    try:
+        backend = writer.backend
+        filled = tables_with_rows(writer.engine)
+    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
+        print(f"error: cannot open {writer.display_url}: {exc}", file=sys.stderr)
+        return 1
+    if filled and not args.force:
+        print(
+            f"refusing to seed {writer.display_url}: {', '.join(filled)} already hold rows "
+            "(use --force to delete them first)",
+            file=sys.stderr,
+        )
+        return 1
+    if filled:
+        empty_tables(writer.engine)
+        print(f"--force: deleted the rows of {', '.join(filled)}", file=sys.stderr)
+    create_schema(writer.engine, backend)
+    progress = ProgressBar()
+    started = time.perf_counter()
+    history = generate_history(
+        args.symbols, args.days, datetime.now(timezone.utc), seed=args.seed,
+        config=BotConfig(limits=settings.risk_limits),
+        progress=lambda done, total: progress("simulating the paper bot", done, total),
+    )
+    generated = time.perf_counter()
+    report = write_history(writer.engine, backend, history, progress)
+    finished = time.perf_counter()
+    print(
+        f"Seeded {writer.display_url} ({backend.label}): {report.candles:,} candles, {report.orders:,} orders, "
+        f"{report.audits:,} risk-audit events, {report.decisions:,} AI decisions in {finished - started:.1f} s "
+        f"(generate {generated - started:.1f} s, write {finished - generated:.1f} s)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_check(args) -> int:
+    from dashboard.app import build_services
+    from data.bot_status import RedisUnavailable
+    from data.database import DataError
+    from data.health import check_n8n
+
+    settings = _settings()
+    services = build_services(settings)
+    database = services.database
+    status = 0
+    print(f"CoinPilot Dashboard {__version__}")
+    try:
+        info = database.info()
+        timescale = f"TimescaleDB {info.timescaledb_version}" if info.timescaledb_version else info.backend.label
+        if info.backend.value == "postgresql":
+            timescale = "plain PostgreSQL (TimescaleDB not installed)"
+        print(f"database  OK    {database.display_url}: {info.server_version}; {timescale}; round trip {info.latency_ms:.1f} ms")
+    except DataError as exc:
+        print(f"database  FAIL  {database.display_url}: {exc}")
+        status = 1
+    try:
+        version, latency = services.bot_status.server_info()
+        print(f"redis     OK    {services.bot_status.description}: Redis {version}; ping {latency:.1f} ms")
+    except RedisUnavailable as exc:
+        print(f"redis     FAIL  {exc}")
+    health = check_n8n(settings.n8n_url, settings.n8n_timeout_s)
+    label = "OK  " if health.state.value == "ok" else "--  " if health.state.value == "not_configured" else "FAIL"
+    print(f"n8n       {label}  {health.url or ''} {health.message}".rstrip())
+    print(f"access    {services.access_description}")
+    return status
+
+
+def cmd_hash_password(args) -> int:
+    from werkzeug.security import generate_password_hash
+
+    password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass("Dashboard password: ")
+    if not password:
+        print("error: empty password", file=sys.stderr)
+        return 2
+    print(generate_password_hash(password))
+    return 0
+
+
+def cmd_bot_status(args) -> int:
+    from dashboard.bot_status_tool import main as bot_status_main
+
+    return bot_status_main(args.rest)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coinpilot-dashboard", description="CoinPilot operations dashboard")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="run on an embedded SQLite demo with a live simulator (no servers needed)")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8050)
+    demo.add_argument("--data-dir", default="demo-data", help="where the demo SQLite file lives (reused between runs)")
+    demo.add_argument("--speed", type=_positive_float, default=12.0, help="demo minutes per real minute (default 12)")
+    demo.add_argument("--days", type=_positive_float, default=7.0, help="days of history for a new demo database")
+    demo.add_argument("--symbols", nargs="+", help="symbols for a new demo database")
+    demo.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
+    demo.set_defaults(func=cmd_demo)
+
+    serve = commands.add_parser("serve", help="development server against the configured database and Redis")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8050)
+    serve.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
+    serve.set_defaults(func=cmd_serve)
+
+    seed = commands.add_parser("seed", help="write synthetic CoinPilot history into a database")
+    seed.add_argument("--database-url", required=True)
+    seed.add_argument("--days", type=_positive_float, default=30.0)
+    seed.add_argument("--symbols", nargs="+", default=["KRW-BTC", "KRW-ETH", "KRW-XRP"])
+    seed.add_argument("--seed", type=int, default=7, help="random seed (the same seed gives the same history)")
+    seed.add_argument("--force", action="store_true", help="delete existing rows of the CoinPilot tables first")
+    seed.set_defaults(func=cmd_seed)
+
+    check = commands.add_parser("check", help="report database, TimescaleDB, Redis and n8n connectivity")
+    check.set_defaults(func=cmd_check)
+
+    hash_password = commands.add_parser("hash-password", help="print a DASHBOARD_PASSWORD_HASH for a password")
+    hash_password.add_argument("--stdin", action="store_true", help="read the password from standard input")
+    hash_password.set_defaults(func=cmd_hash_password)
+
+    bot_status = commands.add_parser("bot-status", help="write test bot statuses to Redis (see scripts/test_bot_status.py)",
+                                     add_help=False)
+    bot_status.add_argument("rest", nargs=argparse.REMAINDER)
+    bot_status.set_defaults(func=cmd_bot_status)
+    return parser
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be a positive number")
+    return value
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

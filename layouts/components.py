@@ -1,0 +1,72 @@
+"""Small building blocks shared by the pages: KPI cards, panel messages, empty charts, badges."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import html
+
+from layouts import charts
+
+# The title an operator sees for each kind of data-layer failure (data.database.DataError.kind).
+ERROR_TITLES = {
+    "unreachable": "Database unreachable",
+    "timeout": "Query timed out",
+    "schema_missing": "Schema missing",
+    "not_configured": "Database not configured",
+    "write_refused": "Write refused",
+    "query_failed": "Database error",
+    "redis_unavailable": "Redis unreachable",
+    "invalid_input": "Invalid input",
+    "internal": "Internal error",
+    "empty": "No data yet",
+}
+
+
+def alert(message: str, kind: str = "danger", title: str | None = None, **attributes):
+    """A panel message. Text is passed as text, never as HTML."""
+    body = [html.Strong(title + ": ")] if title else []
+    body.append(message)
+    box = dbc.Alert(body, color=kind, className="mb-2 py-2 small")
+    # dbc components take no data-* attributes; tests find panels by these, so wrap.
+    return html.Div(box, **attributes) if attributes else box
+
+
+def problem(kind: str, message: str) -> dbc.Alert:
+    """The standard way a panel says it cannot show its data."""
+    color = "info" if kind in ("empty",) else "warning" if kind in ("invalid_input", "schema_missing") else "danger"
+    return alert(message, color, ERROR_TITLES.get(kind, "Error"), **{"data-problem": kind})
+
+
+def kpi_card(key: str, title: str, value: str, value_class: str = "", note: str | None = None) -> dbc.Col:
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(title, className="kpi-title"),
+                    html.Div(value, className=f"kpi-value {value_class}", **{"data-kpi": key}),
+                    html.Div(note, className="kpi-note") if note else None,
+                ]
+            ),
+            className="h-100 kpi-card",
+        ),
+        xs=6,
+        md=4,
+        xl=True,
+        className="mb-3",
+    )
+
+
+def empty_figure(message: str, height: int = 320) -> go.Figure:
+    figure = go.Figure(layout=charts.base_layout(height=height))
+    figure.add_annotation(
+        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 14}
+    )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return figure
+
+
+def section(title: str, *children, right=None, **attributes) -> dbc.Card:
+    header = html.Div([html.Span(title, className="section-title"), right], className="d-flex justify-content-between align-items-center")
+    return dbc.Card([dbc.CardHeader(header), dbc.CardBody(list(children))], className="mb-3", **attributes)

@@ -1,0 +1,104 @@
+"""How numbers and times are shown: KRW without decimals, coins up to 8, percentages with 2,
+and every timestamp in the display time zone (converted here, at the edge)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+MISSING = "–"
+
+
+def _is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def krw(value, signed: bool = False) -> str:
+    """1234567.8 -> '1,234,568 KRW' (no decimals; rounding half away from zero)."""
+    if _is_missing(value):
+        return MISSING
+    rounded = int(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
+    if rounded == 0:
+        return "0 KRW"
+    text = f"{rounded:+,}" if signed else f"{rounded:,}"
+    return f"{text} KRW"
+
+
+def price(value) -> str:
+    """A KRW price: no decimals above 100 KRW, up to 4 below (DOGE trades at a few hundred)."""
+    if _is_missing(value):
+        return MISSING
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def quantity(value) -> str:
+    """Coin quantities with up to 8 decimals, trailing zeros dropped."""
+    if _is_missing(value):
+        return MISSING
+    text = f"{value:,.8f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def pct(value, signed: bool = True) -> str:
+    if _is_missing(value):
+        return MISSING
+    return f"{value:+.2f}%" if signed else f"{value:.2f}%"
+
+
+def pnl_class(value) -> str:
+    """Gains green, losses red."""
+    if _is_missing(value) or abs(value) < 0.5e-8:
+        return "text-body"
+    return "text-gain" if value > 0 else "text-loss"
+
+
+def timezone_label(tz: ZoneInfo, at: datetime | None = None) -> str:
+    """'Asia/Seoul (KST)'."""
+    at = at or datetime.now(timezone.utc)
+    abbreviation = at.astimezone(tz).tzname() or ""
+    return f"{tz.key} ({abbreviation})" if abbreviation and abbreviation != tz.key else tz.key
+
+
+def timestamp(value, tz: ZoneInfo, seconds: bool = True) -> str:
+    """A UTC instant in the display time zone, with the zone's abbreviation."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return MISSING
+    if isinstance(value, pd.Timestamp):
+        if pd.isna(value):
+            return MISSING
+        value = value.to_pydatetime()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    local = value.astimezone(tz)
+    return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
+
+
+def age(seconds: float | None) -> str:
+    """23 -> '23 s ago', 150 -> '2 min 30 s ago', 7300 -> '2 h 1 min ago'."""
+    if seconds is None:
+        return MISSING
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds} s ago"
+    if seconds < 3600:
+        minutes, rest = divmod(seconds, 60)
+        return f"{minutes} min {rest} s ago" if rest and minutes < 10 else f"{minutes} min ago"
+    hours, rest = divmod(seconds, 3600)
+    if hours < 48:
+        return f"{hours} h {rest // 60} min ago"
+    return f"{hours // 24} d {hours % 24} h ago"
+
+
+def duration(seconds: float) -> str:
+    """Remaining time: '1 h 05 min 09 s'."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min {secs:02d} s"
+    return f"{minutes} min {secs:02d} s"

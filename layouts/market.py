@@ -1,0 +1,392 @@
+"""Market: candlesticks with volume, RSI, Bollinger bands, moving averages and the bot's fills,
+and the Bot Brain (the bot's live reasoning from Redis) above it."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Patch, dcc, html
+from plotly.subplots import make_subplots
+
+from layouts import charts, format as fmt, ids
+from layouts.components import alert, section
+
+WIDTH_OPTIONS = ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w")
+DEFAULT_WIDTH = "15m"
+DEFAULT_COUNT = 200
+COUNT_MIN, COUNT_MAX = 50, 1000
+OVERLAYS = (("bb", "Bollinger (20, 2)"), ("ma20", "MA 20"), ("ma60", "MA 60"), ("ma200", "MA 200"), ("fills", "Bot fills"))
+DEFAULT_OVERLAYS = ("bb", "ma20", "fills")
+
+# Trace order of the candle figure; patches address traces by these indices.
+TRACE_CANDLES, TRACE_BB_UPPER, TRACE_BB_MIDDLE, TRACE_BB_LOWER = 0, 1, 2, 3
+TRACE_MA20, TRACE_MA60, TRACE_MA200, TRACE_BUYS, TRACE_SELLS, TRACE_VOLUME, TRACE_RSI = 4, 5, 6, 7, 8, 9, 10
+OVERLAY_TRACES = {
+    "bb": (TRACE_BB_UPPER, TRACE_BB_MIDDLE, TRACE_BB_LOWER),
+    "ma20": (TRACE_MA20,),
+    "ma60": (TRACE_MA60,),
+    "ma200": (TRACE_MA200,),
+    "fills": (TRACE_BUYS, TRACE_SELLS),
+}
+# Per-candle arrays of each trace, in the order patches update them.
+SERIES_FIELDS = (
+    (TRACE_CANDLES, (("open", "open"), ("high", "high"), ("low", "low"), ("close", "close"))),
+    (TRACE_BB_UPPER, (("y", "bb_upper"),)),
+    (TRACE_BB_MIDDLE, (("y", "bb_middle"),)),
+    (TRACE_BB_LOWER, (("y", "bb_lower"),)),
+    (TRACE_MA20, (("y", "ma20"),)),
+    (TRACE_MA60, (("y", "ma60"),)),
+    (TRACE_MA200, (("y", "ma200"),)),
+    (TRACE_VOLUME, (("y", "volume"),)),
+    (TRACE_RSI, (("y", "rsi"),)),
+)
+ACTION_COLOURS = {"BUY": "success", "SELL": "danger", "HOLD": "secondary", "WAITING": "warning"}
+
+
+def page(symbols: list[str], symbol: str | None, width: str, count: int, overlays: tuple[str, ...]) -> html.Div:
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label("Symbol", html_for=ids.MARKET_SYMBOL, className="small mb-1"),
+                    dbc.Select(
+                        id=ids.MARKET_SYMBOL,
+                        options=[{"label": s, "value": s} for s in symbols],
+                        value=symbol,
+                        size="sm",
+                    ),
+                ],
+                xs=6, md=2,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Candle width", className="small mb-1"),
+                    dbc.RadioItems(
+                        id=ids.MARKET_WIDTH,
+                        options=[{"label": w, "value": w} for w in WIDTH_OPTIONS],
+                        value=width,
+                        className="btn-group width-buttons",
+                        inputClassName="btn-check",
+                        labelClassName="btn btn-outline-secondary",
+                        labelCheckedClassName="active",
+                    ),
+                ],
+                xs=12, md="auto",
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Candles", html_for=ids.MARKET_COUNT, className="small mb-1"),
+                    dbc.Input(id=ids.MARKET_COUNT, type="number", min=COUNT_MIN, max=COUNT_MAX, step=10,
+                              value=count, size="sm", debounce=True, style={"width": "6rem"}),
+                ],
+                xs=6, md="auto",
+            ),
+            dbc.Col(
+                [
+                    dbc.Label("Overlays", className="small mb-1"),
+                    dbc.Checklist(
+                        id=ids.MARKET_OVERLAYS,
+                        options=[{"label": label, "value": key} for key, label in OVERLAYS],
+                        value=list(overlays),
+                        inline=True,
+                        switch=True,
+                        className="small",
+                    ),
+                ],
+                xs=12, md=True,
+            ),
+        ],
+        className="g-2 mb-3 align-items-end",
+    )
+    return html.Div(
+        [
+            html.H1("Market", className="page-title"),
+            section("Bot Brain: the bot's live reasoning", html.Div(id=ids.MARKET_BRAIN)),
+            section(
+                "Chart",
+                controls,
+                html.Div(id=ids.MARKET_CHART_MESSAGE),
+                dcc.Graph(
+                    id=ids.MARKET_CHART,
+                    config={"displaylogo": False, "scrollZoom": True},
+                    style={"height": "720px"},
+                    figure=go.Figure(layout=charts.base_layout(height=720)),
+                ),
+                dcc.Store(id=ids.MARKET_CHART_STATE),
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(section("Bot status, every symbol", html.Div(id=ids.MARKET_STATUS_TABLE)), lg=7),
+                    dbc.Col(section("AI review (agent decisions)", html.Div(id=ids.MARKET_DECISIONS)), lg=5),
+                ]
+            ),
+        ]
+    )
+
+
+def _x_values(buckets: pd.Series, tz: ZoneInfo) -> list[str]:
+    # Plotly draws wall-clock times; convert to the display zone and send plain strings so a
+    # full figure and a patch always carry identical x values.
+    return buckets.dt.tz_convert(tz).dt.strftime("%Y-%m-%d %H:%M:%S").tolist()
+
+
+def _values(series: pd.Series) -> list:
+    return [None if pd.isna(v) else float(v) for v in series]
+
+
+def _volume_colours(frame: pd.DataFrame) -> list[str]:
+    return [charts.GAIN if c >= o else charts.LOSS for o, c in zip(frame["open"], frame["close"])]
+
+
+def _fill_points(fills: pd.DataFrame, side: str, width_buckets, tz: ZoneInfo) -> dict:
+    rows = fills[fills["side"] == side]
+    x = _x_values(width_buckets(rows["executed_at"]), tz) if not rows.empty else []
+    return {
+        "x": x,
+        "y": [float(v) for v in rows["price"]],
+        "text": [f"{side} {fmt.quantity(q)} @ {fmt.price(p)}" for q, p in zip(rows["quantity"], rows["price"])],
+    }
+
+
+def candle_figure(
+    frame: pd.DataFrame,
+    fills: pd.DataFrame,
+    bucket_of,
+    symbol: str,
+    width: str,
+    overlays: tuple[str, ...],
+    tz: ZoneInfo,
+) -> go.Figure:
+    """The whole chart. `frame` holds the shown candles with indicator columns; `bucket_of`
+    maps fill times to their candle's bucket start."""
+    x = _x_values(frame["bucket"], tz)
+    figure = make_subplots(rows=3, cols=1, shared_xaxes=True, row_heights=[0.62, 0.16, 0.22], vertical_spacing=0.03)
+    figure.add_trace(
+        go.Candlestick(
+            x=x, open=_values(frame["open"]), high=_values(frame["high"]), low=_values(frame["low"]),
+            close=_values(frame["close"]), name=symbol,
+            increasing={"line": {"color": charts.GAIN}, "fillcolor": charts.GAIN},
+            decreasing={"line": {"color": charts.LOSS}, "fillcolor": charts.LOSS},
+        ),
+        row=1, col=1,
+    )
+    for column, name, dash in (("bb_upper", "BB upper", "dot"), ("bb_middle", "BB middle", "dash"), ("bb_lower", "BB lower", "dot")):
+        figure.add_trace(
+            go.Scatter(x=x, y=_values(frame[column]), mode="lines", name=name, line={"color": charts.BAND, "width": 1, "dash": dash},
+                       hoverinfo="skip"),
+            row=1, col=1,
+        )
+    for column, name in (("ma20", "MA 20"), ("ma60", "MA 60"), ("ma200", "MA 200")):
+        figure.add_trace(
+            go.Scatter(x=x, y=_values(frame[column]), mode="lines", name=name,
+                       line={"color": charts.MA_COLOURS[column], "width": 1.2}),
+            row=1, col=1,
+        )
+    for side, colour, marker in (("BUY", charts.GAIN, "triangle-up"), ("SELL", charts.LOSS, "triangle-down")):
+        points = _fill_points(fills, side, bucket_of, tz)
+        figure.add_trace(
+            go.Scatter(**points, mode="markers", name=f"Bot {side}", hovertemplate="%{text}<extra></extra>",
+                       marker={"symbol": marker, "size": 12, "color": colour, "line": {"color": "#0f172a", "width": 1}}),
+            row=1, col=1,
+        )
+    figure.add_trace(
+        go.Bar(x=x, y=_values(frame["volume"]), name="Volume", marker={"color": _volume_colours(frame)}, showlegend=False),
+        row=2, col=1,
+    )
+    figure.add_trace(
+        go.Scatter(x=x, y=_values(frame["rsi"]), mode="lines", name="RSI 14", line={"color": charts.AMBER, "width": 1.3}),
+        row=3, col=1,
+    )
+    for level in (30, 70):
+        figure.add_hline(y=level, line={"color": charts.NEUTRAL, "width": 1, "dash": "dot"}, row=3, col=1)
+    for trace in figure.data:
+        trace.visible = True
+    apply_overlay_visibility(figure, overlays)
+    figure.update_layout(
+        **charts.base_layout(height=720),
+        # Same uirevision across refreshes of one symbol and width: Plotly keeps the zoom.
+        uirevision=f"{symbol}|{width}",
+        xaxis_rangeslider_visible=False,
+        dragmode="pan",
+    )
+    figure.update_yaxes(title_text="KRW", tickformat=",", row=1, col=1, gridcolor=charts.GRID)
+    figure.update_yaxes(title_text="Vol", row=2, col=1, gridcolor=charts.GRID)
+    figure.update_yaxes(title_text="RSI", range=[0, 100], row=3, col=1, gridcolor=charts.GRID)
+    figure.update_xaxes(gridcolor=charts.GRID, rangeslider_visible=False)
+    figure.update_xaxes(title_text=f"time ({fmt.timezone_label(tz)})", row=3, col=1)
+    return figure
+
+
+def apply_overlay_visibility(figure_or_patch, overlays: tuple[str, ...]) -> None:
+    for key, traces in OVERLAY_TRACES.items():
+        for index in traces:
+            figure_or_patch["data"][index]["visible"] = key in overlays
+
+
+def candle_patch(
+    replace_last: pd.Series | None,
+    appended: pd.DataFrame,
+    drop_from_front: int,
+    new_fills: pd.DataFrame,
+    bucket_of,
+    tz: ZoneInfo,
+    last_index: int,
+) -> Patch:
+    """Only what changed: the last candle's update, new candles, and old candles scrolled off."""
+    patch = Patch()
+    if replace_last is not None:
+        row = replace_last
+        for trace, fields in SERIES_FIELDS:
+            for attribute, column in fields:
+                value = row[column]
+                patch["data"][trace][attribute][last_index] = None if pd.isna(value) else float(value)
+        patch["data"][TRACE_VOLUME]["marker"]["color"][last_index] = charts.GAIN if row["close"] >= row["open"] else charts.LOSS
+    if not appended.empty:
+        x = _x_values(appended["bucket"], tz)
+        patch["data"][TRACE_CANDLES]["x"].extend(x)
+        for trace, fields in SERIES_FIELDS:
+            if trace != TRACE_CANDLES:
+                patch["data"][trace]["x"].extend(x)
+            for attribute, column in fields:
+                patch["data"][trace][attribute].extend(_values(appended[column]))
+        patch["data"][TRACE_VOLUME]["marker"]["color"].extend(_volume_colours(appended))
+    for _ in range(drop_from_front):
+        for trace, fields in SERIES_FIELDS:
+            del patch["data"][trace]["x"][0]
+            for attribute, _column in fields:
+                del patch["data"][trace][attribute][0]
+        del patch["data"][TRACE_VOLUME]["marker"]["color"][0]
+    for side, trace in (("BUY", TRACE_BUYS), ("SELL", TRACE_SELLS)):
+        points = _fill_points(new_fills, side, bucket_of, tz)
+        if points["x"]:
+            for attribute in ("x", "y", "text"):
+                patch["data"][trace][attribute].extend(points[attribute])
+    return patch
+
+
+def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
+    """The Bot Brain panel for one symbol's reading (data.bot_status.BotStatusReading)."""
+    state = reading.state.value
+    if state == "redis_unavailable":
+        return html.Div(alert(reading.message, "danger", "Redis unreachable"), **{"data-brain-state": state})
+    if state == "missing":
+        return html.Div(
+            alert(f"{reading.symbol}: {reading.message} Check that the bot is running and can reach Redis.",
+                  "warning", "No status"),
+            **{"data-brain-state": state},
+        )
+    status = reading.status
+    children = []
+    if state == "invalid":
+        children.append(alert(f"{reading.problem_summary}. Showing the fields that could be read.", "danger",
+                              "Invalid status payload", **{"data-brain-problem": ",".join(k.value for k in reading.problem_kinds)}))
+    if status is None:
+        return html.Div(children, **{"data-brain-state": state})
+    action = status.action or "?"
+    age_badge = []
+    if reading.age_s is not None:
+        level = "danger" if reading.stale else "success"
+        age_badge = [
+            html.Span(dbc.Badge(fmt.age(reading.age_s), color=level, className="ms-2"), **{"data-brain-age": f"{reading.age_s:.0f}"}),
+            dbc.Badge(f"stale (> {stale_after_s:.0f} s)", color="danger", className="ms-1") if reading.stale else None,
+        ]
+    key_note = None
+    if reading.key and not reading.key.endswith(reading.symbol):
+        key_note = html.Span(f" read from {reading.key} (reversed symbol form)", className="text-secondary small")
+    header = html.Div(
+        [
+            html.Span(reading.symbol, className="brain-symbol"),
+            html.Span(dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"), className="ms-2 brain-action"),
+                      **{"data-brain-action": action}),
+            *age_badge,
+            key_note,
+        ],
+        className="d-flex align-items-center flex-wrap mb-2",
+    )
+    position = "–"
+    if status.has_position is True:
+        position = f"{fmt.quantity(status.quantity)} @ {fmt.price(status.avg_price)}"
+    elif status.has_position is False:
+        position = "none"
+    metrics = [
+        ("Price", fmt.price(status.current_price), "price"),
+        ("RSI (14)", f"{status.rsi:.1f}" if status.rsi is not None else "–", "rsi"),
+        ("BB upper", fmt.price(status.bb_upper), "bb_upper"),
+        ("BB lower", fmt.price(status.bb_lower), "bb_lower"),
+        ("MA 200", fmt.price(status.ma_200), "ma_200"),
+        ("Position", position, "position"),
+    ]
+    grid = dbc.Row(
+        [
+            dbc.Col(html.Div([html.Div(label, className="kpi-title"), html.Div(value, className="brain-value", **{"data-brain-field": key})]),
+                    xs=6, md=4, lg=2)
+            for label, value, key in metrics
+        ],
+        className="g-2 mb-2",
+    )
+    reason = html.Blockquote(status.reason or "(no reason given)", className="brain-reason mb-1", **{"data-brain-field": "reason"})
+    footer_parts = [f"reported {fmt.timestamp(status.timestamp, tz)}" if status.timestamp else "no valid timestamp"]
+    if reading.regime is not None:
+        footer_parts.append(f"market regime: {reading.regime}")
+    footer = html.Div(" · ".join(footer_parts), className="text-secondary small")
+    return html.Div(children + [header, grid, reason, footer], **{"data-brain-state": state})
+
+
+def status_table(readings: list, tz: ZoneInfo) -> html.Div:
+    """Every symbol's bot status in one compact table."""
+    if not readings:
+        return html.P("No symbols yet.", className="text-secondary mb-0")
+    rows = []
+    for reading in readings:
+        status = reading.status
+        if reading.state.value == "ok" or (reading.state.value == "invalid" and status is not None):
+            action = status.action or "?"
+            state_cell = dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"))
+            if reading.state.value == "invalid":
+                state_cell = [state_cell, dbc.Badge("invalid", color="danger", className="ms-1", title=reading.problem_summary)]
+        elif reading.state.value == "missing":
+            state_cell = dbc.Badge("no status", color="warning")
+        else:
+            state_cell = dbc.Badge("Redis down", color="danger")
+        age_text = fmt.age(reading.age_s) if reading.age_s is not None else "–"
+        age_class = "text-loss" if reading.stale else ""
+        detail = reading.problem_summary if reading.state.value == "invalid" else (status.reason if status and status.reason else reading.message or "")
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(reading.symbol, className="fw-semibold"),
+                    html.Td(state_cell),
+                    html.Td(age_text, className=age_class),
+                    html.Td(fmt.price(status.current_price) if status else "–", className="text-end num"),
+                    html.Td(f"{status.rsi:.1f}" if status and status.rsi is not None else "–", className="text-end num"),
+                    html.Td(detail, className="small text-truncate status-reason", title=detail),
+                ],
+                **{"data-symbol": reading.symbol, "data-state": reading.state.value},
+            )
+        )
+    header = html.Thead(html.Tr([html.Th("Symbol"), html.Th("Action"), html.Th("Age"), html.Th("Price", className="text-end"),
+                                 html.Th("RSI", className="text-end"), html.Th("Reason / problem")]))
+    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0 status-table")
+
+
+def decisions_table(decisions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
+    if decisions.empty:
+        return html.P("No AI review decisions recorded for this symbol.", className="text-secondary mb-0")
+    colours = {"CONFIRM": "success", "REJECT": "danger", "SAFE": "info", "WARNING": "warning"}
+    items = []
+    for row in decisions.itertuples(index=False):
+        items.append(
+            html.Li(
+                [
+                    dbc.Badge(row.decision, color=colours.get(row.decision, "secondary"), className="me-2"),
+                    html.Span(f"{row.confidence}%" if pd.notna(row.confidence) else "", className="me-2 small text-secondary"),
+                    html.Span(fmt.timestamp(row.created_at, tz, seconds=False), className="small text-secondary"),
+                    html.Div(row.reasoning or "", className="small"),
+                ],
+                className="mb-2",
+            )
+        )
+    return html.Ul(items, className="list-unstyled mb-0 decisions")

@@ -1,0 +1,131 @@
+"""Overview: assets, PnL, win rate, open positions and the equity curve."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+from plotly.subplots import make_subplots
+
+from layouts import charts, format as fmt, ids
+from layouts.components import kpi_card, section
+
+
+def page() -> html.Div:
+    return html.Div(
+        [
+            html.H1("Overview", className="page-title"),
+            html.Div(id=ids.OVERVIEW_MESSAGE),
+            dbc.Row(id=ids.OVERVIEW_KPIS, className="g-3 kpi-row"),
+            section("Open positions", html.Div(id=ids.OVERVIEW_POSITIONS)),
+            section(
+                "Equity and drawdown",
+                dcc.Graph(id=ids.OVERVIEW_EQUITY, config={"displaylogo": False}, style={"height": "420px"}),
+            ),
+        ]
+    )
+
+
+def kpi_row(
+    total_assets: float,
+    cash: float,
+    realized_pnl: float,
+    unrealized_pnl: float,
+    win_rate_pct: float | None,
+    wins: int,
+    closed: int,
+    unmatched: int,
+    open_positions: int,
+    filled_trades: int,
+    starting_capital: float | None,
+) -> list:
+    if win_rate_pct is None:
+        win_value, win_note = "n/a", "No closed trades yet: win rate needs at least one filled SELL."
+    else:
+        win_value, win_note = fmt.pct(win_rate_pct, signed=False), f"{wins} winning of {closed} sells"
+    if unmatched:
+        win_note += f" ({unmatched} sells without a matching buy are not counted)"
+    return_note = None
+    if starting_capital:
+        return_note = f"{fmt.pct((total_assets / starting_capital - 1) * 100)} since start ({fmt.krw(starting_capital)})"
+    return [
+        kpi_card("total-assets", "Total assets", fmt.krw(total_assets), note=return_note or "cash + positions at market"),
+        kpi_card("cash", "Cash", fmt.krw(cash)),
+        kpi_card("realized-pnl", "Realized PnL", fmt.krw(realized_pnl, signed=True), fmt.pnl_class(realized_pnl),
+                 note="cumulative, fees included"),
+        kpi_card("unrealized-pnl", "Unrealized PnL", fmt.krw(unrealized_pnl, signed=True), fmt.pnl_class(unrealized_pnl),
+                 note="open positions at latest price"),
+        kpi_card("win-rate", "Win rate", win_value, note=win_note),
+        kpi_card("open-positions", "Open positions", str(open_positions)),
+        kpi_card("filled-trades", "Filled trades", f"{filled_trades:,}"),
+    ]
+
+
+def positions_table(positions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
+    if positions.empty:
+        return html.P("No open positions: the bot holds only cash.", className="text-secondary mb-0", **{"data-empty": "positions"})
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th(h, className=c)
+                for h, c in (
+                    ("Symbol", ""),
+                    ("Quantity", "text-end"),
+                    ("Avg price", "text-end"),
+                    ("Current price", "text-end"),
+                    ("Value", "text-end"),
+                    ("Unrealized", "text-end"),
+                    ("Unrealized %", "text-end"),
+                    ("Held since", ""),
+                )
+            ]
+        )
+    )
+    rows = []
+    for row in positions.itertuples(index=False):
+        price_cell = fmt.price(row.current_price)
+        if not row.priced:
+            price_cell = [price_cell, html.Span(" (no candle: valued at avg price)", className="text-warning small")]
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(row.symbol, className="fw-semibold"),
+                    html.Td(fmt.quantity(row.quantity), className="text-end num"),
+                    html.Td(fmt.price(row.avg_price), className="text-end num"),
+                    html.Td(price_cell, className="text-end num"),
+                    html.Td(fmt.krw(row.value), className="text-end num"),
+                    html.Td(fmt.krw(row.unrealized_krw, signed=True), className=f"text-end num {fmt.pnl_class(row.unrealized_krw)}"),
+                    html.Td(fmt.pct(row.unrealized_pct), className=f"text-end num {fmt.pnl_class(row.unrealized_pct)}"),
+                    html.Td(fmt.timestamp(row.opened_at, tz, seconds=False)),
+                ],
+                **{"data-symbol": row.symbol},
+            )
+        )
+    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0 positions-table")
+
+
+def equity_figure(equity: pd.DataFrame, drawdown_pct: pd.Series, tz: ZoneInfo, max_drawdown_pct: float, max_drawdown_krw: float) -> go.Figure:
+    times = equity["time"].dt.tz_convert(tz)
+    figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.04)
+    figure.add_trace(
+        go.Scatter(x=times, y=equity["equity"], mode="lines", name="Equity", line={"color": charts.ACCENT, "width": 2},
+                   hovertemplate="%{y:,.0f} KRW<extra>equity</extra>"),
+        row=1, col=1,
+    )
+    figure.add_trace(
+        go.Scatter(x=times, y=drawdown_pct, mode="lines", name="Drawdown", fill="tozeroy",
+                   line={"color": charts.LOSS, "width": 1}, hovertemplate="%{y:.2f}%<extra>drawdown</extra>"),
+        row=2, col=1,
+    )
+    figure.update_layout(
+        **charts.base_layout(height=420, showlegend=False, uirevision="equity"),
+        title={"text": f"Max drawdown {fmt.pct(max_drawdown_pct)} ({fmt.krw(-max_drawdown_krw)})", "x": 0.01, "font": {"size": 13}},
+    )
+    figure.update_yaxes(title_text="KRW", tickformat=",.0f", row=1, col=1, gridcolor=charts.GRID)
+    figure.update_yaxes(title_text="DD %", ticksuffix="%", row=2, col=1, gridcolor=charts.GRID)
+    figure.update_xaxes(gridcolor=charts.GRID)
+    figure.update_layout(margin={"l": 70, "r": 16, "t": 40, "b": 32})
+    return figure

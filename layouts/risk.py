@@ -1,0 +1,171 @@
+"""Risk: today's loss and trade-count limits, consecutive losses, cooldown, halt, audit log."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from layouts import charts, format as fmt, ids
+from layouts.components import alert, section
+
+STATE_COLOURS = {"RUNNING": "success", "COOLDOWN": "warning", "HALTED": "danger"}
+STATE_EXPLANATIONS = {
+    "RUNNING": "The bot may open new positions.",
+    "COOLDOWN": "Consecutive losses: no new positions until the cooldown ends.",
+    "HALTED": "Trading halted for today (daily loss limit or a manual halt).",
+}
+
+
+def page() -> html.Div:
+    return html.Div(
+        [
+            html.H1("Risk", className="page-title"),
+            html.Div(id=ids.RISK_MESSAGE),
+            dbc.Row(
+                [
+                    dbc.Col(html.Div(id=ids.RISK_STATE), lg=4, className="mb-3"),
+                    dbc.Col(html.Div(id=ids.RISK_WARNINGS), lg=8, className="mb-3"),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(section("Today's PnL vs. daily loss limit",
+                                    dcc.Graph(id=ids.RISK_GAUGE, config={"displayModeBar": False}, style={"height": "260px"})), lg=4),
+                    dbc.Col(
+                        section(
+                            "Today's limits",
+                            html.Div(id=ids.RISK_TRADES, className="mb-3"),
+                            html.Div(id=ids.RISK_LOSSES, className="mb-3"),
+                            html.Div(id=ids.RISK_COOLDOWN),
+                            dcc.Store(id=ids.RISK_COOLDOWN_UNTIL),
+                            dcc.Interval(id=ids.RISK_CLOCK, interval=1000),
+                        ),
+                        lg=8,
+                    ),
+                ]
+            ),
+            section("Daily PnL, last 30 days (UTC days, as the bot counts them)",
+                    dcc.Graph(id=ids.RISK_DAILY_PNL, config={"displaylogo": False}, style={"height": "300px"})),
+            section(
+                "Risk audit log (newest first)",
+                dcc.Dropdown(id=ids.RISK_AUDIT_TYPES, multi=True, placeholder="All violation types", className="mb-2 audit-filter"),
+                html.Div(id=ids.RISK_AUDIT_MESSAGE),
+                audit_grid(ids.RISK_AUDIT_GRID),
+            ),
+        ]
+    )
+
+
+def audit_grid(grid_id: str, height: int = 360) -> dag.AgGrid:
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=[
+            {"field": "time", "headerName": "Time", "width": 200},
+            {"field": "violation_type", "headerName": "Type", "width": 200},
+            {"field": "description", "headerName": "Description", "flex": 1, "wrapText": True, "autoHeight": True},
+            {"field": "related_order_id", "headerName": "Order", "width": 140},
+        ],
+        rowData=[],
+        defaultColDef={"sortable": False, "resizable": True},
+        dashGridOptions={"localeText": {"noRowsToShow": "No risk-audit events."}},
+        style={"height": f"{height}px"},
+    )
+
+
+def audit_rows(audit: pd.DataFrame, tz: ZoneInfo) -> list[dict]:
+    return [
+        {
+            "time": fmt.timestamp(row.timestamp, tz),
+            "violation_type": row.violation_type,
+            "description": row.description or "",
+            "related_order_id": (str(row.related_order_id)[:8] + "…") if isinstance(row.related_order_id, str) else "",
+        }
+        for row in audit.itertuples(index=False)
+    ]
+
+
+def state_card(state: str, has_row: bool, today_label: str) -> dbc.Card:
+    note = STATE_EXPLANATIONS[state]
+    if not has_row:
+        note += f" No daily_risk_state row for {today_label} yet: the bot has not traded today."
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div("Trading state", className="kpi-title"),
+                html.Div(state, className=f"trading-state text-{STATE_COLOURS[state]}", **{"data-trading-state": state}),
+                html.Div(note, className="small text-secondary"),
+            ]
+        ),
+        className=f"h-100 border-{STATE_COLOURS[state]} state-card",
+    )
+
+
+def warnings(messages: tuple[str, ...]) -> html.Div:
+    if not messages:
+        return html.Div(alert("No risk limit reached today.", "success"), **{"data-risk-warnings": "0"})
+    return html.Div([alert(m, "danger", "Limit reached") for m in messages], **{"data-risk-warnings": str(len(messages))})
+
+
+def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: float) -> go.Figure:
+    """Today's PnL in % of balance on a dial from -2x to +2x the limit: a needle at the value,
+    the red zone beyond the limit, the limit itself as a red line."""
+    span = max(limit_pct * 2.0, abs(pnl_pct) * 1.1, 1.0)
+    needle = span / 90.0
+    figure = go.Figure(
+        go.Indicator(
+            mode="gauge+number",
+            value=round(pnl_pct, 2),
+            number={"suffix": "%", "valueformat": "+.2f", "font": {"size": 34, "color": charts.GAIN if pnl_pct >= 0 else charts.LOSS}},
+            gauge={
+                "axis": {"range": [-span, span], "ticksuffix": "%", "tickformat": "g"},
+                "bar": {"color": "rgba(0,0,0,0)", "thickness": 0},
+                "steps": [
+                    {"range": [-span, -limit_pct], "color": "rgba(239,68,68,0.45)"},
+                    {"range": [-limit_pct, 0], "color": "rgba(245,158,11,0.18)"},
+                    {"range": [0, span], "color": "rgba(34,197,94,0.18)"},
+                    {"range": [pnl_pct - needle, pnl_pct + needle], "color": "#f8fafc"},
+                ],
+                "threshold": {"line": {"color": charts.LOSS, "width": 4}, "thickness": 1.0, "value": -limit_pct},
+            },
+            title={"text": f"{fmt.krw(pnl_krw, signed=True)} today · limit -{limit_pct:g}% ({fmt.krw(-limit_krw)})",
+                   "font": {"size": 12}},
+        )
+    )
+    figure.update_layout(**charts.base_layout(height=250, margin={"l": 36, "r": 36, "t": 56, "b": 8}))
+    return figure
+
+
+def limit_progress(key: str, title: str, current: int, limit: int, note: str | None = None) -> html.Div:
+    reached = current >= limit
+    ratio = min(current / limit, 1.0) if limit else 1.0
+    colour = "danger" if reached else "warning" if ratio >= 0.7 else "success"
+    return html.Div(
+        [
+            html.Div(
+                [html.Span(title), html.Span(f"{current} / {limit}", className="fw-semibold", **{"data-limit": key})],
+                className="d-flex justify-content-between small mb-1",
+            ),
+            dbc.Progress(value=ratio * 100, color=colour, style={"height": "10px"}),
+            html.Div(note, className="small text-secondary mt-1") if note else None,
+        ]
+    )
+
+
+def daily_pnl_figure(days: list, loss_limit_krw: float, tz_note: str) -> go.Figure:
+    dates = [d.date.isoformat() for d in days]
+    values = [d.total_pnl for d in days]
+    figure = go.Figure(
+        go.Bar(x=dates, y=values, marker={"color": [charts.GAIN if v >= 0 else charts.LOSS for v in values]},
+               hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>", name="Daily PnL")
+    )
+    figure.add_hline(y=-loss_limit_krw, line={"color": charts.LOSS, "dash": "dash", "width": 1},
+                     annotation_text=f"today's loss limit {fmt.krw(-loss_limit_krw)}", annotation_position="bottom left")
+    figure.update_layout(**charts.base_layout(height=300, showlegend=False, uirevision="daily-pnl"))
+    figure.update_yaxes(tickformat=",.0f", title_text="KRW", gridcolor=charts.GRID)
+    figure.update_xaxes(type="category", title_text=tz_note)
+    return figure

@@ -1,0 +1,70 @@
+"""System: PostgreSQL/TimescaleDB, Redis and n8n health, data freshness, latest audit events."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from layouts import ids
+from layouts.components import section
+from layouts.risk import audit_grid
+
+
+def page() -> html.Div:
+    return html.Div(
+        [
+            html.H1("System", className="page-title"),
+            dbc.Row(
+                [
+                    dbc.Col(html.Div(id=ids.SYSTEM_DATABASE), md=6, xl=3, className="mb-3"),
+                    dbc.Col(html.Div(id=ids.SYSTEM_REDIS), md=6, xl=3, className="mb-3"),
+                    dbc.Col(html.Div(id=ids.SYSTEM_N8N), md=6, xl=3, className="mb-3"),
+                    dbc.Col(html.Div(id=ids.SYSTEM_ACCESS), md=6, xl=3, className="mb-3"),
+                ]
+            ),
+            section("Data freshness and bot status, per symbol", html.Div(id=ids.SYSTEM_FRESHNESS)),
+            section("Latest risk-audit events", audit_grid(ids.SYSTEM_AUDIT, height=300)),
+        ]
+    )
+
+
+def health_card(key: str, title: str, level: str, headline: str, facts: list[tuple[str, str]]) -> dbc.Card:
+    """level: ok, warn, down or off (not configured)."""
+    colours = {"ok": "success", "warn": "warning", "down": "danger", "off": "secondary"}
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div([html.Span(className=f"dot dot-{level}"), html.Span(title, className="fw-semibold")],
+                         className="d-flex align-items-center gap-2 mb-1"),
+                html.Div(headline, className=f"health-headline text-{colours[level]}", **{"data-health": key, "data-level": level}),
+                html.Dl(
+                    [item for label, value in facts for item in (html.Dt(label), html.Dd(value, **{"data-fact": f"{key}:{label}"}))],
+                    className="health-facts mb-0",
+                ),
+            ]
+        ),
+        className="h-100",
+    )
+
+
+def freshness_table(rows: list[dict]) -> html.Div:
+    """rows: symbol, last_candle, candle_age, candle_stale, status_state, status_age, status_stale, note."""
+    if not rows:
+        return html.P("No symbols have candles yet.", className="text-secondary mb-0")
+    header = html.Thead(html.Tr([html.Th(h) for h in ("Symbol", "Last candle", "Candle age", "Bot status", "Status age")]))
+    body = []
+    for row in rows:
+        body.append(
+            html.Tr(
+                [
+                    html.Td(row["symbol"], className="fw-semibold"),
+                    html.Td(row["last_candle"]),
+                    html.Td([row["candle_age"], dbc.Badge("stale", color="danger", className="ms-2") if row["candle_stale"] else None],
+                            **{"data-candle-stale": str(row["candle_stale"]).lower()}),
+                    html.Td(row["status_state"], title=row.get("note") or ""),
+                    html.Td([row["status_age"], dbc.Badge("stale", color="danger", className="ms-2") if row["status_stale"] else None]),
+                ],
+                **{"data-symbol": row["symbol"]},
+            )
+        )
+    return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, className="mb-0")

@@ -1,0 +1,124 @@
+"""Shared fixtures: a fresh PostgreSQL database and a private Redis database per test session,
+a seeded CoinPilot history, and settings/services built on them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import redis
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from dashboard.app import build_services
+from dashboard.settings import Settings
+from data.database import Backend, Database
+from data.seeding import create_schema, write_history
+from data.synthetic import generate_history
+from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
+from tests.support.services import PG_ADMIN_URL, REDIS_URL_BASE, missing, unique_name
+
+
+
+def _admin_engine():
+    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.OperationalError as exc:
+        missing(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {str(exc.orig).strip().splitlines()[0]}")
+    return engine
+
+
+class PostgresFactory:
+    """Creates throw-away databases on the machine's PostgreSQL and drops them at the end."""
+
+    def __init__(self):
+        self.engine = _admin_engine()
+        self.created: list[str] = []
+
+    def create(self, prefix: str = "cp_test") -> str:
+        name = unique_name(prefix)
+        with self.engine.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))  # name is generated, never user input
+        self.created.append(name)
+        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self):
+        with self.engine.connect() as conn:
+            for name in self.created:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    factory = PostgresFactory()
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def redis_db():
+    """The URL of a Redis database number nobody else uses (empty when the session starts)."""
+    for number in range(15, 0, -1):
+        url = f"{REDIS_URL_BASE}/{number}"
+        client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        try:
+            if client.dbsize() == 0:
+                client.set("coinpilot:test:claim", "1", ex=3600)
+                yield url
+                client.flushdb()
+                return
+        except redis.RedisError as exc:
+            missing(f"Redis not reachable at {REDIS_URL_BASE}: {exc}")
+        finally:
+            client.close()
+    missing("no empty Redis database number (1-15) for the tests")
+
+
+@pytest.fixture
+def redis_client(redis_db):
+    client = redis.Redis.from_url(redis_db)
+    for key in client.scan_iter(match="bot:status:*"):
+        client.delete(key)
+    for key in client.scan_iter(match="market:regime:*"):
+        client.delete(key)
+    client.delete("coinpilot:volatility_state")
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def seeded_history():
+    return generate_history(SEED_SYMBOLS, 3, SEED_END, seed=11)
+
+
+@pytest.fixture(scope="session")
+def seeded_pg_url(postgres, seeded_history):
+    """A PostgreSQL database holding three days of synthetic CoinPilot history (read-only use)."""
+    url = postgres.create("cp_seeded")
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.POSTGRESQL)
+    write_history(writer.engine, Backend.POSTGRESQL, seeded_history)
+    writer.dispose()
+    return url
+
+
+@pytest.fixture
+def empty_pg_url(postgres):
+    """A fresh PostgreSQL database with the CoinPilot tables and no rows (writable by the test)."""
+    url = postgres.create("cp_empty")
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.POSTGRESQL)
+    writer.dispose()
+    return url
+
+
+@pytest.fixture
+def seeded_services(seeded_pg_url, redis_db):
+    clock = FixedClock(SEED_END + timedelta(seconds=30))
+    services = build_services(make_settings(seeded_pg_url, redis_db), clock=clock)
+    services.test_clock = clock
+    yield services
+    services.database.dispose()

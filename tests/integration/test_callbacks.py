@@ -1,0 +1,151 @@
+"""The callback functions, called directly against a seeded PostgreSQL and the real Redis. The
+expected numbers are computed here from the rows that were written, not with the dashboard's code."""
+
+import json
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+from dash import Patch, no_update
+
+from callbacks import history as history_callbacks
+from callbacks import market as market_callbacks
+from callbacks import overview as overview_callbacks
+from callbacks import risk as risk_callbacks
+from callbacks import shell as shell_callbacks
+from callbacks import system as system_callbacks
+from layouts import format as fmt, ids
+from tests.support.components import by_attribute, one, text
+from tests.support.helpers import SEED_END, SEED_SYMBOLS
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+
+def independent_books(orders: list[dict]):
+    """Average-cost accounting written out plainly: (wins, sells, realized total)."""
+    held, avg, fees = {}, {}, {}
+    wins = sells = 0
+    realized_total = 0.0
+    for order in sorted((o for o in orders if o["status"] == "FILLED"), key=lambda o: (o["executed_at"], str(o["id"]))):
+        symbol, qty, price = order["symbol"], order["quantity"], order["price"]
+        if order["side"] == "BUY":
+            total = held.get(symbol, 0.0) + qty
+            avg[symbol] = (held.get(symbol, 0.0) * avg.get(symbol, 0.0) + qty * price) / total
+            held[symbol] = total
+            fees[symbol] = fees.get(symbol, 0.0) + order["fee"]
+        else:
+            share = fees.get(symbol, 0.0) * qty / held[symbol]
+            pnl = (price - avg[symbol]) * qty - order["fee"] - share
+            held[symbol] -= qty
+            fees[symbol] -= share
+            sells += 1
+            wins += pnl > 0
+            realized_total += pnl
+    return wins, sells, realized_total
+
+
+def kpi(kpis, key):
+    return text(one(kpis, "data-kpi", key))
+
+
+def test_overview_shows_assets_pnl_and_win_rate_implied_by_the_rows(seeded_services, seeded_history):
+    kpis, positions, figure, _messages = overview_callbacks.overview_panels(seeded_services)
+    bot = seeded_history.bot
+    last_close = {s: float(c["close"].iloc[-1]) for s, c in seeded_history.candles.items()}
+    total = bot.cash + sum(h.quantity * last_close[s] for s, h in bot.holdings.items())
+    wins, sells, realized = independent_books(seeded_history.orders)
+    assert kpi(kpis, "total-assets") == fmt.krw(total)
+    assert kpi(kpis, "cash") == fmt.krw(bot.cash)
+    assert kpi(kpis, "realized-pnl") == fmt.krw(realized, signed=True)
+    assert kpi(kpis, "win-rate") == f"{wins / sells * 100:.2f}%"
+    assert kpi(kpis, "open-positions") == str(len(bot.holdings))
+    assert kpi(kpis, "filled-trades") == f"{sum(o['status'] == 'FILLED' for o in seeded_history.orders):,}"
+    rows = by_attribute(positions, "data-symbol")
+    assert {r["props"]["data-symbol"] for r in rows} == set(bot.holdings)
+    assert figure.layout.title.text.startswith("Max drawdown")
+
+
+def test_risk_panel_shows_todays_trade_count_and_state(seeded_services, seeded_history):
+    state_card, warnings, gauge, trades, losses, cooldown, daily, _ = risk_callbacks.risk_panels(seeded_services)
+    today = seeded_history.bot.days[SEED_END.date()]
+    assert text(one(trades, "data-limit", "trades")) == f"{today.trade_count} / 10"
+    assert text(one(losses, "data-limit", "losses")) == f"{today.consecutive_losses} / 3"
+    expected_state = "HALTED" if today.is_trading_halted else "COOLDOWN" if today.cooldown_until and today.cooldown_until > seeded_services.now() else "RUNNING"
+    assert one(state_card, "data-trading-state")["props"]["data-trading-state"] == expected_state
+    assert gauge.data[0].value == pytest.approx(round(today.total_pnl / seeded_history.bot.cash * 100, 2))
+    assert len(daily.data[0].x) == len([d for d in seeded_history.bot.days if d >= SEED_END.date() - timedelta(days=29)])
+
+
+def test_history_grid_pages_sorts_and_counts_the_filtered_set(seeded_services, seeded_history):
+    orders = pd.DataFrame(seeded_history.orders)
+    expected = orders[(orders["side"] == "BUY") & (orders["symbol"].isin(["KRW-BTC", "KRW-ETH"]))]
+    filters = (["KRW-BTC", "KRW-ETH"], ["BUY"], [], None, None)
+    response = history_callbacks.history_rows(
+        seeded_services, {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "value", "sort": "desc"}]}, *filters)
+    assert response["rowCount"] == len(expected)
+    values = [float(r["value"].replace(",", "")) for r in response["rowData"]]
+    assert values == sorted(values, reverse=True)
+    assert {r["side"] for r in response["rowData"]} == {"BUY"}
+    summary, side_figure, status_figure, pnl_figure, message = history_callbacks.history_summary(seeded_services, *filters)
+    assert one(summary, "data-history-count")["props"]["data-history-count"] == str(len(expected))
+    assert list(side_figure.data[0].labels) == ["BUY"]
+    assert message is None
+
+
+def test_history_rejects_a_forged_sort_column_without_querying(seeded_services):
+    response = history_callbacks.history_rows(
+        seeded_services, {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "1;DROP TABLE positions", "sort": "asc"}]},
+        None, None, None, None, None)
+    assert response == {"rowData": [], "rowCount": 0}
+
+
+def test_history_export_contains_every_filtered_trade(seeded_services, seeded_history):
+    download = history_callbacks.export_csv(seeded_services, None, ["SELL"], None, None, None)
+    lines = download["content"].strip().splitlines()
+    assert len(lines) - 1 == sum(o["side"] == "SELL" for o in seeded_history.orders)
+    assert lines[0].startswith("id,created_at")
+
+
+def test_market_chart_draws_candles_fills_and_indicators(seeded_services):
+    figure, state, message = market_callbacks.market_chart(
+        seeded_services, "KRW-BTC", "15m", 100, ["bb", "ma20", "fills"], None, ids.MARKET_SYMBOL)
+    assert message is None
+    assert len(figure.data[0].x) == 100 == state["n"]
+    assert figure.layout.uirevision == "KRW-BTC|15m"
+    assert figure.data[0].type == "candlestick" and figure.data[-1].name == "RSI 14"
+
+
+def test_market_chart_explains_an_unknown_symbol(seeded_services):
+    _figure, state, message = market_callbacks.market_chart(
+        seeded_services, "KRW-FAKE", "15m", 100, [], None, ids.MARKET_SYMBOL)
+    assert state is None and "unknown symbol KRW-FAKE" in text(message)
+
+
+def test_bot_brain_shows_the_status_the_bot_published(seeded_services, redis_client):
+    now = seeded_services.now()
+    redis_client.set("bot:status:KRW-ETH", json.dumps({
+        "timestamp": (now - timedelta(seconds=23)).isoformat(), "symbol": "KRW-ETH", "current_price": 4500000.0,
+        "indicators": {"rsi": 27.5, "bb_upper": 4600000.0, "bb_lower": 4400000.0, "ma_200": 4300000.0},
+        "position": {"has_position": True, "avg_price": 4450000.0, "quantity": 0.1}, "action": "BUY",
+        "reason": "매수: RSI(27.5) < 30"}))
+    panel = market_callbacks.bot_brain_panel(seeded_services, "KRW-ETH")
+    assert one(panel, "data-brain-action")["props"]["data-brain-action"] == "BUY"
+    assert "23 s ago" in text(panel)
+    assert text(one(panel, "data-brain-field", "rsi")) == "27.5"
+    assert "매수: RSI(27.5) < 30" in text(panel)
+
+
+def test_status_strip_reports_every_dependency(seeded_services):
+    items, updated = shell_callbacks.status_strip(seeded_services)
+    levels = {node["props"]["data-status"]: node["props"]["data-level"] for node in by_attribute(items, "data-status")}
+    assert levels["database"] == "ok" and levels["redis"] == "ok" and levels["candle"] == "ok"
+    assert updated.endswith("KST")
+
+
+def test_system_page_names_the_backend_and_timescaledb_state(seeded_services):
+    card = system_callbacks.database_card(seeded_services)
+    facts = {n["props"]["data-fact"]: text(n) for n in by_attribute(card, "data-fact")}
+    assert facts["database:Server"].startswith("PostgreSQL 15")
+    assert facts["database:TimescaleDB"] == "not installed"
+    freshness = system_callbacks.freshness_panel(seeded_services)
+    assert {r["props"]["data-symbol"] for r in by_attribute(freshness, "data-symbol")} == set(SEED_SYMBOLS)

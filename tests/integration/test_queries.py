@@ -1,0 +1,157 @@
+"""Reads against a seeded PostgreSQL: results match the rows written, plans use the index, and
+the session cannot write."""
+
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from data.database import Database, QueryTimeout, SchemaMissing, WriteRefused
+from data.market import fetch_latest_candles, fetch_recent_candles, fetch_symbols
+from data.trading import (
+    SortKey,
+    TradeFilter,
+    count_trades,
+    fetch_cash_balance,
+    fetch_daily_risk_state,
+    fetch_positions,
+    fetch_trades,
+    trade_breakdown,
+)
+from tests.support.helpers import SEED_END, SEED_SYMBOLS
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def database(seeded_pg_url):
+    database = Database(seeded_pg_url)
+    yield database
+    database.dispose()
+
+
+def test_symbols_are_found_by_a_loose_index_scan(database):
+    with database.connect() as conn:
+        assert fetch_symbols(conn) == sorted(SEED_SYMBOLS)
+
+
+def test_latest_prices_are_the_last_close_of_each_symbol(database, seeded_history):
+    with database.connect() as conn:
+        latest = fetch_latest_candles(conn, SEED_SYMBOLS + ["KRW-NONE"])
+    assert set(latest) == set(SEED_SYMBOLS)
+    for symbol in SEED_SYMBOLS:
+        expected = seeded_history.candles[symbol].iloc[-1]
+        assert latest[symbol].close == pytest.approx(expected["close"])
+        assert latest[symbol].timestamp == expected["timestamp"].to_pydatetime()
+
+
+def test_recent_candles_end_at_the_newest_row(database, seeded_history):
+    with database.connect() as conn:
+        candles = fetch_recent_candles(conn, database.backend, "KRW-ETH", "1h", 10)
+    assert len(candles) == 10
+    newest = seeded_history.candles["KRW-ETH"]["timestamp"].iloc[-1]
+    assert candles["bucket"].iloc[-1] == newest.floor("1h")
+    assert candles["close"].iloc[-1] == pytest.approx(seeded_history.candles["KRW-ETH"]["close"].iloc[-1])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT close_price FROM market_data WHERE symbol = 'KRW-BTC' AND interval = '1m' ORDER BY timestamp DESC LIMIT 1",
+        "SELECT count(*) FROM market_data WHERE symbol = 'KRW-BTC' AND interval = '1m' "
+        "AND timestamp >= TIMESTAMPTZ '2026-01-30 00:00+00' AND timestamp < TIMESTAMPTZ '2026-01-30 06:00+00'",
+    ],
+)
+def test_market_queries_are_served_by_the_symbol_interval_timestamp_index(seeded_pg_url, query):
+    engine = sa.create_engine(seeded_pg_url)
+    with engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE market_data"))
+        plan = "\n".join(row[0] for row in conn.execute(sa.text("EXPLAIN " + query)))
+    engine.dispose()
+    assert "ix_market_data_symbol_interval_ts_desc" in plan or "uq_market_data_symbol_interval_ts" in plan
+    assert "Seq Scan" not in plan
+
+
+def orders_frame(history):
+    frame = pd.DataFrame(history.orders)
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    return frame
+
+
+def test_trade_filters_count_and_page_in_the_database(database, seeded_history):
+    orders = orders_frame(seeded_history)
+    trade_filter = TradeFilter(symbols=("KRW-BTC",), sides=("SELL",))
+    expected = orders[(orders["symbol"] == "KRW-BTC") & (orders["side"] == "SELL")]
+    with database.connect() as conn:
+        assert count_trades(conn, trade_filter) == len(expected)
+        page = fetch_trades(conn, trade_filter, (SortKey("price", False),), offset=0, limit=5)
+    assert list(page["price"]) == sorted(expected["price"])[:5]
+
+
+def test_pages_of_a_sort_never_overlap(database, seeded_history):
+    sort = (SortKey("symbol", False),)  # many equal keys: the id tie-break must make pages disjoint
+    with database.connect() as conn:
+        total = count_trades(conn, TradeFilter())
+        ids = []
+        for offset in range(0, total, 7):
+            ids += list(fetch_trades(conn, TradeFilter(), sort, offset=offset, limit=7)["id"])
+    assert len(ids) == len(set(ids)) == len(seeded_history.orders)
+
+
+def test_date_filters_are_half_open_utc_ranges(database, seeded_history):
+    orders = orders_frame(seeded_history)
+    start, end = SEED_END - timedelta(days=1), SEED_END - timedelta(hours=6)
+    expected = orders[(orders["created_at"] >= start) & (orders["created_at"] < end)]
+    with database.connect() as conn:
+        assert count_trades(conn, TradeFilter(start=start, end=end)) == len(expected)
+
+
+def test_breakdown_counts_the_whole_filtered_set(database, seeded_history):
+    orders = orders_frame(seeded_history)
+    with database.connect() as conn:
+        breakdown = trade_breakdown(conn, TradeFilter(statuses=("FILLED",)))
+    filled = orders[orders["status"] == "FILLED"]
+    assert breakdown.total == len(filled)
+    assert breakdown.by_side == filled["side"].value_counts().to_dict()
+    assert breakdown.filled_value == pytest.approx((filled["price"] * filled["quantity"]).sum())
+
+
+def test_positions_cash_and_todays_risk_row_are_what_the_bot_wrote(database, seeded_history):
+    bot = seeded_history.bot
+    with database.connect() as conn:
+        positions = fetch_positions(conn).set_index("symbol")
+        cash = fetch_cash_balance(conn)
+        today = fetch_daily_risk_state(conn, SEED_END.date())
+    assert set(positions.index) == set(bot.holdings)
+    for symbol, holding in bot.holdings.items():
+        assert positions.loc[symbol, "quantity"] == pytest.approx(holding.quantity)
+    assert cash.balance == pytest.approx(bot.cash)
+    assert today.trade_count == bot.days[SEED_END.date()].trade_count
+
+
+def test_the_dashboards_session_refuses_writes(database):
+    with pytest.raises(WriteRefused):
+        with database.connect() as conn:
+            conn.execute(sa.text("DELETE FROM positions"))
+    with pytest.raises(WriteRefused):
+        with database.connect() as conn:
+            conn.execute(sa.text("UPDATE account_state SET balance = 0"))
+
+
+def test_a_slow_query_is_cancelled_at_the_statement_timeout(seeded_pg_url):
+    database = Database(seeded_pg_url, statement_timeout_ms=300)
+    with pytest.raises(QueryTimeout):
+        with database.connect() as conn:
+            conn.execute(sa.text("SELECT pg_sleep(5)"))
+    with database.connect() as conn:  # the pool is usable again
+        assert conn.execute(sa.text("SELECT 1")).scalar() == 1
+    database.dispose()
+
+
+def test_a_missing_table_is_named(postgres):
+    database = Database(postgres.create("cp_bare"))
+    with pytest.raises(SchemaMissing, match="market_data"):
+        with database.connect() as conn:
+            fetch_symbols(conn)
+    database.dispose()

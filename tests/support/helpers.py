@@ -1,0 +1,41 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+from dashboard.settings import Settings
+
+# A fixed "now" for seeded data, so numbers in tests are reproducible.
+SEED_END = datetime(2026, 1, 30, 12, 0, tzinfo=timezone.utc)
+SEED_SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP"]
+
+
+def make_settings(database_url, redis_url, **overrides) -> Settings:
+    values = dict(database_url=database_url, redis_url=redis_url, n8n_url=None)
+    values.update(overrides)
+    return Settings(**values)
+
+
+class FixedClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime):
+        self.current = now
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()

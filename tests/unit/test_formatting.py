@@ -1,0 +1,52 @@
+"""Formatting at the edge: KRW without decimals, coins up to 8, percentages with 2, local time."""
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from layouts import format as fmt
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def test_krw_has_thousands_separators_and_no_decimals():
+    assert fmt.krw(1234567.5) == "1,234,568 KRW"
+    assert fmt.krw(-2155.4, signed=True) == "-2,155 KRW"
+    assert fmt.krw(10, signed=True) == "+10 KRW"
+    assert fmt.krw(0.4) == "0 KRW"
+    assert fmt.krw(None) == "–"
+
+
+def test_coin_quantities_show_up_to_eight_decimals():
+    assert fmt.quantity(0.10042932) == "0.10042932"
+    assert fmt.quantity(174.0591099312) == "174.05910993"
+    assert fmt.quantity(2.5) == "2.5"
+    assert fmt.quantity(3.0) == "3"
+
+
+def test_percentages_have_two_decimals_and_a_sign():
+    assert fmt.pct(1.23456) == "+1.23%"
+    assert fmt.pct(-0.004) == "-0.00%"
+    assert fmt.pct(58.7, signed=False) == "58.70%"
+
+
+def test_gains_are_green_and_losses_red():
+    assert fmt.pnl_class(5) == "text-gain"
+    assert fmt.pnl_class(-5) == "text-loss"
+    assert fmt.pnl_class(0) == "text-body"
+
+
+def test_timestamps_are_shown_in_the_display_zone_with_its_name():
+    at = datetime(2026, 1, 30, 12, 34, 56, tzinfo=timezone.utc)
+    assert fmt.timestamp(at, SEOUL) == "2026-01-30 21:34:56 KST"
+    assert fmt.timestamp(pd.Timestamp(at), SEOUL, seconds=False) == "2026-01-30 21:34 KST"
+    assert fmt.timestamp(pd.NaT, SEOUL) == "–"
+    assert fmt.timezone_label(SEOUL, at) == "Asia/Seoul (KST)"
+
+
+def test_ages_read_like_a_person_says_them():
+    assert fmt.age(23.4) == "23 s ago"
+    assert fmt.age(150) == "2 min 30 s ago"
+    assert fmt.age(7300) == "2 h 1 min ago"
+    assert fmt.duration(3909) == "1 h 05 min 09 s"
