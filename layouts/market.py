@@ -274,8 +274,7 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
         return html.Div(alert(reading.message, "danger", "Redis unreachable"), **{"data-brain-state": state})
     if state == "missing":
         return html.Div(
-            alert(f"{reading.symbol}: {reading.message} Check that the bot is running and can reach Redis.",
-                  "warning", "No status"),
+            alert(f"{reading.message} ({reading.symbol}) Check that the bot is running and can reach Redis.", "warning"),
             **{"data-brain-state": state},
         )
     status = reading.status

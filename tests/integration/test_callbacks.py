@@ -15,33 +15,11 @@ from callbacks import risk as risk_callbacks
 from callbacks import shell as shell_callbacks
 from callbacks import system as system_callbacks
 from layouts import format as fmt, ids
+from tests.support.books import average_cost_books
 from tests.support.components import by_attribute, one, text
 from tests.support.helpers import SEED_END, SEED_SYMBOLS
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
-
-def independent_books(orders: list[dict]):
-    """Average-cost accounting written out plainly: (wins, sells, realized total)."""
-    held, avg, fees = {}, {}, {}
-    wins = sells = 0
-    realized_total = 0.0
-    for order in sorted((o for o in orders if o["status"] == "FILLED"), key=lambda o: (o["executed_at"], str(o["id"]))):
-        symbol, qty, price = order["symbol"], order["quantity"], order["price"]
-        if order["side"] == "BUY":
-            total = held.get(symbol, 0.0) + qty
-            avg[symbol] = (held.get(symbol, 0.0) * avg.get(symbol, 0.0) + qty * price) / total
-            held[symbol] = total
-            fees[symbol] = fees.get(symbol, 0.0) + order["fee"]
-        else:
-            share = fees.get(symbol, 0.0) * qty / held[symbol]
-            pnl = (price - avg[symbol]) * qty - order["fee"] - share
-            held[symbol] -= qty
-            fees[symbol] -= share
-            sells += 1
-            wins += pnl > 0
-            realized_total += pnl
-    return wins, sells, realized_total
 
 
 def kpi(kpis, key):
@@ -53,7 +31,8 @@ def test_overview_shows_assets_pnl_and_win_rate_implied_by_the_rows(seeded_servi
     bot = seeded_history.bot
     last_close = {s: float(c["close"].iloc[-1]) for s, c in seeded_history.candles.items()}
     total = bot.cash + sum(h.quantity * last_close[s] for s, h in bot.holdings.items())
-    wins, sells, realized = independent_books(seeded_history.orders)
+    books = average_cost_books(seeded_history.orders)
+    wins, sells, realized = books["wins"], books["sells"], books["realized"]
     assert kpi(kpis, "total-assets") == fmt.krw(total)
     assert kpi(kpis, "cash") == fmt.krw(bot.cash)
     assert kpi(kpis, "realized-pnl") == fmt.krw(realized, signed=True)

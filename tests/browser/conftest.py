@@ -1,0 +1,83 @@
+"""Browser fixtures: headless Chromium, and the dashboard served on a seeded PostgreSQL + Redis."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from dashboard.app import create_app
+from data.database import Backend, Database
+from data.seeding import create_schema, write_history
+from data.synthetic import generate_history
+from tests.support.helpers import SEED_SYMBOLS, make_settings
+from tests.support.live import LiveServer, WatchedPage
+from tests.support.services import CHROMIUM_FLAGS, chromium_path
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    manager = sync_playwright().start()
+    chromium = manager.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+    yield chromium
+    chromium.close()
+    manager.stop()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def watched(context, request):
+    """Open pages through this; at the end of the test none may have had an error."""
+    pages: list[WatchedPage] = []
+
+    def open_page(name: str | None = None) -> WatchedPage:
+        page = WatchedPage(context, name or request.node.name)
+        pages.append(page)
+        return page
+
+    yield open_page
+    problems = [f"{p.name}: {problem}" for p in pages for problem in p.problems]
+    assert not problems, "\n".join(problems)
+
+
+class LiveDashboard:
+    """A seeded database, its history (for independent arithmetic) and a running server."""
+
+    def __init__(self, url, writer, history, server, services):
+        self.database_url = url
+        self.writer = writer
+        self.history = history
+        self.server = server
+        self.services = services
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@pytest.fixture(scope="module")
+def live_dashboard(postgres, redis_db):
+    """The dashboard on a PostgreSQL database whose history ends now, refreshing every 5 s."""
+    url = postgres.create("cp_browser")
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.POSTGRESQL)
+    history = generate_history(SEED_SYMBOLS, 3, datetime.now(timezone.utc), seed=21)
+    write_history(writer.engine, Backend.POSTGRESQL, history)
+    app = create_app(make_settings(url, redis_db, refresh_seconds=5))
+    with LiveServer(app.server) as server:
+        yield LiveDashboard(url, writer, history, server, app.coinpilot_services)
+    app.coinpilot_services.database.dispose()
+    writer.dispose()

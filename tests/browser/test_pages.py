@@ -1,0 +1,187 @@
+"""The five pages in headless Chromium against a seeded PostgreSQL and Redis: what an operator
+sees, with the numbers computed here from the rows that were written."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timedelta, timezone
+
+import pandas as pd
+import pytest
+
+from data.seeding import insert_candles
+from layouts import format as fmt
+from tests.support.books import average_cost_books, total_assets
+from tests.support.live import ARTIFACTS
+
+pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
+
+PAGES = [("/", "Overview"), ("/market", "Market"), ("/risk", "Risk"), ("/history", "History"), ("/system", "System")]
+# What marks each page as interactive: its main data has been drawn.
+READY = {
+    "/": "[data-kpi='total-assets']",
+    "/market": "#market-chart .main-svg",
+    "/risk": "[data-trading-state]",
+    "/history": "[data-history-count]",
+    "/system": "[data-health='database']",
+}
+
+
+def publish_status(redis_client, symbol, **changes):
+    body = {
+        "timestamp": datetime.now(timezone.utc).isoformat(),
+        "symbol": symbol,
+        "current_price": 95_000_000.0,
+        "indicators": {"rsi": 45.2, "bb_upper": 96_000_000.0, "bb_lower": 94_000_000.0, "ma_200": 93_000_000.0},
+        "position": {"has_position": False, "avg_price": None, "quantity": None},
+        "action": "HOLD",
+        "reason": "관망 중: RSI(45.2) > 30 (과매도 아님)",
+    }
+    body.update(changes)
+    redis_client.set(f"bot:status:{symbol}", json.dumps(body), ex=300)
+
+
+@pytest.mark.parametrize("path, title", PAGES)
+def test_every_page_loads_without_errors_and_becomes_interactive(live_dashboard, watched, redis_client, path, title):
+    for symbol in ("KRW-BTC", "KRW-ETH", "KRW-XRP"):
+        publish_status(redis_client, symbol)
+    page = watched(f"page{path.replace('/', '-') or '-overview'}")
+    started = time.perf_counter()
+    page.page.goto(live_dashboard.url + path)
+    page.page.wait_for_selector(READY[path], timeout=20_000)
+    interactive_s = time.perf_counter() - started
+    assert page.page.locator("h1.page-title").inner_text() == title
+    page.page.wait_for_load_state("networkidle")
+    page.screenshot("loaded")
+    timings = ARTIFACTS / "time-to-interactive.json"
+    recorded = json.loads(timings.read_text()) if timings.exists() else {}
+    recorded[path] = round(interactive_s, 3)
+    timings.parent.mkdir(parents=True, exist_ok=True)
+    timings.write_text(json.dumps(recorded, indent=1))
+    strip = " ".join(page.page.locator("#status-strip").inner_text().split())
+    assert "Database: reachable" in strip and "Redis: reachable" in strip
+    assert "Asia/Seoul (KST)" in strip
+
+
+def test_overview_shows_the_numbers_the_rows_imply(live_dashboard, watched):
+    history = live_dashboard.history
+    books = average_cost_books(history.orders)
+    last_close = {s: float(c["close"].iloc[-1]) for s, c in history.candles.items()}
+    page = watched("overview-numbers")
+    page.page.goto(live_dashboard.url + "/")
+    kpi = lambda key: page.wait_for_text(f"[data-kpi='{key}']", lambda t: t.strip() not in ("", "–"))  # noqa: E731
+    assert kpi("total-assets") == fmt.krw(total_assets(history.bot.cash, books["held"], last_close))
+    assert kpi("win-rate") == f"{books['wins'] / books['sells'] * 100:.2f}%"
+    assert kpi("open-positions") == str(len(books["held"]))
+    rows = page.page.locator(".positions-table tbody tr")
+    assert sorted(rows.nth(i).get_attribute("data-symbol") for i in range(rows.count())) == sorted(books["held"])
+
+
+def test_risk_shows_todays_trade_count_against_its_limit(live_dashboard, watched):
+    today = datetime.now(timezone.utc).date()
+    day = live_dashboard.history.bot.days.get(today)
+    page = watched("risk-numbers")
+    page.page.goto(live_dashboard.url + "/risk")
+    expected = f"{day.trade_count if day else 0} / 10"
+    assert page.wait_for_text("[data-limit='trades']", lambda t: "/" in t) == expected
+    state = page.page.locator("[data-trading-state]").get_attribute("data-trading-state")
+    assert state in ("RUNNING", "COOLDOWN", "HALTED")
+
+
+def test_history_filters_narrow_the_grid_and_the_charts(live_dashboard, watched):
+    orders = pd.DataFrame(live_dashboard.history.orders)
+    page = watched("history-filters")
+    page.page.goto(live_dashboard.url + "/history?symbol=KRW-BTC")
+    btc = orders[orders["symbol"] == "KRW-BTC"]
+    assert page.wait_for_text("[data-history-count]", lambda t: t == f"{len(btc):,}") == f"{len(btc):,}"
+    page.page.get_by_label("SELL").check()
+    btc_sells = btc[btc["side"] == "SELL"]
+    page.wait_for_text("[data-history-count]", lambda t: t == f"{len(btc_sells):,}")
+    page.page.wait_for_function(
+        "n => document.querySelectorAll('#history-grid .ag-center-cols-container .ag-row').length === n",
+        arg=min(len(btc_sells), 50), timeout=15_000)
+    sides = page.page.locator("#history-grid .ag-center-cols-container [col-id='side']").all_inner_texts()
+    assert set(sides) == {"SELL"}
+    pie_labels = page.page.evaluate("() => document.querySelector('#history-side-chart .js-plotly-plot').data[0].labels")
+    assert list(pie_labels) == ["SELL"]
+    assert "side=SELL" in page.page.url and "symbol=KRW-BTC" in page.page.url
+    page.screenshot("filtered")
+
+
+def chart_state(page):
+    return page.page.evaluate(
+        """() => { const g = document.querySelector('#market-chart .js-plotly-plot');
+                  return {n: g.data[0].x.length, lastX: g.data[0].x[g.data[0].x.length - 1],
+                          lastClose: g.data[0].close[g.data[0].close.length - 1],
+                          range: g.layout.xaxis.range, autorange: g.layout.xaxis.autorange}; }""")
+
+
+def test_market_chart_and_bot_brain_update_live_and_keep_the_zoom(live_dashboard, watched, redis_client):
+    publish_status(redis_client, "KRW-BTC", reason="first status")
+    page = watched("market-live")
+    patches = []
+    page.page.on("response", lambda r: patches.append(r) if "_dash-update-component" in r.url else None)
+    page.page.goto(live_dashboard.url + "/market?symbol=KRW-BTC&width=1m&count=120")
+    page.page.wait_for_selector("#market-chart .main-svg")
+    page.wait_for_text("[data-brain-field='reason']", lambda t: "first status" in t)
+    before = chart_state(page)
+    assert before["n"] == 120
+    # The operator zooms into the middle of the chart.
+    zoom = page.page.evaluate(
+        """() => { const g = document.querySelector('#market-chart .js-plotly-plot');
+                  const r = [g.data[0].x[40], g.data[0].x[80]];
+                  return Plotly.relayout(g, {'xaxis.range': r}).then(() => r); }""")
+    newest = live_dashboard.history.candles["KRW-BTC"]["timestamp"].iloc[-1] + pd.Timedelta(minutes=1)
+    frame = pd.DataFrame({"timestamp": [newest], "open": [90_000_000.0], "high": [90_500_000.0],
+                          "low": [89_900_000.0], "close": [90_123_000.0], "volume": [3.0]})
+    with live_dashboard.writer.engine.begin() as conn:
+        insert_candles(conn, "KRW-BTC", frame)
+    publish_status(redis_client, "KRW-BTC", action="BUY", reason="second status: RSI(28.1) < 30")
+    patches.clear()
+    page.page.wait_for_function(
+        "() => { const g = document.querySelector('#market-chart .js-plotly-plot'); return g.data[0].close[g.data[0].close.length - 1] === 90123000; }",
+        timeout=20_000)
+    page.wait_for_text("[data-brain-field='reason']", lambda t: "second status" in t)
+    after = chart_state(page)
+    assert after["n"] == 120  # one candle in, the oldest out
+    assert after["range"] == zoom and not after["autorange"]  # the zoom survived the update
+    assert page.page.locator("[data-brain-action]").get_attribute("data-brain-action") == "BUY"
+    bodies = [r.text() for r in patches if r.request.post_data and "market-chart.figure" in r.request.post_data]
+    assert bodies and all(len(b) < 20_000 for b in bodies)
+    assert any('"__dash_patch_update"' in b for b in bodies)  # only the change travelled
+    page.screenshot("updated")
+
+
+def test_turning_refresh_off_stops_updates(live_dashboard, watched):
+    page = watched("refresh-off")
+    page.page.goto(live_dashboard.url + "/market?symbol=KRW-ETH&width=1m&count=60")
+    page.page.wait_for_selector("#market-chart .main-svg")
+    page.page.locator("label[for='refresh-enabled']").click()
+    page.page.wait_for_function("() => !document.getElementById('refresh-enabled').checked")
+    page.page.wait_for_timeout(500)
+    requests = []
+    page.page.on("request", lambda r: requests.append(r) if "_dash-update-component" in r.url else None)
+    before = chart_state(page)
+    newest = live_dashboard.history.candles["KRW-ETH"]["timestamp"].iloc[-1] + pd.Timedelta(minutes=5)
+    frame = pd.DataFrame({"timestamp": [newest], "open": [1.0], "high": [2.0], "low": [0.5], "close": [1.5], "volume": [1.0]})
+    with live_dashboard.writer.engine.begin() as conn:
+        insert_candles(conn, "KRW-ETH", frame)
+    page.page.wait_for_timeout(12_000)  # more than two refresh intervals
+    assert chart_state(page)["lastX"] == before["lastX"]
+    assert not requests
+    page.page.reload()  # the choice is remembered
+    page.page.wait_for_selector("#market-chart .main-svg")
+    assert not page.page.locator("#refresh-enabled").is_checked()
+    page.page.locator("label[for='refresh-enabled']").click()  # leave it on for the other tests' pages
+
+
+def test_market_state_lives_in_the_url(live_dashboard, watched):
+    page = watched("market-url")
+    page.page.goto(live_dashboard.url + "/market?symbol=KRW-XRP&width=1h&count=50")
+    page.page.wait_for_selector("#market-chart .main-svg")
+    assert page.page.locator("#market-symbol").input_value() == "KRW-XRP"
+    assert page.page.locator("#market-width input[value='1h']").is_checked()
+    page.page.locator("#market-width label", has_text="4h").click()
+    page.page.wait_for_url("**width=4h**")
+    assert "symbol=KRW-XRP" in page.page.url
