@@ -135,10 +135,10 @@ def test_market_chart_and_bot_brain_update_live_and_keep_the_zoom(live_dashboard
     newest = live_dashboard.history.candles["KRW-BTC"]["timestamp"].iloc[-1] + pd.Timedelta(minutes=1)
     frame = pd.DataFrame({"timestamp": [newest], "open": [90_000_000.0], "high": [90_500_000.0],
                           "low": [89_900_000.0], "close": [90_123_000.0], "volume": [3.0]})
+    patches.clear()  # before the insert: the very next tick may carry the patch
     with live_dashboard.writer.engine.begin() as conn:
         insert_candles(conn, "KRW-BTC", frame)
     publish_status(redis_client, "KRW-BTC", action="BUY", reason="second status: RSI(28.1) < 30")
-    patches.clear()
     page.page.wait_for_function(
         "() => { const g = document.querySelector('#market-chart .js-plotly-plot'); return g.data[0].close[g.data[0].close.length - 1] === 90123000; }",
         timeout=20_000)
