@@ -119,5 +119,15 @@ def create_app(settings: Settings, services: DataServices | None = None) -> Dash
     )
     callbacks.register(app, services)
     web.install(app, settings, services)
-    app.coinpilot_services = services  # for the CLI, tests and the gunicorn post-fork hook
+    _register_component_bundles(app, settings.url_prefix)
+    app.coinpilot_services = services  # for the CLI and the tests
     return app
+
+
+def _register_component_bundles(app: Dash, prefix: str) -> None:
+    """Dash learns which component bundles it may serve while rendering the index page. In a
+    fresh gunicorn worker (or behind a load balancer) the first request can be for a bundle,
+    which Dash would then refuse with a 500 ("not a registered library"). Rendering the index
+    once at start-up registers them in every process."""
+    with app.server.test_request_context(prefix):
+        app.index()

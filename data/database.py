@@ -8,9 +8,11 @@ one of the DataError subclasses below, each carrying a sentence an operator can 
 from __future__ import annotations
 
 import enum
+import os
 import sqlite3
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -23,6 +25,22 @@ from sqlalchemy.engine import Connection, Engine, make_url
 # every open page wait out its own connect timeout (they would queue up the server threads).
 _UNREACHABLE_FAST_FAIL_S = 2.0
 _SQLITE_PROGRESS_STEPS = 20_000
+# Databases whose pools must be dropped in a forked child (gunicorn with --preload, or any
+# fork): a connection shared by two processes corrupts both sessions.
+_live_databases: "weakref.WeakSet[Database]" = weakref.WeakSet()
+_fork_hook_installed = False
+
+
+def _drop_pools_after_fork() -> None:
+    for database in list(_live_databases):
+        database._forget_pool_after_fork()
+
+
+def _install_fork_hook() -> None:
+    global _fork_hook_installed
+    if not _fork_hook_installed and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_drop_pools_after_fork)
+        _fork_hook_installed = True
 
 
 class Backend(str, enum.Enum):
@@ -125,7 +143,9 @@ class Database:
             )
         with self._engine_lock:
             if self._engine is None:
+                _install_fork_hook()
                 self._engine = self._create_engine(self.url)
+                _live_databases.add(self)
         return self._engine
 
     def dispose(self) -> None:
@@ -134,6 +154,13 @@ class Database:
             if self._engine is not None:
                 self._engine.dispose(close=False)
                 self._engine = None
+
+    def _forget_pool_after_fork(self) -> None:
+        # In the child: leave the parent's sockets alone (close=False) and start afresh.
+        self._engine_lock = threading.Lock()
+        if self._engine is not None:
+            self._engine.dispose(close=False)
+            self._engine = None
 
     def _create_engine(self, url: str) -> Engine:
         if make_url(url).get_backend_name() == "sqlite":
@@ -154,9 +181,11 @@ class Database:
                 "connect_timeout": self.connect_timeout_s,
                 "options": " ".join(options),
                 "application_name": "coinpilot-dashboard",
-                # A peer that vanishes mid-request (network cut, host frozen) is detected
-                # within the connect timeout instead of the kernel's ~15 minutes.
-                "tcp_user_timeout": self.connect_timeout_s * 1000,
+                # A peer that stops answering (network cut, host frozen) is given up on
+                # after 1 s of unacknowledged data instead of the kernel's ~15 minutes, so
+                # a stale pooled connection fails fast and the reconnect gets the connect
+                # timeout: "unreachable" is reported within connect timeout + ~1 s.
+                "tcp_user_timeout": 1000,
                 "keepalives": 1,
                 "keepalives_idle": 10,
                 "keepalives_interval": 2,

@@ -1,0 +1,18 @@
+"""create_app: what every fresh process must be able to serve from its first request."""
+
+from dashboard.app import create_app
+from dashboard.settings import Settings
+
+
+def test_a_fresh_process_serves_a_component_bundle_before_any_page(tmp_path):
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/none.sqlite3", n8n_url=None, url_prefix="/cp/"))
+    client = app.server.test_client()
+    bundle = next(path for path in app.registered_paths["dash_ag_grid"] if path.endswith(".min.js"))
+    assert client.get(f"/cp/_dash-component-suites/dash_ag_grid/{bundle}").status_code == 200
+
+
+def test_two_apps_in_one_process_keep_their_own_callbacks(tmp_path):
+    first = create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.sqlite3", n8n_url=None))
+    second = create_app(Settings(database_url=f"sqlite:///{tmp_path}/b.sqlite3", n8n_url=None, url_prefix="/x/"))
+    assert first.callback_map.keys() == second.callback_map.keys()
+    assert first.coinpilot_services is not second.coinpilot_services
