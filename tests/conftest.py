@@ -16,7 +16,7 @@ from data.database import Backend, Database
 from data.seeding import create_schema, write_history
 from data.synthetic import generate_history
 from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
-from tests.support.services import PG_ADMIN_URL, REDIS_URL_BASE, missing, unique_name
+from tests.support.services import CHROMIUM_FLAGS, PG_ADMIN_URL, REDIS_URL_BASE, chromium_path, missing, unique_name
 
 
 
@@ -122,3 +122,18 @@ def seeded_services(seeded_pg_url, redis_db):
     services.test_clock = clock
     yield services
     services.database.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session (Playwright allows one sync driver at a time)."""
+    executable = chromium_path()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the test extra installs it
+        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+    manager = sync_playwright().start()
+    chromium = manager.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
+    yield chromium
+    chromium.close()
+    manager.stop()

@@ -12,24 +12,6 @@ from data.seeding import create_schema, write_history
 from data.synthetic import generate_history
 from tests.support.helpers import SEED_SYMBOLS, make_settings
 from tests.support.live import LiveServer, WatchedPage
-from tests.support.services import CHROMIUM_FLAGS, chromium_path
-
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="session")
-def browser():
-    executable = chromium_path()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - the test extra installs it
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
-    manager = sync_playwright().start()
-    chromium = manager.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
-    yield chromium
-    chromium.close()
-    manager.stop()
-
 
 @pytest.fixture
 def context(browser):

@@ -24,7 +24,7 @@ from data.synthetic import generate_history
 from tests.support.faults import TcpProxy
 from tests.support.live import ARTIFACTS
 from tests.support.processes import REPO, Gunicorn, Nginx, dockerfile_instruction, http_get
-from tests.support.services import CHROMIUM_FLAGS, chromium_path, missing
+from tests.support.services import missing
 
 pytestmark = [pytest.mark.nginx, pytest.mark.postgres, pytest.mark.redis]
 
@@ -79,18 +79,6 @@ def browse_every_page(browser, base_url: str, prefix: str, label: str) -> list[s
         page.screenshot(path=str(shots / f"nginx-{label}-{name or 'overview'}.png"))
     context.close()
     return problems
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = chromium_path()
-    manager = sync_playwright().start()
-    chromium = manager.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
-    yield chromium
-    chromium.close()
-    manager.stop()
 
 
 @pytest.mark.browser
