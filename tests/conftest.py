@@ -131,7 +131,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover - the test extra installs it
-        pytest.skip("playwright is not installed (pip install -e '.[test]')")
+        missing("playwright is not installed (pip install -e '.[test]')")
     manager = sync_playwright().start()
     chromium = manager.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS, headless=True)
     yield chromium
