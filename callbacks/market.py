@@ -11,7 +11,6 @@ from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
 from callbacks import inputs
 from callbacks.failures import describe
-from data.database import DataError
 from data.indicators import INDICATOR_WARMUP, chart_indicators
 from data.market import (
     alternate_symbol,
@@ -171,15 +170,15 @@ def _valid_state(state: dict) -> bool:
 
 
 def _brain_symbol(services: DataServices, symbol_value) -> str:
-    """The Bot Brain needs only Redis: when the database is down a well-formed symbol is read
-    anyway (the key is built from the validated form, never from raw input)."""
-    try:
-        with services.database.connect() as conn:
-            return inputs.symbol(symbol_value, services.symbols(conn))
-    except DataError:
-        if is_valid_symbol_format(symbol_value):
-            return symbol_value
-        raise inputs.InvalidInput(f"{symbol_value!r} is not a market code such as KRW-BTC") from None
+    """The Bot Brain needs only Redis, so it never waits on the database: a symbol is checked
+    against the last symbol list the database gave (when there is one) and otherwise by its
+    form alone; the Redis key is built from the validated value, never from raw input."""
+    if not is_valid_symbol_format(symbol_value):
+        raise inputs.InvalidInput(f"{str(symbol_value)[:40]!r} is not a market code such as KRW-BTC")
+    known = services.cached_symbols()
+    if known:
+        return inputs.symbol(symbol_value, known)
+    return symbol_value
 
 
 def bot_brain_panel(services: DataServices, symbol_value):

@@ -23,7 +23,10 @@ def known_symbols(services: DataServices) -> list[str]:
 
 def render_page(services: DataServices, pathname, search, relative_path, strip_relative_path) -> html.Div:
     """The layout for a URL, with the controls set from its query string."""
-    route = "/" + (strip_relative_path(pathname) or "") if isinstance(pathname, str) else "/"
+    try:
+        route = "/" + (strip_relative_path(pathname) or "")
+    except Exception:  # noqa: BLE001 - not a string, or outside the URL prefix: no such page
+        return shell.not_found(pathname if isinstance(pathname, str) else "?", relative_path)
     params = inputs.query(search)
     tz = services.display_timezone
     if route == "/":

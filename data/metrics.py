@@ -101,6 +101,8 @@ def realized_pnl_ledger(trades: pd.DataFrame) -> pd.DataFrame:
 
 def _empty_ledger() -> pd.DataFrame:
     frame = pd.DataFrame({column: [] for column in LEDGER_COLUMNS})
+    for column in ("id", "symbol", "side"):
+        frame[column] = frame[column].astype(str)
     frame["executed_at"] = pd.to_datetime(frame["executed_at"], utc=True)
     for column in ("price", "quantity", "fee", "realized_pnl", "position_after", "avg_price_after"):
         frame[column] = frame[column].astype("float64")

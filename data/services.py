@@ -60,6 +60,10 @@ class DataServices:
         self._symbols = (time.monotonic(), symbols)
         return symbols
 
+    def cached_symbols(self) -> list[str] | None:
+        """The last symbol list read from the database, without touching it (None if none yet)."""
+        return self._symbols[1] if self._symbols is not None else None
+
     def forget_symbols(self) -> None:
         self._symbols = None
 

@@ -16,6 +16,7 @@ from data.database import Backend, Database
 from data.seeding import create_schema, write_history
 from data.synthetic import generate_history
 from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
+from tests.support.live import WatchedPage
 from tests.support.services import CHROMIUM_FLAGS, PG_ADMIN_URL, REDIS_URL_BASE, chromium_path, missing, unique_name
 
 
@@ -36,6 +37,7 @@ class PostgresFactory:
     def __init__(self):
         self.engine = _admin_engine()
         self.created: list[str] = []
+        self.roles: list[str] = []
 
     def create(self, prefix: str = "cp_test") -> str:
         name = unique_name(prefix)
@@ -48,6 +50,8 @@ class PostgresFactory:
         with self.engine.connect() as conn:
             for name in self.created:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            for role in self.roles:  # after their databases: a role cannot go while it owns grants
+                conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
         self.engine.dispose()
 
 
@@ -137,3 +141,25 @@ def browser():
     yield chromium
     chromium.close()
     manager.stop()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def watched(context, request):
+    """Open pages through this; at the end of the test none may have had an error."""
+    pages: list[WatchedPage] = []
+
+    def open_page(name: str | None = None) -> WatchedPage:
+        page = WatchedPage(context, name or request.node.name)
+        pages.append(page)
+        return page
+
+    yield open_page
+    problems = [f"{p.name}: {problem}" for p in pages for problem in p.problems]
+    assert not problems, "\n".join(problems)

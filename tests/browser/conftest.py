@@ -11,29 +11,7 @@ from data.database import Backend, Database
 from data.seeding import create_schema, write_history
 from data.synthetic import generate_history
 from tests.support.helpers import SEED_SYMBOLS, make_settings
-from tests.support.live import LiveServer, WatchedPage
-
-@pytest.fixture
-def context(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000})
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def watched(context, request):
-    """Open pages through this; at the end of the test none may have had an error."""
-    pages: list[WatchedPage] = []
-
-    def open_page(name: str | None = None) -> WatchedPage:
-        page = WatchedPage(context, name or request.node.name)
-        pages.append(page)
-        return page
-
-    yield open_page
-    problems = [f"{p.name}: {problem}" for p in pages for problem in p.problems]
-    assert not problems, "\n".join(problems)
-
+from tests.support.live import LiveServer
 
 class LiveDashboard:
     """A seeded database, its history (for independent arithmetic) and a running server."""

@@ -1,0 +1,13 @@
+-- A read-only PostgreSQL role for CoinPilot Dashboard (recommended: the dashboard never
+-- writes, and with this role it cannot, whatever happens to its code).
+-- Run as the database owner:  psql -d coinpilot -v dashboard_password="'...'" -f deploy/readonly-role.sql
+-- then point the dashboard at it: DATABASE_URL=postgresql://coinpilot_dashboard:...@db:5432/coinpilot
+CREATE ROLE coinpilot_dashboard LOGIN PASSWORD :dashboard_password;
+ALTER ROLE coinpilot_dashboard SET default_transaction_read_only = on;
+ALTER ROLE coinpilot_dashboard SET statement_timeout = '5s';
+GRANT CONNECT ON DATABASE coinpilot TO coinpilot_dashboard;
+GRANT USAGE ON SCHEMA public TO coinpilot_dashboard;
+GRANT SELECT ON market_data, trading_history, positions, account_state, daily_risk_state, risk_audit,
+    agent_decisions TO coinpilot_dashboard;
+-- Tables the bot creates later (new versions) become readable too.
+ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO coinpilot_dashboard;

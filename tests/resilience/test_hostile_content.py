@@ -1,0 +1,134 @@
+"""Malformed bot statuses and hostile text from the bot or the database: shown, explained and
+inert, while everything else keeps showing."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from callbacks import market as market_callbacks
+from dashboard.app import build_services, create_app
+from data.database import Backend, Database
+from data.seeding import create_schema, insert_rows, write_history
+from data.synthetic import generate_history
+from tests.support.components import by_attribute, text
+from tests.support.helpers import make_settings
+from tests.support.live import LiveServer
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+SCRIPT = "<script>window.__pwned = 'script'</script>"
+IMAGE = "<img src=x onerror=\"window.__pwned = 'img'\">"
+LINK = "javascript:window.__pwned='link'"
+
+
+def good_status(symbol: str) -> str:
+    return json.dumps({"timestamp": datetime.now(timezone.utc).isoformat(), "symbol": symbol, "current_price": 100.0,
+                       "indicators": {"rsi": 50.0}, "position": {"has_position": False}, "action": "HOLD",
+                       "reason": "fine"})
+
+
+def bad_status(kind: str) -> str:
+    now = datetime.now(timezone.utc)
+    base = json.loads(good_status("KRW-BTC"))
+    if kind == "not json":
+        return "{'action': HOLD"
+    if kind == "wrong types":
+        return json.dumps(dict(base, current_price="100", indicators="rsi=50"))
+    if kind == "nan":
+        return json.dumps(base).replace("100.0", "NaN")
+    if kind == "infinity":
+        return json.dumps(base).replace("100.0", "Infinity")
+    if kind == "ten megabytes":
+        return "x" * (10 * 1024 * 1024)
+    if kind == "unknown action":
+        return json.dumps(dict(base, action="YOLO"))
+    if kind == "naive timestamp":
+        return json.dumps(dict(base, timestamp=now.replace(tzinfo=None).isoformat()))
+    if kind == "future timestamp":
+        return json.dumps(dict(base, timestamp=(now + timedelta(hours=2)).isoformat()))
+    raise AssertionError(kind)
+
+
+REASONS = {
+    "not json": "not valid JSON",
+    "wrong types": "expected a number",
+    "nan": "NaN is not a valid JSON number",
+    "infinity": "Infinity is not a valid JSON number",
+    "ten megabytes": "10,485,760 bytes",
+    "unknown action": "unknown action 'YOLO'",
+    "naive timestamp": "no time zone",
+    "future timestamp": "in the future",
+}
+
+
+@pytest.mark.parametrize("kind", list(REASONS))
+def test_a_malformed_status_is_explained_and_other_symbols_still_show(seeded_pg_url, redis_db, redis_client, kind):
+    services = build_services(make_settings(seeded_pg_url, redis_db))
+    redis_client.set("bot:status:KRW-BTC", bad_status(kind))
+    redis_client.set("bot:status:KRW-ETH", good_status("KRW-ETH"))
+    brain = market_callbacks.bot_brain_panel(services, "KRW-BTC")
+    assert "Invalid status payload" in text(brain) and REASONS[kind] in text(brain)
+    table, _ = market_callbacks.status_overview(services, "KRW-BTC")
+    states = {n["props"]["data-symbol"]: n["props"]["data-state"] for n in by_attribute(table, "data-state")}
+    assert states["KRW-BTC"] == "invalid" and states["KRW-ETH"] == "ok"
+    services.database.dispose()
+
+
+def test_a_status_for_a_symbol_without_candles_is_flagged(seeded_pg_url, redis_db, redis_client):
+    services = build_services(make_settings(seeded_pg_url, redis_db))
+    redis_client.set("bot:status:KRW-GHOST", good_status("KRW-GHOST"))
+    table, _ = market_callbacks.status_overview(services, "KRW-BTC")
+    ghost = by_attribute(table, "data-symbol", "KRW-GHOST")
+    assert ghost and ghost[0]["props"]["data-state"] == "invalid" and "no candles" in text(ghost)
+    services.database.dispose()
+
+
+@pytest.fixture
+def hostile_database(postgres, redis_db):
+    """A seeded database whose text columns hold markup and script."""
+    url = postgres.create("cp_hostile")
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.POSTGRESQL)
+    now = datetime.now(timezone.utc)
+    write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 1, now, seed=2))
+    order_id = uuid.uuid4()
+    with writer.engine.begin() as conn:
+        insert_rows(
+            conn,
+            [{"id": order_id, "symbol": "KRW-BTC", "side": "BUY", "order_type": "LIMIT", "price": 1.0, "quantity": 1.0,
+              "fee": 0.0, "status": "CANCELLED", "strategy_name": IMAGE[:50], "signal_info": {"reason": SCRIPT},
+              "created_at": now, "executed_at": None}],
+            [{"violation_type": "<b>BOLD</b>", "description": SCRIPT + IMAGE + LINK, "related_order_id": order_id,
+              "timestamp": now}],
+            [{"symbol": "KRW-BTC", "strategy_name": "x", "decision": "REJECT", "reasoning": LINK + " " + IMAGE,
+              "confidence": 50, "model_used": SCRIPT[:100], "created_at": now}],
+        )
+    writer.dispose()
+    return url
+
+
+@pytest.mark.browser
+def test_markup_from_the_bot_or_the_database_is_shown_as_inert_text(hostile_database, redis_db, redis_client, watched):
+    redis_client.set("bot:status:KRW-BTC", json.dumps(dict(json.loads(good_status("KRW-BTC")), reason=SCRIPT + IMAGE + LINK)))
+    app = create_app(make_settings(hostile_database, redis_db))
+    with LiveServer(app.server) as server:
+        page = watched("hostile-text")
+        for path, marker in (("/market?symbol=KRW-BTC", "[data-brain-field='reason']"), ("/risk", "#risk-audit-grid .ag-row"),
+                             ("/history?status=CANCELLED", "#history-grid .ag-row"), ("/system", "#system-audit .ag-row")):
+            page.page.goto(server.url + path)
+            page.page.wait_for_selector(marker, timeout=20_000)
+            page.page.wait_for_load_state("networkidle")
+            page.page.wait_for_timeout(300)
+            assert page.page.evaluate("() => window.__pwned") is None, path
+            assert page.page.locator("a[href^='javascript:']").count() == 0
+            assert page.page.evaluate("() => [...document.scripts].some(s => s.textContent.includes('__pwned'))") is False
+        page.page.goto(server.url + "/market?symbol=KRW-BTC")
+        reason = page.wait_for_text("[data-brain-field='reason']", lambda t: "__pwned" in t)
+        assert SCRIPT in reason and LINK in reason  # the text itself is shown, literally
+        page.screenshot("market")
+    app.coinpilot_services.database.dispose()
