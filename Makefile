@@ -22,8 +22,10 @@ lint: $(VENV)/.installed
 	$(BIN)/hadolint Dockerfile
 
 bench: $(VENV)/.installed
-	$(BIN)/python bench/latest_price.py
-	$(BIN)/python bench/seed_year.py
+	$(BIN)/python -m bench.seed_year
+	$(BIN)/python -m bench.queries
+	$(BIN)/python -m bench.layout_rps
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) demo-data artifacts .pytest_cache

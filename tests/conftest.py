@@ -88,7 +88,7 @@ def redis_client(redis_db):
         client.delete(key)
     for key in client.scan_iter(match="market:regime:*"):
         client.delete(key)
-    client.delete("coinpilot:volatility_state")
+    client.delete("coinpilot:volatility_state", "coinpilot-dashboard:test-bot-status")
     yield client
     client.close()
 

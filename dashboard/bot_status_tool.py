@@ -1,0 +1,163 @@
+"""Write test bot statuses into Redis, to see the Bot Brain without a bot.
+
+    coinpilot-dashboard bot-status KRW-BTC KRW-ETH --action BUY --rsi 27.5
+    coinpilot-dashboard bot-status KRW-BTC --age 600            # a stale status
+    coinpilot-dashboard bot-status KRW-BTC --malformed nan      # the "invalid payload" state
+    coinpilot-dashboard bot-status --clear                      # remove what this tool wrote
+
+(also `python scripts/test_bot_status.py ...`). Payloads follow the bot's format (SCHEMA.md)
+and the bot's 5-minute TTL. A status that a running bot wrote less than 5 minutes ago is
+not overwritten unless --force is given; --clear removes only keys still holding what this
+tool wrote, so it never deletes the bot's own status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import datetime, timedelta, timezone
+
+import redis
+
+from dashboard.settings import Settings, SettingsError
+from data.bot_status import ACTIONS, STATUS_KEY_PREFIX, make_redis_client
+from data.market import alternate_symbol, is_valid_symbol_format
+from data.synthetic import profile_for
+
+BOT_TTL_S = 300
+# Keys this tool wrote and the exact payload it wrote there (for --clear and the overwrite check).
+REGISTRY_KEY = "coinpilot-dashboard:test-bot-status"
+MALFORMED_KINDS = ("not-json", "wrong-types", "missing-fields", "nan", "unknown-action", "naive-time", "future-time",
+                   "huge")
+DEFAULT_REASONS = {
+    "HOLD": "관망 중: RSI({rsi:.1f}) > 30 (과매도 아님)",
+    "BUY": "매수: RSI({rsi:.1f}) < 30, 종가가 볼린저 하단 아래",
+    "SELL": "매도: RSI({rsi:.1f}) > 70 과매수",
+    "WAITING": "데이터 수집 중: 지표 계산에 필요한 캔들이 부족합니다",
+}
+# Deletes the key only while it still holds what this tool wrote.
+_COMPARE_AND_DELETE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+
+
+def build_payload(symbol: str, action: str, rsi: float, price: float | None, reason: str | None, age_s: float,
+                  now: datetime) -> dict:
+    price = price if price is not None else profile_for(symbol)[0]
+    timestamp = (now - timedelta(seconds=age_s)).isoformat(timespec="milliseconds")
+    reason = reason if reason is not None else DEFAULT_REASONS[action].format(rsi=rsi)
+    if action == "WAITING":
+        return {"timestamp": timestamp, "symbol": symbol, "indicators": {}, "action": action, "reason": reason}
+    holding = action == "SELL"
+    return {
+        "timestamp": timestamp,
+        "symbol": symbol,
+        "current_price": price,
+        "indicators": {"rsi": rsi, "bb_upper": round(price * 1.01, 2), "bb_lower": round(price * 0.99, 2),
+                       "ma_200": round(price * 0.98, 2)},
+        "position": {"has_position": holding, "avg_price": round(price * 0.97, 2) if holding else None,
+                     "quantity": 0.01 if holding else None},
+        "action": action,
+        "reason": reason,
+    }
+
+
+def malformed_payload(kind: str, good: dict, now: datetime) -> str:
+    if kind == "not-json":
+        return "{'action': 'HOLD', this is not JSON"
+    if kind == "wrong-types":
+        return json.dumps(dict(good, current_price=str(good.get("current_price")), indicators="rsi=45"))
+    if kind == "missing-fields":
+        return json.dumps({"symbol": good["symbol"], "reason": "no action and no timestamp"})
+    if kind == "nan":
+        return json.dumps(dict(good, current_price=float("nan")))  # json.dumps writes NaN, which JSON forbids
+    if kind == "unknown-action":
+        return json.dumps(dict(good, action="MOON"))
+    if kind == "naive-time":
+        return json.dumps(dict(good, timestamp=now.replace(tzinfo=None).isoformat()))
+    if kind == "future-time":
+        return json.dumps(dict(good, timestamp=(now + timedelta(hours=1)).isoformat()))
+    if kind == "huge":
+        return json.dumps(dict(good, reason="x" * (1024 * 1024)))
+    raise ValueError(kind)
+
+
+def written_by_bot_recently(raw: bytes | None, registry_value: bytes | None, now: datetime) -> bool:
+    """True when the key holds a status this tool did not write, stamped within 5 minutes."""
+    if raw is None or raw == registry_value:
+        return False
+    try:
+        stamp = datetime.fromisoformat(json.loads(raw)["timestamp"].replace("Z", "+00:00"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return False  # not a status the bot could have written
+    if stamp.tzinfo is None:
+        return False
+    return now - stamp < timedelta(seconds=BOT_TTL_S)
+
+
+def write(client: redis.Redis, symbols: list[str], args, now: datetime) -> int:
+    refused = []
+    for symbol in symbols:
+        key = STATUS_KEY_PREFIX + (alternate_symbol(symbol) if args.reversed_key else symbol)
+        payload = build_payload(symbol, args.action, args.rsi, args.price, args.reason, args.age, now)
+        text = malformed_payload(args.malformed, payload, now) if args.malformed else json.dumps(payload, ensure_ascii=False)
+        if not args.force and written_by_bot_recently(client.get(key), client.hget(REGISTRY_KEY, key), now):
+            refused.append(key)
+            continue
+        pipe = client.pipeline(transaction=True)
+        pipe.set(key, text, ex=args.ttl)
+        pipe.hset(REGISTRY_KEY, key, text)
+        pipe.execute()
+        shown = "malformed (" + args.malformed + ")" if args.malformed else f"{args.action}, {args.age:g} s old"
+        print(f"wrote {key}: {shown}, expires in {args.ttl} s")
+    for key in refused:
+        print(f"refused {key}: a running bot wrote it less than {BOT_TTL_S // 60} minutes ago (use --force)",
+              file=sys.stderr)
+    return 1 if refused else 0
+
+
+def clear(client: redis.Redis) -> int:
+    removed = 0
+    for key, value in client.hgetall(REGISTRY_KEY).items():
+        removed += int(client.eval(_COMPARE_AND_DELETE, 1, key, value))
+        client.hdel(REGISTRY_KEY, key)
+    print(f"removed {removed} test status key(s)")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coinpilot-dashboard bot-status", description=__doc__.split("\n\n")[0])
+    parser.add_argument("symbols", nargs="*", default=["KRW-BTC"], help="market codes (default KRW-BTC)")
+    parser.add_argument("--action", choices=ACTIONS, default="HOLD")
+    parser.add_argument("--rsi", type=float, default=45.2)
+    parser.add_argument("--price", type=float, help="current price (default: a typical price for the symbol)")
+    parser.add_argument("--reason", help="the reasoning text (default: the bot's wording for the action)")
+    parser.add_argument("--age", type=float, default=0.0, help="seconds in the past for the timestamp (> 120 is stale)")
+    parser.add_argument("--malformed", choices=MALFORMED_KINDS, help="write a deliberately invalid payload")
+    parser.add_argument("--reversed-key", action="store_true", help="write under BTC-KRW instead of KRW-BTC")
+    parser.add_argument("--ttl", type=int, default=BOT_TTL_S, help=f"seconds until the key expires (the bot's: {BOT_TTL_S})")
+    parser.add_argument("--force", action="store_true", help="overwrite a status a running bot wrote recently")
+    parser.add_argument("--clear", action="store_true", help="remove the statuses this tool wrote")
+    parser.add_argument("--redis-url", help="default: REDIS_URL or REDIS_HOST/REDIS_PORT, as the dashboard")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    bad = [s for s in args.symbols if not is_valid_symbol_format(s)]
+    if bad:
+        print(f"error: not a market code such as KRW-BTC: {', '.join(bad)}", file=sys.stderr)
+        return 2
+    try:
+        url = args.redis_url or Settings.from_env(os.environ).redis_url
+    except SettingsError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    client = make_redis_client(url, 2.0)
+    try:
+        if args.clear:
+            return clear(client)
+        return write(client, args.symbols, args, datetime.now(timezone.utc))
+    except redis.RedisError as exc:
+        print(f"error: Redis at {url}: {exc}", file=sys.stderr)
+        return 2

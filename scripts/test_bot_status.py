@@ -1,0 +1,17 @@
+#!/usr/bin/env python3
+"""Write test bot statuses into Redis to see the Bot Brain without a bot (the original
+dashboard's scripts/test_bot_status.py). The same tool as `coinpilot-dashboard bot-status`:
+
+    python scripts/test_bot_status.py KRW-BTC --action BUY --rsi 27.5
+    python scripts/test_bot_status.py --help
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
+
+from dashboard.bot_status_tool import main  # noqa: E402
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
