@@ -122,7 +122,8 @@ def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: floa
             value=round(pnl_pct, 2),
             number={"suffix": "%", "valueformat": "+.2f", "font": {"size": 34, "color": charts.GAIN if pnl_pct >= 0 else charts.LOSS}},
             gauge={
-                "axis": {"range": [-span, span], "ticksuffix": "%", "tickformat": "g"},
+                "axis": {"range": [-span, span], "tickvals": [-span, -limit_pct, 0, limit_pct, span],
+                         "ticktext": [f"{v:+.4g}%" for v in (-span, -limit_pct, 0, limit_pct, span)]},
                 "bar": {"color": "rgba(0,0,0,0)", "thickness": 0},
                 "steps": [
                     {"range": [-span, -limit_pct], "color": "rgba(239,68,68,0.45)"},
@@ -136,7 +137,7 @@ def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: floa
                    "font": {"size": 12}},
         )
     )
-    figure.update_layout(**charts.base_layout(height=250, margin={"l": 36, "r": 36, "t": 56, "b": 8}))
+    figure.update_layout(**charts.base_layout(height=250, margin={"l": 48, "r": 48, "t": 56, "b": 8}))
     return figure
 
 
@@ -163,9 +164,15 @@ def daily_pnl_figure(days: list, loss_limit_krw: float, tz_note: str) -> go.Figu
         go.Bar(x=dates, y=values, marker={"color": [charts.GAIN if v >= 0 else charts.LOSS for v in values]},
                hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>", name="Daily PnL")
     )
-    figure.add_hline(y=-loss_limit_krw, line={"color": charts.LOSS, "dash": "dash", "width": 1},
-                     annotation_text=f"today's loss limit {fmt.krw(-loss_limit_krw)}", annotation_position="bottom left")
     figure.update_layout(**charts.base_layout(height=300, showlegend=False, uirevision="daily-pnl"))
     figure.update_yaxes(tickformat=",.0f", title_text="KRW", gridcolor=charts.GRID)
     figure.update_xaxes(type="category", title_text=tz_note)
+    label = f"today's loss limit {fmt.krw(-loss_limit_krw)}"
+    lowest = min(values + [0.0])
+    if loss_limit_krw > 0 and -loss_limit_krw >= lowest * 3:
+        figure.add_hline(y=-loss_limit_krw, line={"color": charts.LOSS, "dash": "dash", "width": 1},
+                         annotation_text=label, annotation_position="bottom left")
+    elif loss_limit_krw > 0:
+        # Far below every bar: drawing it would flatten the bars, so it is named instead.
+        figure.update_xaxes(title_text=f"{tz_note} · {label} (far below these bars)")
     return figure

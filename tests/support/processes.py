@@ -120,7 +120,8 @@ def nginx_binary() -> str:
 class Nginx:
     """One of deploy/nginx/*.conf, with its listen port and upstream servers pointed at the test's."""
 
-    def __init__(self, site: str, upstream_ports: list[int], work_dir: Path, htpasswd: str | None = None):
+    def __init__(self, site: str, upstream_ports: list[int], work_dir: Path, htpasswd: str | None = None,
+                 replace: dict[str, str] | None = None):
         self.binary = nginx_binary()
         self.port = free_port()
         self.dir = work_dir
@@ -129,6 +130,9 @@ class Nginx:
         assert "listen 80;" in text and "server 127.0.0.1:8050;" in text
         text = text.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
         text = text.replace("server 127.0.0.1:8050;", " ".join(f"server 127.0.0.1:{p};" for p in upstream_ports))
+        for old, new in (replace or {}).items():
+            assert old in text, old
+            text = text.replace(old, new)
         if htpasswd is not None:
             (self.dir / "htpasswd").write_text(htpasswd)
             text = text.replace("/etc/nginx/coinpilot.htpasswd", str(self.dir / "htpasswd"))
