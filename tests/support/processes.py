@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -158,10 +159,11 @@ class Nginx:
         assert check.returncode == 0, check.stderr
         self.process = subprocess.Popen([self.binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Wait for the listening socket, not for an answer: the upstream may be meant to fail.
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
-                http_get(self.url + "/", timeout=1)
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return self
             except OSError:
                 time.sleep(0.1)
