@@ -101,7 +101,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_seed(args) -> int:
-    from data.database import Backend, Database
+    from data.database import Database
     from data.seeding import create_schema, empty_tables, tables_with_rows, write_history
     from data.synthetic import BotConfig, generate_history
 

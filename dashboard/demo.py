@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from data.bot_status import STATUS_KEY_PREFIX
 from data.database import Backend, Database
-from data.market import fetch_symbols, latest_candle_time
+from data.market import fetch_recent_closes, fetch_symbols, latest_candle_time
 from data.metrics import realized_pnl_ledger
 from data.seeding import create_schema, insert_candles, insert_rows, next_candle_id, save_bot_state, write_history
 from data.synthetic import (
@@ -36,7 +36,6 @@ from data.synthetic import (
     generate_history,
     profile_for,
 )
-from data.tables import STORED_CANDLE_INTERVAL, market_data
 from data.trading import fetch_cash_balance, fetch_daily_risk_history, fetch_filled_trades, fetch_positions
 
 log = logging.getLogger("coinpilot.demo")
@@ -115,15 +114,7 @@ def _restore(path: Path, limits, seed: int) -> DemoWorld | None:
         positions = fetch_positions(conn)
         ledger = realized_pnl_ledger(fetch_filled_trades(conn))
         days = fetch_daily_risk_history(conn, (min(newest) - timedelta(days=2)).date())
-        closes = {}
-        for symbol in symbols:
-            rows = conn.execute(
-                sa.select(market_data.c.close_price)
-                .where(market_data.c.symbol == symbol, market_data.c.interval == STORED_CANDLE_INTERVAL)
-                .order_by(market_data.c.timestamp.desc())
-                .limit(400)
-            ).all()
-            closes[symbol] = [float(r[0]) for r in reversed(rows)]
+        closes = {symbol: fetch_recent_closes(conn, symbol, 400) for symbol in symbols}
     rng = np.random.default_rng([seed, int(time.time())])
     bot = PaperBot(BotConfig(limits=limits), rng, cash=cash.balance)
     for row in positions.itertuples(index=False):

@@ -179,6 +179,17 @@ def fetch_recent_candles(
     return fetch_candles_between(conn, backend, symbol, width, start, newest + timedelta(minutes=1))
 
 
+def fetch_recent_closes(conn: Connection, symbol: str, count: int) -> list[float]:
+    """The last `count` 1-minute closes of a symbol, oldest first (one index range scan)."""
+    rows = conn.execute(
+        sa.select(md.c.close_price)
+        .where(md.c.symbol == symbol, md.c.interval == STORED_CANDLE_INTERVAL)
+        .order_by(md.c.timestamp.desc())
+        .limit(count)
+    ).all()
+    return [float(row[0]) for row in reversed(rows)]
+
+
 @dataclass(frozen=True)
 class LatestCandle:
     symbol: str

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from dashboard.app import build_services
-from dashboard.settings import Settings
 from data.database import Backend, Database
 from data.seeding import create_schema, write_history
 from data.synthetic import generate_history

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pandas as pd
 import pytest
-from dash import Patch, no_update
 
 from callbacks import history as history_callbacks
 from callbacks import market as market_callbacks

@@ -8,7 +8,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import sqlalchemy as sa
 
 from callbacks import market as market_callbacks
 from dashboard.app import build_services, create_app

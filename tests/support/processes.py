@@ -92,7 +92,8 @@ class Gunicorn:
             wait_for_http(self.url + prefix + "healthz", 200, timeout=40)
         except AssertionError:
             self.stop()
-            raise AssertionError(f"gunicorn did not start:\n{self.error_log.read_text() if self.error_log.exists() else ''}")
+            log = self.error_log.read_text() if self.error_log.exists() else ""
+            raise AssertionError(f"gunicorn did not start:\n{log}") from None
         return self
 
     def stop(self) -> None:

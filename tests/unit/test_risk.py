@@ -1,6 +1,6 @@
 """Today's risk row against the limits, as the bot evaluates it."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 from data.risk import DailyRiskState, RiskLimits, TradingState, assess_risk
 
