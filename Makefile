@@ -24,6 +24,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.seed_year
 	$(BIN)/python -m bench.queries
+	$(BIN)/python -m bench.history_100k
 	$(BIN)/python -m bench.layout_rps
 	$(BIN)/python -m bench.load
 

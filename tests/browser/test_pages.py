@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timezone
+import uuid
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
-from data.seeding import insert_candles
+from data.seeding import insert_candles, insert_rows
 from layouts import format as fmt
 from tests.support.books import average_cost_books, total_assets
 from tests.support.live import ARTIFACTS
@@ -185,3 +187,64 @@ def test_market_state_lives_in_the_url(live_dashboard, watched):
     page.page.locator("#market-width label", has_text="4h").click()
     page.page.wait_for_url("**width=4h**")
     assert "symbol=KRW-XRP" in page.page.url
+
+
+def test_refresh_pauses_while_the_tab_is_hidden(live_dashboard, watched):
+    page = watched("hidden-tab")
+    page.page.goto(live_dashboard.url + "/system")
+    page.page.wait_for_selector("[data-health='database']")
+    requests = []
+    page.page.on("request", lambda r: requests.append(r) if "_dash-update-component" in r.url else None)
+    page.page.evaluate("""() => { Object.defineProperty(document, 'hidden', {value: true, configurable: true});
+                                  document.dispatchEvent(new Event('visibilitychange')); }""")
+    page.page.wait_for_timeout(11_000)  # two 5 s intervals
+    assert not requests
+    page.page.evaluate("""() => { Object.defineProperty(document, 'hidden', {value: false, configurable: true});
+                                  document.dispatchEvent(new Event('visibilitychange')); }""")
+    page.page.wait_for_timeout(6_000)
+    assert requests  # polling resumed
+
+
+def test_a_refresh_keeps_the_trade_log_page_and_sort_order(live_dashboard, watched):
+    # Enough orders for several pages (cancelled orders of a symbol the other tests ignore).
+    now = datetime.now(timezone.utc)
+    orders = [{"id": uuid.uuid4(), "symbol": "KRW-ADA", "side": "BUY", "order_type": "LIMIT", "price": 500.0 + i,
+               "quantity": 10.0, "fee": 0.0, "status": "CANCELLED", "strategy_name": "test", "signal_info": None,
+               "created_at": now - timedelta(minutes=i), "executed_at": None} for i in range(120)]
+    with live_dashboard.writer.engine.begin() as conn:
+        insert_rows(conn, orders, [], [])
+    page = watched("history-keeps-state")
+    page.page.goto(live_dashboard.url + "/history")
+    page.page.wait_for_selector("#history-grid .ag-row")
+    page.page.locator("#history-grid .ag-header-cell[col-id='price']").click()  # sort by price, ascending
+    page.page.wait_for_timeout(1000)
+    page.page.locator("#history-grid .ag-paging-button").nth(2).click()  # next page
+    page.page.wait_for_function("() => document.querySelector('#history-grid .ag-paging-number') && "
+                                "document.querySelectorAll('#history-grid .ag-paging-number')[0].textContent === '2'")
+    prices = lambda: page.page.locator("#history-grid .ag-center-cols-container [col-id='price']").all_inner_texts()  # noqa: E731
+    before = prices()
+    updated = page.page.locator("#last-updated").inner_text()
+    page.wait_for_text("#last-updated", lambda t: t != updated, timeout=15)  # a refresh happened
+    page.page.wait_for_timeout(1000)
+    assert page.page.locator("#history-grid .ag-paging-number").first.inner_text() == "2"
+    assert page.page.locator("#history-grid .ag-header-cell[col-id='price']").get_attribute("aria-sort") == "ascending"
+    after = prices()
+    assert after == before and after == sorted(after, key=lambda p: float(p.replace(",", "")))
+
+
+def test_an_active_cooldown_counts_down_on_the_risk_page(live_dashboard, watched):
+    today = datetime.now(timezone.utc).date()
+    until = datetime.now(timezone.utc) + timedelta(hours=1, minutes=30)
+    with live_dashboard.writer.engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM daily_risk_state WHERE date = :d"), {"d": today})
+        conn.execute(sa.text("INSERT INTO daily_risk_state (date, total_pnl, trade_count, consecutive_losses, "
+                             "cooldown_until, is_trading_halted, updated_at) VALUES (:d, -1000, 4, 0, :u, false, now())"),
+                     {"d": today, "u": until})
+    page = watched("risk-cooldown")
+    page.page.goto(live_dashboard.url + "/risk")
+    assert page.wait_for_text("[data-trading-state]", lambda t: t == "COOLDOWN") == "COOLDOWN"
+    first = page.wait_for_text("#risk-cooldown", lambda t: "left" in t)
+    page.page.wait_for_timeout(2100)
+    second = page.page.locator("#risk-cooldown").inner_text()
+    assert first != second and "1 h 2" in second  # about 1 h 29 min left, counting down
+    page.screenshot("cooldown")

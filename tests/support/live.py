@@ -64,6 +64,9 @@ class WatchedPage:
     def _response(self, response):
         if response.status >= 400:
             self.problems.append(f"HTTP {response.status}: {response.url}")
+        # Nothing may come from anywhere but the dashboard: the operators' network may be closed.
+        if not response.url.startswith(("http://127.0.0.1:", "data:", "blob:")):
+            self.problems.append(f"request outside the dashboard: {response.url}")
 
     def screenshot(self, label: str) -> Path:
         directory = ARTIFACTS / "screenshots"

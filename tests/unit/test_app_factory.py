@@ -1,7 +1,9 @@
 """create_app: what every fresh process must be able to serve from its first request."""
 
+from callbacks.system import access_card
 from dashboard.app import create_app
-from dashboard.settings import Settings
+from dashboard.settings import AuthSettings, Settings
+from tests.support.components import by_attribute, text
 
 
 def test_a_fresh_process_serves_a_component_bundle_before_any_page(tmp_path):
@@ -16,3 +18,19 @@ def test_two_apps_in_one_process_keep_their_own_callbacks(tmp_path):
     second = create_app(Settings(database_url=f"sqlite:///{tmp_path}/b.sqlite3", n8n_url=None, url_prefix="/x/"))
     assert first.callback_map.keys() == second.callback_map.keys()
     assert first.coinpilot_services is not second.coinpilot_services
+
+
+def test_open_access_is_said_in_the_log_and_on_the_system_page(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="coinpilot.dashboard"):
+        app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.sqlite3", n8n_url=None))
+    assert "open access" in caplog.text
+    card = access_card(app.coinpilot_services)
+    assert "open access" in text(card) and by_attribute(card, "data-level", "warn")
+
+
+def test_with_credentials_the_system_page_says_how_they_are_checked(tmp_path, caplog):
+    with caplog.at_level("WARNING", logger="coinpilot.dashboard"):
+        app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.sqlite3", n8n_url=None,
+                                  auth=AuthSettings(username="ops", password="pw")))
+    assert "open access" not in caplog.text
+    assert "HTTP basic auth (user 'ops'" in text(access_card(app.coinpilot_services))
