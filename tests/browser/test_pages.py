@@ -221,14 +221,22 @@ def test_a_refresh_keeps_the_trade_log_page_and_sort_order(live_dashboard, watch
     page.page.locator("#history-grid .ag-paging-button").nth(2).click()  # next page
     page.page.wait_for_function("() => document.querySelector('#history-grid .ag-paging-number') && "
                                 "document.querySelectorAll('#history-grid .ag-paging-number')[0].textContent === '2'")
-    prices = lambda: page.page.locator("#history-grid .ag-center-cols-container [col-id='price']").all_inner_texts()  # noqa: E731
-    before = prices()
+    cells = "#history-grid .ag-center-cols-container [col-id='price']"
+
+    def loaded_prices():
+        # Rows are blank while their block loads; wait for the block to arrive.
+        page.page.wait_for_function(
+            f'() => {{ const c = [...document.querySelectorAll("{cells}")];'
+            " return c.length > 0 && c.every(cell => cell.textContent.trim() !== ''); }", timeout=15_000)
+        return page.page.locator(cells).all_inner_texts()
+
+    before = loaded_prices()
     updated = page.page.locator("#last-updated").inner_text()
     page.wait_for_text("#last-updated", lambda t: t != updated, timeout=15)  # a refresh happened
-    page.page.wait_for_timeout(1000)
+    page.page.wait_for_timeout(500)
+    after = loaded_prices()
     assert page.page.locator("#history-grid .ag-paging-number").first.inner_text() == "2"
     assert page.page.locator("#history-grid .ag-header-cell[col-id='price']").get_attribute("aria-sort") == "ascending"
-    after = prices()
     assert after == before and after == sorted(after, key=lambda p: float(p.replace(",", "")))
 
 
