@@ -64,9 +64,6 @@ class DataServices:
         """The last symbol list read from the database, without touching it (None if none yet)."""
         return self._symbols[1] if self._symbols is not None else None
 
-    def forget_symbols(self) -> None:
-        self._symbols = None
-
     def filled_trades_and_ledger(self, conn) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every FILLED order and its average-cost ledger, recomputed only when orders change."""
         fingerprint = trades_fingerprint(conn)

@@ -93,12 +93,3 @@ def age(seconds: float | None) -> str:
         return f"{hours} h {rest // 60} min ago"
     return f"{hours // 24} d {hours % 24} h ago"
 
-
-def duration(seconds: float) -> str:
-    """Remaining time: '1 h 05 min 09 s'."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min {secs:02d} s"
-    return f"{minutes} min {secs:02d} s"

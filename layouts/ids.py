@@ -1,4 +1,5 @@
-"""Every component id of the dashboard, in one place, so callbacks and tests agree on them."""
+"""Every component id of the dashboard, in one place, so callbacks and tests agree on them.
+(assets/dashboard.js refers to REFRESH_INTERVAL and HISTORY_GRID by their values.)"""
 
 # Shell
 URL = "url"
@@ -10,7 +11,6 @@ REFRESH_ENABLED = "refresh-enabled"
 REFRESH_SECONDS = "refresh-seconds"
 LAST_UPDATED = "last-updated"
 STATUS_STRIP = "status-strip"
-VISIBILITY_SINK = "visibility-sink"
 
 # Overview
 OVERVIEW_KPIS = "overview-kpis"

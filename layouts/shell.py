@@ -85,7 +85,6 @@ def app_layout(relative_path: Callable[[str], str], default_refresh_s: int, time
         [
             dcc.Location(id=ids.URL, refresh="callback-nav"),
             dcc.Interval(id=ids.REFRESH_INTERVAL, interval=default_refresh_s * 1000, n_intervals=0),
-            dcc.Store(id=ids.VISIBILITY_SINK),
             navigation(relative_path, default_refresh_s, timezone_label),
             html.Main(
                 [

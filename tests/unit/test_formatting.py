@@ -49,4 +49,3 @@ def test_ages_read_like_a_person_says_them():
     assert fmt.age(23.4) == "23 s ago"
     assert fmt.age(150) == "2 min 30 s ago"
     assert fmt.age(7300) == "2 h 1 min ago"
-    assert fmt.duration(3909) == "1 h 05 min 09 s"
