@@ -9,6 +9,8 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from tests.support.pg import create_database, drop_database
+
 ADMIN_URL = os.environ.get("COINPILOT_BENCH_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
 
 
@@ -16,15 +18,13 @@ ADMIN_URL = os.environ.get("COINPILOT_BENCH_PG_URL", "postgresql+psycopg2://post
 def scratch_database(prefix: str = "cp_bench", keep: bool = False):
     """A new, empty database for the benchmark; dropped afterwards unless keep=True."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))  # generated name, not input
+    admin = sa.create_engine(ADMIN_URL)
+    create_database(admin, name)
     try:
         yield make_url(ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         if not keep:
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop_database(admin, name)
         admin.dispose()
 
 

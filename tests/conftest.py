@@ -16,6 +16,7 @@ from data.seeding import create_schema, write_history
 from data.synthetic import generate_history
 from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
 from tests.support.live import WatchedPage
+from tests.support.pg import create_database, drop_database, drop_role
 from tests.support.services import CHROMIUM_FLAGS, PG_ADMIN_URL, REDIS_URL_BASE, chromium_path, missing, unique_name
 
 
@@ -40,17 +41,15 @@ class PostgresFactory:
 
     def create(self, prefix: str = "cp_test") -> str:
         name = unique_name(prefix)
-        with self.engine.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))  # name is generated, never user input
+        create_database(self.engine, name)
         self.created.append(name)
         return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
     def drop_all(self):
-        with self.engine.connect() as conn:
-            for name in self.created:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            for role in self.roles:  # after their databases: a role cannot go while it owns grants
-                conn.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+        for name in self.created:
+            drop_database(self.engine, name)
+        for role in self.roles:  # after their databases: a role cannot go while it holds grants there
+            drop_role(self.engine, role)
         self.engine.dispose()
 
 

@@ -72,7 +72,11 @@ def test_overview_shows_the_numbers_the_rows_imply(live_dashboard, watched):
     last_close = {s: float(c["close"].iloc[-1]) for s, c in history.candles.items()}
     page = watched("overview-numbers")
     page.page.goto(live_dashboard.url + "/")
-    kpi = lambda key: page.wait_for_text(f"[data-kpi='{key}']", lambda t: t.strip() not in ("", "–"))  # noqa: E731
+
+    def kpi(key: str) -> str:
+        selector = "[data-kpi='" + key + "']"
+        return page.wait_for_text(selector, lambda t: t.strip() not in ("", "–"))
+
     assert kpi("total-assets") == fmt.krw(total_assets(history.bot.cash, books["held"], last_close))
     assert kpi("win-rate") == f"{books['wins'] / books['sells'] * 100:.2f}%"
     assert kpi("open-positions") == str(len(books["held"]))

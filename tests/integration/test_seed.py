@@ -16,7 +16,7 @@ pytestmark = pytest.mark.postgres
 def row_counts(url):
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar()  # table names are constants
+        counts = {t: conn.execute(sa.select(sa.func.count()).select_from(sa.table(t))).scalar()
                   for t in ("market_data", "trading_history", "account_state", "daily_risk_state")}
     engine.dispose()
     return counts
