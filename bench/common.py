@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import statistics
+import time
 import uuid
 from contextlib import contextmanager
 
@@ -26,6 +28,18 @@ def scratch_database(prefix: str = "cp_bench", keep: bool = False):
         if not keep:
             drop_database(admin, name)
         admin.dispose()
+
+
+def median_ms(function, repeat: int = 5) -> float:
+    """Median wall time of `function` in ms, after one warm-up call (we compare plans and
+    code paths, not cold disk reads)."""
+    function()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
 
 
 def percentile(values: list[float], fraction: float) -> float:

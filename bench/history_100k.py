@@ -10,14 +10,12 @@ one sort vs. another), not with another machine.
 
 from __future__ import annotations
 
-import statistics
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 
-from bench.common import scratch_database
+from bench.common import median_ms, scratch_database
 from callbacks import history
 from dashboard.app import build_services
 from dashboard.settings import Settings
@@ -42,16 +40,6 @@ def orders(now: datetime) -> list[dict]:
                      "strategy_name": "bench", "signal_info": None, "created_at": created,
                      "executed_at": created if status == "FILLED" else None})
     return rows
-
-
-def median_ms(function, repeat=5) -> float:
-    function()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -9,14 +9,12 @@ times, are what to compare: the machine is shared.
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
-import time
 
 import sqlalchemy as sa
 
-from bench.common import scratch_database
+from bench.common import median_ms, scratch_database
 from data.database import Database
 from data.market import CANDLE_WIDTHS, fetch_latest_candles, fetch_recent_candles, fetch_symbols
 
@@ -26,16 +24,6 @@ SELECT DISTINCT ON (symbol) symbol, close_price, timestamp FROM market_data
 WHERE symbol IN ('KRW-BTC','KRW-ETH','KRW-XRP','KRW-SOL','KRW-DOGE') ORDER BY symbol, timestamp DESC
 """
 ORIGINAL_SYMBOLS = "SELECT DISTINCT symbol FROM market_data"
-
-
-def median_ms(function, repeat: int = 7) -> float:
-    function()  # warm the cache: we compare plans, not disk reads
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:

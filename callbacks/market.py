@@ -37,7 +37,7 @@ def _iso(at) -> str:
     return pd.Timestamp(at).isoformat()
 
 
-def _chart_state(symbol, width, count, shown: pd.DataFrame, last_fill, overlays) -> dict:
+def _chart_state(symbol, width, count, shown: pd.DataFrame, last_fill) -> dict:
     last = shown.iloc[-1]
     return {
         "symbol": symbol,
@@ -47,7 +47,6 @@ def _chart_state(symbol, width, count, shown: pd.DataFrame, last_fill, overlays)
         "last_bucket": _iso(last["bucket"]),
         "last_values": [float(last[c]) for c in ("open", "high", "low", "close", "volume")],
         "last_fill": _iso(last_fill) if last_fill is not None else None,
-        "overlays": list(overlays),
     }
 
 
@@ -64,7 +63,7 @@ def full_chart(services: DataServices, conn, symbol: str, width: str, count: int
     bucket_of = lambda times: bucket_floor_series(times, width)  # noqa: E731
     figure = market.candle_figure(shown, fills, bucket_of, symbol, width, overlays, services.display_timezone)
     last_fill = fills["executed_at"].max() if not fills.empty else start
-    return figure, _chart_state(symbol, width, count, shown, last_fill, overlays), None
+    return figure, _chart_state(symbol, width, count, shown, last_fill), None
 
 
 def _symbol_forms(symbol: str) -> tuple[str, ...]:
@@ -143,7 +142,7 @@ def market_chart(services: DataServices, symbol_value, width_value, count_value,
             if same_chart and trigger == ids.MARKET_OVERLAYS:
                 patch = Patch()
                 market.apply_overlay_visibility(patch, overlays)
-                return patch, dict(state, overlays=list(overlays)), None
+                return patch, no_update, None
             if same_chart and trigger == ids.REFRESH_INTERVAL and _valid_state(state):
                 update = chart_update(services, conn, symbol, width, count, state)
                 if update is not None:

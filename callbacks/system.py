@@ -122,29 +122,25 @@ def latest_audit(services: DataServices) -> list[dict]:
         return [{"time": "", "violation_type": kind, "description": message, "related_order_id": ""}]
 
 
+# Each card is its own callback, so a slow dependency delays only its own card.
+PANELS = (
+    (ids.SYSTEM_DATABASE, "children", database_card),
+    (ids.SYSTEM_REDIS, "children", redis_card),
+    (ids.SYSTEM_N8N, "children", n8n_card),
+    (ids.SYSTEM_ACCESS, "children", access_card),
+    (ids.SYSTEM_FRESHNESS, "children", freshness_panel),
+    (ids.SYSTEM_AUDIT, "rowData", latest_audit),
+)
+
+
 def register(app: Dash, services: DataServices) -> None:
-    tick = Input(ids.REFRESH_INTERVAL, "n_intervals")
+    for component, prop, panel in PANELS:
+        app.callback(Output(component, prop), Input(ids.REFRESH_INTERVAL, "n_intervals"))(_refresher(panel, services))
 
-    @app.callback(Output(ids.SYSTEM_DATABASE, "children"), tick)
-    def refresh_database(_n):
-        return database_card(services)
 
-    @app.callback(Output(ids.SYSTEM_REDIS, "children"), tick)
-    def refresh_redis(_n):
-        return redis_card(services)
+def _refresher(panel, services: DataServices):
+    def refresh(_n):
+        return panel(services)
 
-    @app.callback(Output(ids.SYSTEM_N8N, "children"), tick)
-    def refresh_n8n(_n):
-        return n8n_card(services)
-
-    @app.callback(Output(ids.SYSTEM_ACCESS, "children"), tick)
-    def refresh_access(_n):
-        return access_card(services)
-
-    @app.callback(Output(ids.SYSTEM_FRESHNESS, "children"), tick)
-    def refresh_freshness(_n):
-        return freshness_panel(services)
-
-    @app.callback(Output(ids.SYSTEM_AUDIT, "rowData"), tick)
-    def refresh_system_audit(_n):
-        return latest_audit(services)
+    refresh.__name__ = f"refresh_{panel.__name__}"
+    return refresh

@@ -52,7 +52,7 @@ def assets_folder() -> str:
     raise RuntimeError("assets/ not found: install the dashboard from its repository")
 
 
-def build_services(settings: Settings, *, redis_client=None, clock=None, clock_rate: float = 1.0) -> DataServices:
+def build_services(settings: Settings, *, redis_client=None, clock=utc_now, clock_rate: float = 1.0) -> DataServices:
     database = Database(
         settings.database_url,
         backend_setting=settings.db_backend,
@@ -67,7 +67,7 @@ def build_services(settings: Settings, *, redis_client=None, clock=None, clock_r
         description = "in-process Redis substitute (demo)"
     services = DataServices(
         database=database,
-        bot_status=BotStatusReader(redis_client, clock or utc_now, stale_after_s=settings.bot_status_stale_s,
+        bot_status=BotStatusReader(redis_client, clock, stale_after_s=settings.bot_status_stale_s,
                                    description=description),
         risk_limits=settings.risk_limits,
         display_timezone=settings.timezone,
@@ -76,10 +76,9 @@ def build_services(settings: Settings, *, redis_client=None, clock=None, clock_r
         candle_stale_s=settings.candle_stale_s,
         default_refresh_s=settings.refresh_seconds,
         access_description=web.access_description(settings),
+        clock=clock,
         clock_rate=clock_rate,
     )
-    if clock is not None:
-        services.clock = clock
     return services
 
 

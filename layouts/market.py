@@ -202,8 +202,6 @@ def candle_figure(
     )
     for level in (30, 70):
         figure.add_hline(y=level, line={"color": charts.NEUTRAL, "width": 1, "dash": "dot"}, row=3, col=1)
-    for trace in figure.data:
-        trace.visible = True
     apply_overlay_visibility(figure, overlays)
     figure.update_layout(
         **charts.base_layout(height=720),

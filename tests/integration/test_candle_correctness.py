@@ -7,9 +7,8 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
-from data.database import Backend, Database
+from data.database import Backend, Database, QueryFailed
 from data.market import BUCKET_ORIGIN, CANDLE_WIDTHS, fetch_candles_between
 from data.seeding import copy_candles, create_schema, insert_candles
 
@@ -123,11 +122,21 @@ def test_a_window_that_cuts_a_bucket_aggregates_only_the_rows_inside_it(backend,
     database.dispose()
 
 
-def test_the_timescaledb_path_really_calls_time_bucket(pg_database):
-    """Guard against the stand-ins being bypassed: drop them and the TimescaleDB query must fail."""
-    database = Database(pg_database, backend_setting="timescaledb")
-    with database.connect() as conn:
-        plan = "\n".join(r[0] for r in conn.execute(sa.text(
-            "EXPLAIN VERBOSE SELECT time_bucket(CAST('1 hour' AS interval), timestamp) FROM market_data LIMIT 1")))
-    assert "date_bin" in plan  # the stand-in was inlined, so the name resolved to our function
-    database.dispose()
+def test_the_timescaledb_path_really_runs_time_bucket(postgres, rows):
+    """Without the stand-ins the TimescaleDB query must fail on time_bucket while the plain
+    PostgreSQL query works: so the comparison above really exercised the TimescaleDB SQL."""
+    url = postgres.create("cp_no_timescale")
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.POSTGRESQL)
+    copy_candles(writer.engine, "KRW-AAA", rows["KRW-AAA"].head(120))
+    writer.dispose()
+    window = (START, START + timedelta(hours=2))
+    timescale = Database(url, backend_setting="timescaledb")
+    with pytest.raises(QueryFailed, match="time_bucket"):
+        with timescale.connect() as conn:
+            fetch_candles_between(conn, timescale.backend, "KRW-AAA", "1h", *window)
+    plain = Database(url, backend_setting="postgresql")
+    with plain.connect() as conn:
+        assert len(fetch_candles_between(conn, plain.backend, "KRW-AAA", "1h", *window)) >= 1
+    timescale.dispose()
+    plain.dispose()

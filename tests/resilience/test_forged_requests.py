@@ -75,11 +75,9 @@ def forged(seeded_pg_url, redis_db):
 
 def body_for(spec: dict, output: str, values: list, changed: list[str]) -> dict:
     outputs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
-    items = list(spec["inputs"]) + list(spec["state"])
     inputs = [dict(item, value=values[i % len(values)] if values else None) for i, item in enumerate(spec["inputs"])]
     state = [dict(item, value=values[(len(spec["inputs"]) + i) % len(values)] if values else None)
              for i, item in enumerate(spec["state"])]
-    del items
     return {
         "output": output,
         "outputs": [{"id": o.component_id, "property": o.component_property} for o in outputs]

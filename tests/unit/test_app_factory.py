@@ -1,5 +1,7 @@
 """create_app: what every fresh process must be able to serve from its first request."""
 
+import dash._callback as dash_callbacks
+
 from callbacks.system import access_card
 from dashboard.app import create_app
 from dashboard.settings import AuthSettings, Settings
@@ -18,6 +20,8 @@ def test_two_apps_in_one_process_keep_their_own_callbacks(tmp_path):
     second = create_app(Settings(database_url=f"sqlite:///{tmp_path}/b.sqlite3", n8n_url=None, url_prefix="/x/"))
     assert first.callback_map.keys() == second.callback_map.keys()
     assert first.coinpilot_services is not second.coinpilot_services
+    # Registered on each app, never through Dash's global list (which binds to the first app).
+    assert not dash_callbacks.GLOBAL_CALLBACK_LIST and not dash_callbacks.GLOBAL_CALLBACK_MAP
 
 
 def test_open_access_is_said_in_the_log_and_on_the_system_page(tmp_path, caplog):
