@@ -11,7 +11,7 @@ one sort vs. another), not with another machine.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -35,15 +35,27 @@ def orders(now: datetime) -> list[dict]:
         side = "BUY" if (i // len(SYMBOLS)) % 2 == 0 else "SELL"
         status = "FILLED" if rng.random() > 0.1 else "CANCELLED"
         created = now - timedelta(minutes=TRADES - i)
-        rows.append({"id": uuid.UUID(int=i + 1, version=4), "symbol": symbol, "side": side, "order_type": "LIMIT",
-                     "price": float(rng.uniform(100, 1000)), "quantity": 1.0, "fee": 0.05, "status": status,
-                     "strategy_name": "bench", "signal_info": None, "created_at": created,
-                     "executed_at": created if status == "FILLED" else None})
+        rows.append(
+            {
+                "id": uuid.UUID(int=i + 1, version=4),
+                "symbol": symbol,
+                "side": side,
+                "order_type": "LIMIT",
+                "price": float(rng.uniform(100, 1000)),
+                "quantity": 1.0,
+                "fee": 0.05,
+                "status": status,
+                "strategy_name": "bench",
+                "signal_info": None,
+                "created_at": created,
+                "executed_at": created if status == "FILLED" else None,
+            }
+        )
     return rows
 
 
 def main() -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with scratch_database("cp_bench_history") as url:
         writer = Database(url, read_only=False, statement_timeout_ms=None)
         create_schema(writer.engine, Backend.POSTGRESQL)
@@ -57,13 +69,15 @@ def main() -> None:
         none = (None, None, None, None, None)
         filtered = (["KRW-BTC"], ["SELL"], ["FILLED"], None, None)
         page = lambda start, sort, filters=none: history.history_rows(  # noqa: E731
-            services, {"startRow": start, "endRow": start + 50, "sortModel": sort}, *filters)
+            services, {"startRow": start, "endRow": start + 50, "sortModel": sort}, *filters
+        )
         cases = {
             "page 1, newest first": lambda: page(0, []),
             "page 2,000 (the last), newest first": lambda: page(TRADES - 50, []),
             "page 1 sorted by value": lambda: page(0, [{"colId": "value", "sort": "desc"}]),
-            "page 1 sorted by symbol then price": lambda: page(0, [{"colId": "symbol", "sort": "asc"},
-                                                                  {"colId": "price", "sort": "asc"}]),
+            "page 1 sorted by symbol then price": lambda: page(
+                0, [{"colId": "symbol", "sort": "asc"}, {"colId": "price", "sort": "asc"}]
+            ),
             "page 1 of a filtered set (BTC sells, filled)": lambda: page(0, [], filtered),
             "summary charts, whole set": lambda: history.history_summary(services, *none),
             "summary charts, filtered set": lambda: history.history_summary(services, *filtered),

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import scratch_database
@@ -50,8 +50,12 @@ def python_client(port: int, seconds: float, connections: int) -> float:
 
 
 def wrk_client(port: int, seconds: float, connections: int) -> float:
-    output = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", f"http://127.0.0.1:{port}/_dash-layout"],
-                            capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", f"http://127.0.0.1:{port}/_dash-layout"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     if "Non-2xx" in output:
         raise SystemExit("wrk saw non-2xx responses:\n" + output)
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
@@ -65,15 +69,17 @@ def main() -> None:
     with scratch_database("cp_bench_layout") as url, tempfile.TemporaryDirectory() as logs:
         writer = Database(url, read_only=False, statement_timeout_ms=None)
         create_schema(writer.engine, Backend.POSTGRESQL)
-        write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 1, datetime.now(timezone.utc)))
+        write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 1, datetime.now(UTC)))
         writer.dispose()
         environment = {"DATABASE_URL": url, "N8N_URL": "", "GUNICORN_ACCESS_LOG": "/dev/null"}
         with Gunicorn(environment, Path(logs), workers=1).start() as gunicorn:
             client = wrk_client if shutil.which("wrk") else python_client
             client(gunicorn.port, 2, args.connections)  # warm-up
             rps = client(gunicorn.port, args.seconds, args.connections)
-    print(f"/_dash-layout: {rps:,.0f} requests/s from one gthread worker (4 threads), "
-          f"{args.connections} connections, {client.__name__.replace('_client', '')} client")
+    print(
+        f"/_dash-layout: {rps:,.0f} requests/s from one gthread worker (4 threads), "
+        f"{args.connections} connections, {client.__name__.replace('_client', '')} client"
+    )
 
 
 if __name__ == "__main__":

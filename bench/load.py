@@ -18,7 +18,7 @@ import json
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import percentile, scratch_database
@@ -46,36 +46,57 @@ PAGE_OUTPUTS = {
     "market": [ids.MARKET_CHART, ids.MARKET_BRAIN, ids.MARKET_STATUS_TABLE],
     "risk": [ids.RISK_STATE, ids.RISK_AUDIT_GRID],
     "history": [ids.HISTORY_SUMMARY, ids.HISTORY_GRID],
-    "system": [ids.SYSTEM_DATABASE, ids.SYSTEM_REDIS, ids.SYSTEM_N8N, ids.SYSTEM_ACCESS, ids.SYSTEM_FRESHNESS,
-               ids.SYSTEM_AUDIT],
+    "system": [
+        ids.SYSTEM_DATABASE,
+        ids.SYSTEM_REDIS,
+        ids.SYSTEM_N8N,
+        ids.SYSTEM_ACCESS,
+        ids.SYSTEM_FRESHNESS,
+        ids.SYSTEM_AUDIT,
+    ],
 }
 
 
 def callback_bodies(callback_map) -> dict[str, list[tuple[str, dict]]]:
     """Per page, the (output key, request body) pairs one refresh tick sends."""
+
     def body(key):
         spec = callback_map[key]
         outputs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
-        value = lambda item: 1 if f"{item['id']}.{item['property']}" == TICK else CONTROL_VALUES.get((item["id"], item["property"]))  # noqa: E731
+
+        def value(item):
+            if f"{item['id']}.{item['property']}" == TICK:
+                return 1
+            return CONTROL_VALUES.get((item["id"], item["property"]))
+
         inputs = [dict(i, value=value(i)) for i in spec["inputs"]]
-        changed = [TICK] if any(f"{i['id']}.{i['property']}" == TICK for i in spec["inputs"]) else \
-            [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]
+        changed = (
+            [TICK]
+            if any(f"{i['id']}.{i['property']}" == TICK for i in spec["inputs"])
+            else [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"]
+        )
         return {
             "output": key,
             "outputs": [{"id": o.component_id, "property": o.component_property} for o in outputs]
-            if len(outputs) > 1 else {"id": outputs[0].component_id, "property": outputs[0].component_property},
+            if len(outputs) > 1
+            else {"id": outputs[0].component_id, "property": outputs[0].component_property},
             "inputs": inputs,
             "state": [dict(s, value=None) for s in spec["state"]],
             "changedPropIds": changed,
         }
 
     def key_for(component):
-        return next(k for k in callback_map if k == f"{component}.children" or k.startswith(f"..{component}.")
-                    or k.startswith(f"{component}."))
+        return next(
+            k
+            for k in callback_map
+            if k == f"{component}.children" or k.startswith(f"..{component}.") or k.startswith(f"{component}.")
+        )
 
     strip = key_for(ids.STATUS_STRIP)
-    return {page: [(strip, body(strip))] + [(key_for(c), body(key_for(c))) for c in outputs]
-            for page, outputs in PAGE_OUTPUTS.items()}
+    return {
+        page: [(strip, body(strip))] + [(key_for(c), body(key_for(c))) for c in outputs]
+        for page, outputs in PAGE_OUTPUTS.items()
+    }
 
 
 class Viewer(threading.Thread):
@@ -102,7 +123,9 @@ class Viewer(threading.Thread):
                         item["value"] = self.chart_state
                 started = time.perf_counter()
                 try:
-                    conn.request("POST", "/_dash-update-component", json.dumps(body), {"Content-Type": "application/json"})
+                    conn.request(
+                        "POST", "/_dash-update-component", json.dumps(body), {"Content-Type": "application/json"}
+                    )
                     response = conn.getresponse()
                     payload = response.read()
                 except (OSError, http.client.HTTPException) as error:
@@ -124,14 +147,19 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=50)
     parser.add_argument("--interval", type=float, default=5.0)
     parser.add_argument("--seconds", type=float, default=120.0)
-    parser.add_argument("--workers", type=int, default=5, help="gunicorn workers (the config's default here: 2 x cores + 1)")
-    parser.add_argument("--all-pages", action="store_true",
-                        help="every viewer polls every page's callbacks (instead of one page per viewer)")
+    parser.add_argument(
+        "--workers", type=int, default=5, help="gunicorn workers (the config's default here: 2 x cores + 1)"
+    )
+    parser.add_argument(
+        "--all-pages",
+        action="store_true",
+        help="every viewer polls every page's callbacks (instead of one page per viewer)",
+    )
     args = parser.parse_args()
     with scratch_database("cp_bench_load") as url, tempfile.TemporaryDirectory() as logs:
         writer = Database(url, read_only=False, statement_timeout_ms=None)
         create_schema(writer.engine, Backend.POSTGRESQL)
-        write_history(writer.engine, Backend.POSTGRESQL, generate_history(SYMBOLS, 30, datetime.now(timezone.utc)))
+        write_history(writer.engine, Backend.POSTGRESQL, generate_history(SYMBOLS, 30, datetime.now(UTC)))
         writer.dispose()
         bodies = callback_bodies(create_app(Settings(database_url=url, n8n_url=None)).callback_map)
         environment = {"DATABASE_URL": url, "N8N_URL": "", "GUNICORN_ACCESS_LOG": "/dev/null"}
@@ -144,23 +172,39 @@ def main() -> None:
                 bodies = {"all": everything}
                 pages = ["all"]
             stop_at = time.monotonic() + args.seconds
-            viewers = [Viewer(gunicorn.port, pages[i % len(pages)], bodies[pages[i % len(pages)]], args.interval,
-                              stop_at, results, errors) for i in range(args.viewers)]
+            viewers = [
+                Viewer(
+                    gunicorn.port,
+                    pages[i % len(pages)],
+                    bodies[pages[i % len(pages)]],
+                    args.interval,
+                    stop_at,
+                    results,
+                    errors,
+                )
+                for i in range(args.viewers)
+            ]
             for viewer in viewers:
                 viewer.start()
             for viewer in viewers:
                 viewer.join()
             log = gunicorn.error_log.read_text()
     latencies = [ms for _, _, ms in results]
-    print(f"{args.viewers} viewers x every {args.interval:g} s x {args.seconds:g} s: {len(results):,} callback requests, "
-          f"{len(errors)} errors, worker timeouts: {log.count('WORKER TIMEOUT')}")
-    print(f"latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, "
-          f"p99 {percentile(latencies, 0.99):.0f} ms, max {max(latencies):.0f} ms")
+    print(
+        f"{args.viewers} viewers x every {args.interval:g} s x {args.seconds:g} s: {len(results):,} callback requests, "
+        f"{len(errors)} errors, worker timeouts: {log.count('WORKER TIMEOUT')}"
+    )
+    print(
+        f"latency p50 {percentile(latencies, 0.5):.0f} ms, p95 {percentile(latencies, 0.95):.0f} ms, "
+        f"p99 {percentile(latencies, 0.99):.0f} ms, max {max(latencies):.0f} ms"
+    )
     by_page = collections.defaultdict(list)
     for page, _, ms in results:
         by_page[page].append(ms)
     for page, values in by_page.items():
-        print(f"  {page:<9} p50 {percentile(values, 0.5):5.0f} ms  p95 {percentile(values, 0.95):5.0f} ms  ({len(values)} requests)")
+        print(
+            f"  {page:<9} p50 {percentile(values, 0.5):5.0f} ms  p95 {percentile(values, 0.95):5.0f} ms  ({len(values)} requests)"
+        )
     for error in errors[:10]:
         print("  error:", error)
 

@@ -29,8 +29,22 @@ ORIGINAL_SYMBOLS = "SELECT DISTINCT symbol FROM market_data"
 def main() -> None:
     with scratch_database("cp_bench_queries") as url:
         print("seeding one year x five symbols ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "dashboard.cli", "seed", "--database-url", url, "--days", "365",
-                        "--symbols", *SYMBOLS], check=True, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dashboard.cli",
+                "seed",
+                "--database-url",
+                url,
+                "--days",
+                "365",
+                "--symbols",
+                *SYMBOLS,
+            ],
+            check=True,
+            stderr=subprocess.DEVNULL,
+        )
         raw = sa.create_engine(url, isolation_level="AUTOCOMMIT")
         with raw.connect() as conn:
             conn.execute(sa.text("VACUUM ANALYZE market_data"))
@@ -43,10 +57,14 @@ def main() -> None:
             original_symbols = median_ms(lambda: conn.execute(sa.text(ORIGINAL_SYMBOLS)).all())
             ours_symbols = median_ms(lambda: fetch_symbols(conn))
             print(f"{rows:,} rows of market_data ({backend.label})")
-            print(f"latest prices, 5 symbols: DISTINCT ON {original_latest:8.1f} ms | index lookups {ours_latest:6.2f} ms"
-                  f" | {original_latest / ours_latest:,.0f}x faster")
-            print(f"symbol list:              DISTINCT    {original_symbols:8.1f} ms | loose index scan {ours_symbols:5.2f} ms"
-                  f" | {original_symbols / ours_symbols:,.0f}x faster")
+            print(
+                f"latest prices, 5 symbols: DISTINCT ON {original_latest:8.1f} ms | index lookups {ours_latest:6.2f} ms"
+                f" | {original_latest / ours_latest:,.0f}x faster"
+            )
+            print(
+                f"symbol list:              DISTINCT    {original_symbols:8.1f} ms | loose index scan {ours_symbols:5.2f} ms"
+                f" | {original_symbols / ours_symbols:,.0f}x faster"
+            )
             for width in CANDLE_WIDTHS:
                 elapsed = median_ms(lambda w=width: fetch_recent_candles(conn, backend, "KRW-BTC", w, 1200), repeat=3)
                 print(f"1,200 candles of {width:>3} (1,000 shown + 200 warm-up): {elapsed:8.1f} ms")

@@ -16,7 +16,8 @@ from data import metrics
 from data.market import is_valid_symbol_format
 from data.services import DataServices
 from data.trading import SIDES, STATUSES, TradeFilter, count_trades, fetch_trades, iter_trades, trade_breakdown
-from layouts import format as fmt, history, ids
+from layouts import format as fmt
+from layouts import history, ids
 from layouts.components import empty_figure, problem
 
 EXPORT_MAX_ROWS = 1_000_000
@@ -29,7 +30,9 @@ FILTER_INPUTS = (
 )
 
 
-def trade_filter(services: DataServices, conn, symbols_value, sides_value, statuses_value, start_value, end_value) -> TradeFilter:
+def trade_filter(
+    services: DataServices, conn, symbols_value, sides_value, statuses_value, start_value, end_value
+) -> TradeFilter:
     start, end = inputs.date_range_utc(start_value, end_value, services.display_timezone)
     return TradeFilter(
         symbols=inputs.symbols(symbols_value, services.symbols(conn)),
@@ -99,7 +102,11 @@ def history_summary(services: DataServices, *filters) -> tuple:
     by_symbol = metrics.realized_pnl_by_symbol(sells)
     realized_total = float(by_symbol["realized_pnl"].sum()) if not by_symbol.empty else None
     if breakdown.total == 0:
-        message = "No trades match these filters." if trade_filter_ != TradeFilter() else "No trades recorded yet: trading_history is empty."
+        message = (
+            "No trades match these filters."
+            if trade_filter_ != TradeFilter()
+            else "No trades recorded yet: trading_history is empty."
+        )
         figure = empty_figure(message, 250)
         return history.summary_line(0, 0.0, None), figure, figure, figure, problem("empty", message)
     pnl_figure = (
@@ -116,8 +123,21 @@ def history_summary(services: DataServices, *filters) -> tuple:
     )
 
 
-CSV_COLUMNS = ["id", "created_at", "executed_at", "symbol", "side", "order_type", "status", "price", "quantity", "value",
-               "fee", "realized_pnl", "strategy_name"]
+CSV_COLUMNS = [
+    "id",
+    "created_at",
+    "executed_at",
+    "symbol",
+    "side",
+    "order_type",
+    "status",
+    "price",
+    "quantity",
+    "value",
+    "fee",
+    "realized_pnl",
+    "strategy_name",
+]
 
 
 def export_csv(services: DataServices, *filters) -> dict:
@@ -134,15 +154,23 @@ def export_csv(services: DataServices, *filters) -> dict:
         for chunk in iter_trades(conn, trade_filter_):
             for row in chunk.itertuples(index=False):
                 pnl = realized.get(row.id)
-                writer.writerow([
-                    row.id,
-                    row.created_at.tz_convert(tz).isoformat(),
-                    row.executed_at.tz_convert(tz).isoformat() if pd.notna(row.executed_at) else "",
-                    row.symbol, row.side, row.order_type, row.status,
-                    repr(row.price), repr(row.quantity), repr(row.value), repr(row.fee),
-                    repr(pnl) if pnl is not None else "",
-                    _csv_text(row.strategy_name),
-                ])
+                writer.writerow(
+                    [
+                        row.id,
+                        row.created_at.tz_convert(tz).isoformat(),
+                        row.executed_at.tz_convert(tz).isoformat() if pd.notna(row.executed_at) else "",
+                        row.symbol,
+                        row.side,
+                        row.order_type,
+                        row.status,
+                        repr(row.price),
+                        repr(row.quantity),
+                        repr(row.value),
+                        repr(row.fee),
+                        repr(pnl) if pnl is not None else "",
+                        _csv_text(row.strategy_name),
+                    ]
+                )
                 written += 1
             if written >= EXPORT_MAX_ROWS:
                 break
@@ -159,9 +187,11 @@ def _csv_text(value) -> str:
 def history_query(symbols_value, sides_value, statuses_value, start_value, end_value) -> str:
     """The shareable URL query of the History filters (only well-formed values are written)."""
     params = []
-    for key, values, allowed in (("symbol", symbols_value, is_valid_symbol_format),
-                                 ("side", sides_value, SIDES.__contains__),
-                                 ("status", statuses_value, STATUSES.__contains__)):
+    for key, values, allowed in (
+        ("symbol", symbols_value, is_valid_symbol_format),
+        ("side", sides_value, SIDES.__contains__),
+        ("status", statuses_value, STATUSES.__contains__),
+    ):
         if isinstance(values, list):
             params += [(key, value) for value in values if isinstance(value, str) and allowed(value)]
     for key, value in (("from", start_value), ("to", end_value)):
@@ -178,7 +208,9 @@ def register(app: Dash, services: DataServices) -> None:
     filter_states = [State(i, p) for i, p in FILTER_INPUTS]
     filter_inputs = [Input(i, p) for i, p in FILTER_INPUTS]
 
-    @app.callback(Output(ids.HISTORY_GRID, "getRowsResponse"), Input(ids.HISTORY_GRID, "getRowsRequest"), *filter_states)
+    @app.callback(
+        Output(ids.HISTORY_GRID, "getRowsResponse"), Input(ids.HISTORY_GRID, "getRowsRequest"), *filter_states
+    )
     def grid_rows(request, *filters):
         return history_rows(services, request, *filters)
 

@@ -29,12 +29,20 @@ def overview_panels(services: DataServices) -> tuple:
     notes = []
     cash = cash_row.balance if cash_row is not None else 0.0
     if cash_row is None:
-        notes.append(problem("empty", "No cash balance recorded: account_state has no row 1 yet (the bot writes it on start)."))
+        notes.append(
+            problem("empty", "No cash balance recorded: account_state has no row 1 yet (the bot writes it on start).")
+        )
     valued = metrics.position_table(positions, {s: c.close for s, c in latest.items()})
     assets = metrics.asset_summary(cash, valued)
     if assets.unpriced_symbols:
-        notes.append(problem("empty", "No candles for " + ", ".join(assets.unpriced_symbols)
-                             + ": those positions are valued at their average price."))
+        notes.append(
+            problem(
+                "empty",
+                "No candles for "
+                + ", ".join(assets.unpriced_symbols)
+                + ": those positions are valued at their average price.",
+            )
+        )
     rate = metrics.win_rate(ledger)
     starting_capital = assets.cash - metrics.net_cash_flow(filled) if cash_row is not None else None
     kpis = overview.kpi_row(

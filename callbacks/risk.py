@@ -17,7 +17,8 @@ from data.trading import (
     fetch_risk_audit_types,
     utc_today,
 )
-from layouts import format as fmt, ids, risk
+from layouts import format as fmt
+from layouts import ids, risk
 from layouts.components import empty_figure, problem
 
 AUDIT_ROWS = 500
@@ -40,7 +41,11 @@ def risk_panels(services: DataServices) -> tuple:
     notes = []
     balance = cash_row.balance if cash_row is not None else 0.0
     if cash_row is None:
-        notes.append(problem("empty", "No cash balance recorded (account_state row 1): limits in % of balance cannot be computed."))
+        notes.append(
+            problem(
+                "empty", "No cash balance recorded (account_state row 1): limits in % of balance cannot be computed."
+            )
+        )
     assessment = assess_risk(today_row, today, balance, limits, now)
     day = assessment.day
     today_label = f"{today.isoformat()} (UTC)"
@@ -62,9 +67,13 @@ def risk_panels(services: DataServices) -> tuple:
     return (
         risk.state_card(assessment.state.value, assessment.has_row, today_label),
         risk.warnings(assessment.warnings),
-        risk.loss_gauge(assessment.pnl_pct_of_balance, limits.daily_loss_limit_pct, day.total_pnl, assessment.daily_loss_limit_krw),
+        risk.loss_gauge(
+            assessment.pnl_pct_of_balance, limits.daily_loss_limit_pct, day.total_pnl, assessment.daily_loss_limit_krw
+        ),
         risk.limit_progress("trades", "Trades today", day.trade_count, limits.max_trades_per_day, trades_note),
-        risk.limit_progress("losses", "Consecutive losses", day.consecutive_losses, limits.max_consecutive_losses, losses_note),
+        risk.limit_progress(
+            "losses", "Consecutive losses", day.consecutive_losses, limits.max_consecutive_losses, losses_note
+        ),
         cooldown,
         figure,
         notes,

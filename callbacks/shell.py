@@ -10,7 +10,9 @@ from data.bot_status import RedisUnavailable, StatusState
 from data.database import DataError
 from data.market import fetch_latest_candles, is_valid_symbol_format
 from data.services import DataServices
-from layouts import format as fmt, history, ids, market, overview, risk, shell, system
+from layouts import format as fmt
+from layouts import history, ids, market, overview, risk, shell, system
+
 
 def known_symbols(services: DataServices) -> list[str]:
     """The symbol list for selectors; empty when the database cannot say (the panels explain)."""
@@ -80,8 +82,10 @@ def status_strip(services: DataServices) -> tuple[list, str]:
         else:
             items.append(shell.status_item("Last candle", "no candles yet", "warn", "candle"))
     except Exception as exc:  # noqa: BLE001 - the strip reports every failure as state
-        kind, message = describe(exc)
-        label = {"unreachable": "unreachable", "timeout": "timed out", "schema_missing": "schema missing"}.get(kind, "error")
+        kind, _message = describe(exc)
+        label = {"unreachable": "unreachable", "timeout": "timed out", "schema_missing": "schema missing"}.get(
+            kind, "error"
+        )
         items.append(shell.status_item("Database", label, "down", "database"))
         items.append(shell.status_item("Last candle", "unknown", "down", "candle"))
     try:

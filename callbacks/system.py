@@ -10,7 +10,8 @@ from data.health import N8nState, check_n8n
 from data.market import fetch_latest_candles
 from data.services import DataServices
 from data.trading import fetch_risk_audit
-from layouts import format as fmt, ids, system
+from layouts import format as fmt
+from layouts import ids, system
 from layouts.components import problem
 from layouts.risk import audit_rows
 
@@ -21,14 +22,22 @@ def database_card(services: DataServices):
         info = database.info()
     except Exception as exc:  # noqa: BLE001
         kind, message = describe(exc)
-        return system.health_card("database", "Database", "down", "unreachable" if kind == "unreachable" else kind.replace("_", " "),
-                                  [("URL", database.display_url), ("Problem", message)])
+        return system.health_card(
+            "database",
+            "Database",
+            "down",
+            "unreachable" if kind == "unreachable" else kind.replace("_", " "),
+            [("URL", database.display_url), ("Problem", message)],
+        )
     if info.backend.value == "sqlite":
         extension = "n/a (SQLite demo database)"
     else:
         extension = info.timescaledb_version or "not installed"
     facts = [
-        ("Backend", info.backend.label + (" (forced by DASHBOARD_DB_BACKEND)" if database.backend_setting != "auto" else "")),
+        (
+            "Backend",
+            info.backend.label + (" (forced by DASHBOARD_DB_BACKEND)" if database.backend_setting != "auto" else ""),
+        ),
         ("Server", info.server_version),
         ("TimescaleDB", extension),
         ("Round trip", f"{info.latency_ms:.1f} ms"),
@@ -47,18 +56,32 @@ def redis_card(services: DataServices):
     try:
         version, latency_ms = reader.server_info()
     except RedisUnavailable as exc:
-        return system.health_card("redis", "Redis", "down", "unreachable", [("Where", reader.description), ("Problem", str(exc))])
+        return system.health_card(
+            "redis", "Redis", "down", "unreachable", [("Where", reader.description), ("Problem", str(exc))]
+        )
     return system.health_card(
-        "redis", "Redis", "ok", "reachable",
+        "redis",
+        "Redis",
+        "ok",
+        "reachable",
         [("Version", version), ("Ping", f"{latency_ms:.1f} ms"), ("Where", reader.description)],
     )
 
 
 def n8n_card(services: DataServices):
     health = check_n8n(services.n8n_url, services.n8n_timeout_s)
-    level = {N8nState.OK: "ok", N8nState.NOT_CONFIGURED: "off", N8nState.UNHEALTHY: "down", N8nState.UNREACHABLE: "down"}[health.state]
-    headline = {N8nState.OK: "healthy", N8nState.NOT_CONFIGURED: "not configured", N8nState.UNHEALTHY: "unhealthy",
-                N8nState.UNREACHABLE: "unreachable"}[health.state]
+    level = {
+        N8nState.OK: "ok",
+        N8nState.NOT_CONFIGURED: "off",
+        N8nState.UNHEALTHY: "down",
+        N8nState.UNREACHABLE: "down",
+    }[health.state]
+    headline = {
+        N8nState.OK: "healthy",
+        N8nState.NOT_CONFIGURED: "not configured",
+        N8nState.UNHEALTHY: "unhealthy",
+        N8nState.UNREACHABLE: "unreachable",
+    }[health.state]
     facts = [("Endpoint", health.url or "set N8N_URL to monitor n8n"), ("Result", health.message)]
     if health.latency_ms is not None:
         facts.append(("Latency", f"{health.latency_ms:.0f} ms"))
@@ -69,7 +92,9 @@ def n8n_card(services: DataServices):
 def access_card(services: DataServices):
     open_access = services.access_description.startswith("open access")
     return system.health_card(
-        "access", "Access control", "warn" if open_access else "ok",
+        "access",
+        "Access control",
+        "warn" if open_access else "ok",
         "open access" if open_access else "credentials required",
         [("Mode", services.access_description)],
     )

@@ -16,7 +16,8 @@ from dashboard.settings import Settings
 from data.bot_status import BotStatusReader, make_redis_client
 from data.database import Database
 from data.services import DataServices, utc_now
-from layouts import format as fmt, history, market, overview, risk, shell, system
+from layouts import format as fmt
+from layouts import history, market, overview, risk, shell, system
 
 log = logging.getLogger("coinpilot.dashboard")
 
@@ -67,8 +68,9 @@ def build_services(settings: Settings, *, redis_client=None, clock=utc_now, cloc
         description = "in-process Redis substitute (demo)"
     services = DataServices(
         database=database,
-        bot_status=BotStatusReader(redis_client, clock, stale_after_s=settings.bot_status_stale_s,
-                                   description=description),
+        bot_status=BotStatusReader(
+            redis_client, clock, stale_after_s=settings.bot_status_stale_s, description=description
+        ),
         risk_limits=settings.risk_limits,
         display_timezone=settings.timezone,
         n8n_url=settings.n8n_url,

@@ -17,7 +17,7 @@ import argparse
 import json
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import redis
 
@@ -29,8 +29,16 @@ from data.synthetic import profile_for
 BOT_TTL_S = 300
 # Keys this tool wrote and the exact payload it wrote there (for --clear and the overwrite check).
 REGISTRY_KEY = "coinpilot-dashboard:test-bot-status"
-MALFORMED_KINDS = ("not-json", "wrong-types", "missing-fields", "nan", "unknown-action", "naive-time", "future-time",
-                   "huge")
+MALFORMED_KINDS = (
+    "not-json",
+    "wrong-types",
+    "missing-fields",
+    "nan",
+    "unknown-action",
+    "naive-time",
+    "future-time",
+    "huge",
+)
 DEFAULT_REASONS = {
     "HOLD": "관망 중: RSI({rsi:.1f}) > 30 (과매도 아님)",
     "BUY": "매수: RSI({rsi:.1f}) < 30, 종가가 볼린저 하단 아래",
@@ -38,11 +46,14 @@ DEFAULT_REASONS = {
     "WAITING": "데이터 수집 중: 지표 계산에 필요한 캔들이 부족합니다",
 }
 # Deletes the key only while it still holds what this tool wrote.
-_COMPARE_AND_DELETE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+_COMPARE_AND_DELETE = (
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
+)
 
 
-def build_payload(symbol: str, action: str, rsi: float, price: float | None, reason: str | None, age_s: float,
-                  now: datetime) -> dict:
+def build_payload(
+    symbol: str, action: str, rsi: float, price: float | None, reason: str | None, age_s: float, now: datetime
+) -> dict:
     price = price if price is not None else profile_for(symbol)[0]
     timestamp = (now - timedelta(seconds=age_s)).isoformat(timespec="milliseconds")
     reason = reason if reason is not None else DEFAULT_REASONS[action].format(rsi=rsi)
@@ -53,10 +64,17 @@ def build_payload(symbol: str, action: str, rsi: float, price: float | None, rea
         "timestamp": timestamp,
         "symbol": symbol,
         "current_price": price,
-        "indicators": {"rsi": rsi, "bb_upper": round(price * 1.01, 2), "bb_lower": round(price * 0.99, 2),
-                       "ma_200": round(price * 0.98, 2)},
-        "position": {"has_position": holding, "avg_price": round(price * 0.97, 2) if holding else None,
-                     "quantity": 0.01 if holding else None},
+        "indicators": {
+            "rsi": rsi,
+            "bb_upper": round(price * 1.01, 2),
+            "bb_lower": round(price * 0.99, 2),
+            "ma_200": round(price * 0.98, 2),
+        },
+        "position": {
+            "has_position": holding,
+            "avg_price": round(price * 0.97, 2) if holding else None,
+            "quantity": 0.01 if holding else None,
+        },
         "action": action,
         "reason": reason,
     }
@@ -100,7 +118,11 @@ def write(client: redis.Redis, symbols: list[str], args, now: datetime) -> int:
     for symbol in symbols:
         key = STATUS_KEY_PREFIX + (alternate_symbol(symbol) if args.reversed_key else symbol)
         payload = build_payload(symbol, args.action, args.rsi, args.price, args.reason, args.age, now)
-        text = malformed_payload(args.malformed, payload, now) if args.malformed else json.dumps(payload, ensure_ascii=False)
+        text = (
+            malformed_payload(args.malformed, payload, now)
+            if args.malformed
+            else json.dumps(payload, ensure_ascii=False)
+        )
         if not args.force and written_by_bot_recently(client.get(key), client.hget(REGISTRY_KEY, key), now):
             refused.append(key)
             continue
@@ -111,8 +133,10 @@ def write(client: redis.Redis, symbols: list[str], args, now: datetime) -> int:
         shown = "malformed (" + args.malformed + ")" if args.malformed else f"{args.action}, {args.age:g} s old"
         print(f"wrote {key}: {shown}, expires in {args.ttl} s")
     for key in refused:
-        print(f"refused {key}: a running bot wrote it less than {BOT_TTL_S // 60} minutes ago (use --force)",
-              file=sys.stderr)
+        print(
+            f"refused {key}: a running bot wrote it less than {BOT_TTL_S // 60} minutes ago (use --force)",
+            file=sys.stderr,
+        )
     return 1 if refused else 0
 
 
@@ -135,7 +159,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--age", type=float, default=0.0, help="seconds in the past for the timestamp (> 120 is stale)")
     parser.add_argument("--malformed", choices=MALFORMED_KINDS, help="write a deliberately invalid payload")
     parser.add_argument("--reversed-key", action="store_true", help="write under BTC-KRW instead of KRW-BTC")
-    parser.add_argument("--ttl", type=int, default=BOT_TTL_S, help=f"seconds until the key expires (the bot's: {BOT_TTL_S})")
+    parser.add_argument(
+        "--ttl", type=int, default=BOT_TTL_S, help=f"seconds until the key expires (the bot's: {BOT_TTL_S})"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite a status a running bot wrote recently")
     parser.add_argument("--clear", action="store_true", help="remove the statuses this tool wrote")
     parser.add_argument("--redis-url", help="default: REDIS_URL or REDIS_HOST/REDIS_PORT, as the dashboard")
@@ -157,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.clear:
             return clear(client)
-        return write(client, args.symbols, args, datetime.now(timezone.utc))
+        return write(client, args.symbols, args, datetime.now(UTC))
     except redis.RedisError as exc:
         print(f"error: Redis at {url}: {exc}", file=sys.stderr)
         return 2

@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dashboard import __version__
@@ -47,7 +47,9 @@ class ProgressBar:
         fraction = done / total if total else 1.0
         if self.tty:
             filled = int(fraction * 30)
-            self.stream.write(f"\r{label:<28} [{'#' * filled}{'.' * (30 - filled)}] {fraction * 100:5.1f}% {done:,}/{total:,}")
+            self.stream.write(
+                f"\r{label:<28} [{'#' * filled}{'.' * (30 - filled)}] {fraction * 100:5.1f}% {done:,}/{total:,}"
+            )
             if done >= total:
                 self.stream.write("\n")
         else:
@@ -95,7 +97,10 @@ def cmd_serve(args) -> int:
         print("configuration error: DATABASE_URL: not set (nor DB_HOST/DB_USER/DB_NAME)", file=sys.stderr)
         return 2
     app = create_app(settings)
-    print(f"CoinPilot Dashboard (development server) on http://{args.host}:{args.port}{settings.url_prefix}", file=sys.stderr)
+    print(
+        f"CoinPilot Dashboard (development server) on http://{args.host}:{args.port}{settings.url_prefix}",
+        file=sys.stderr,
+    )
     app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
     return 0
 
@@ -111,8 +116,13 @@ def cmd_seed(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     settings = _settings()
-    writer = Database(url, backend_setting=settings.db_backend, read_only=False, statement_timeout_ms=None,
-                      connect_timeout_s=settings.db_connect_timeout_s)
+    writer = Database(
+        url,
+        backend_setting=settings.db_backend,
+        read_only=False,
+        statement_timeout_ms=None,
+        connect_timeout_s=settings.db_connect_timeout_s,
+    )
     try:
         backend = writer.backend
         filled = tables_with_rows(writer.engine)
@@ -133,7 +143,10 @@ def cmd_seed(args) -> int:
     progress = ProgressBar()
     started = time.perf_counter()
     history = generate_history(
-        args.symbols, args.days, datetime.now(timezone.utc), seed=args.seed,
+        args.symbols,
+        args.days,
+        datetime.now(UTC),
+        seed=args.seed,
         config=BotConfig(limits=settings.risk_limits),
         progress=lambda done, total: progress("simulating the paper bot", done, total),
     )
@@ -165,7 +178,9 @@ def cmd_check(args) -> int:
         timescale = f"TimescaleDB {info.timescaledb_version}" if info.timescaledb_version else info.backend.label
         if info.backend.value == "postgresql":
             timescale = "plain PostgreSQL (TimescaleDB not installed)"
-        print(f"database  OK    {database.display_url}: {info.server_version}; {timescale}; round trip {info.latency_ms:.1f} ms")
+        print(
+            f"database  OK    {database.display_url}: {info.server_version}; {timescale}; round trip {info.latency_ms:.1f} ms"
+        )
     except DataError as exc:
         print(f"database  FAIL  {database.display_url}: {exc}")
         status = 1
@@ -235,8 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     hash_password.add_argument("--stdin", action="store_true", help="read the password from standard input")
     hash_password.set_defaults(func=cmd_hash_password)
 
-    bot_status = commands.add_parser("bot-status", help="write test bot statuses to Redis (see scripts/test_bot_status.py)",
-                                     add_help=False)
+    bot_status = commands.add_parser(
+        "bot-status", help="write test bot statuses to Redis (see scripts/test_bot_status.py)", add_help=False
+    )
     bot_status.add_argument("rest", nargs=argparse.REMAINDER)
     bot_status.set_defaults(func=cmd_bot_status)
     return parser

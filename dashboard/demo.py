@@ -13,7 +13,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import fakeredis
@@ -73,7 +73,7 @@ def prepare_world(data_dir: Path, symbols: list[str], days: float, limits, seed:
     """Reuse the demo database in data_dir when it is recent enough, else build it afresh."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / DEMO_FILE
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if path.exists():
         try:
             world = _restore(path, limits, seed)
@@ -94,8 +94,12 @@ def _build(path: Path, symbols: list[str], days: float, limits, seed: int, now: 
     started = time.perf_counter()
     history = generate_history(symbols, days, now, seed=seed, config=BotConfig(limits=limits))
     report = write_history(writer.engine, Backend.SQLITE, history)
-    log.info("Demo history: %s candles, %s orders in %.1f s", f"{report.candles:,}", report.orders,
-             time.perf_counter() - started)
+    log.info(
+        "Demo history: %s candles, %s orders in %.1f s",
+        f"{report.candles:,}",
+        report.orders,
+        time.perf_counter() - started,
+    )
     windows = {s: IndicatorWindow(list(history.candles[s]["close"])) for s in symbols}
     return DemoWorld(path, writer, history.bot, history.walks, windows, history.end, list(symbols), history.last_status)
 
@@ -118,16 +122,32 @@ def _restore(path: Path, limits, seed: int) -> DemoWorld | None:
     rng = np.random.default_rng([seed, int(time.time())])
     bot = PaperBot(BotConfig(limits=limits), rng, cash=cash.balance)
     for row in positions.itertuples(index=False):
-        bot.holdings[row.symbol] = Holding(row.quantity, row.avg_price, row.opened_at.to_pydatetime(),
-                                           _open_buy_fees(ledger, row.symbol), row.updated_at.to_pydatetime())
+        bot.holdings[row.symbol] = Holding(
+            row.quantity,
+            row.avg_price,
+            row.opened_at.to_pydatetime(),
+            _open_buy_fees(ledger, row.symbol),
+            row.updated_at.to_pydatetime(),
+        )
     for day in days:
-        bot.days[day.date] = DayState(day.date, day.total_pnl, day.trade_count, day.consecutive_losses,
-                                      day.cooldown_until, day.is_trading_halted, day.updated_at)
+        bot.days[day.date] = DayState(
+            day.date,
+            day.total_pnl,
+            day.trade_count,
+            day.consecutive_losses,
+            day.cooldown_until,
+            day.is_trading_halted,
+            day.updated_at,
+        )
     walks = {}
     for i, symbol in enumerate(symbols):
         last_close = closes[symbol][-1]
-        walks[symbol] = RandomWalk(symbol, np.random.default_rng([seed, i, int(time.time())]),
-                                   log_offset=math.log(last_close / profile_for(symbol)[0]), last_close=last_close)
+        walks[symbol] = RandomWalk(
+            symbol,
+            np.random.default_rng([seed, i, int(time.time())]),
+            log_offset=math.log(last_close / profile_for(symbol)[0]),
+            last_close=last_close,
+        )
     windows = {s: IndicatorWindow(closes[s]) for s in symbols}
     return DemoWorld(path, writer, bot, walks, windows, min(newest) + timedelta(minutes=1), symbols)
 
@@ -195,7 +215,7 @@ class Simulator(threading.Thread):
         while not self.stop_event.is_set():
             try:
                 self.catch_up(self.clock.now())
-            except Exception as exc:  # noqa: BLE001 - keep the demo alive, say why it paused
+            except Exception as exc:  # keep the demo alive: log the step that failed, retry next tick
                 self.error = exc
                 log.exception("demo simulator step failed")
             self.stop_event.wait(0.5)
@@ -210,7 +230,7 @@ def start_demo(data_dir: Path, symbols: list[str], days: float, speed: float, li
     Returns (world, clock, redis substitute, simulator)."""
     world = prepare_world(data_dir, symbols, days, limits, seed)
     redis_client = fakeredis.FakeRedis(server=fakeredis.FakeServer())
-    wall_now = datetime.now(timezone.utc)
+    wall_now = datetime.now(UTC)
     catch_up_clock = DemoClock(wall_now, 1.0)
     simulator = Simulator(world, redis_client, catch_up_clock)
     if world.next_minute < wall_now:
@@ -224,4 +244,3 @@ def start_demo(data_dir: Path, symbols: list[str], days: float, speed: float, li
         simulator.publish(world.last_status)
     simulator.start()
     return world, clock, redis_client, simulator
-

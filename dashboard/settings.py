@@ -7,8 +7,8 @@ whose message is one line naming the variable and what is wrong with it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import URL, make_url
@@ -71,7 +71,7 @@ class Settings:
         return ZoneInfo(self.display_timezone)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
         env = _Env(environ)
         limits = RiskLimits(
             daily_loss_limit_pct=env.number("RISK_DAILY_LOSS_LIMIT_PCT", 5.0, 0.01, 100.0),
@@ -91,9 +91,7 @@ class Settings:
             n8n_timeout_s=env.number("N8N_TIMEOUT_S", 2.0, 0.1, 30.0),
             display_timezone=_timezone(env),
             risk_limits=limits,
-            refresh_seconds=env.integer_choice(
-                "DASHBOARD_REFRESH_SECONDS", 10, REFRESH_CHOICES_S
-            ),
+            refresh_seconds=env.integer_choice("DASHBOARD_REFRESH_SECONDS", 10, REFRESH_CHOICES_S),
             bot_status_stale_s=env.integer("BOT_STATUS_STALE_SECONDS", 120, 1, 86_400),
             candle_stale_s=env.integer("CANDLE_STALE_SECONDS", 120, 1, 86_400),
             url_prefix=_url_prefix(env),
@@ -256,8 +254,7 @@ def _url_prefix(env: _Env) -> str:
         prefix += "/"
     if not _URL_PREFIX_RE.match(prefix):
         raise SettingsError(
-            f"DASHBOARD_URL_PREFIX: {prefix!r} must look like /coinpilot/ "
-            "(letters, digits, . _ ~ - between slashes)"
+            f"DASHBOARD_URL_PREFIX: {prefix!r} must look like /coinpilot/ (letters, digits, . _ ~ - between slashes)"
         )
     return prefix
 
@@ -272,17 +269,14 @@ def _auth(env: _Env) -> AuthSettings:
             "DASHBOARD_PASSWORD_HASH: set either DASHBOARD_PASSWORD or DASHBOARD_PASSWORD_HASH, not both"
         )
     if username and not (password or password_hash):
-        raise SettingsError(
-            "DASHBOARD_PASSWORD: required with DASHBOARD_USERNAME (or DASHBOARD_PASSWORD_HASH)"
-        )
+        raise SettingsError("DASHBOARD_PASSWORD: required with DASHBOARD_USERNAME (or DASHBOARD_PASSWORD_HASH)")
     if (password or password_hash) and not username:
         raise SettingsError("DASHBOARD_USERNAME: required when a dashboard password is set")
     if username and ":" in username:
         raise SettingsError("DASHBOARD_USERNAME: may not contain ':' (HTTP basic auth)")
     if password_hash and not re.match(r"^(scrypt|pbkdf2):[^$]+\$[^$]+\$[0-9a-f]+$", password_hash):
         raise SettingsError(
-            "DASHBOARD_PASSWORD_HASH: not a werkzeug hash; create one with "
-            "`coinpilot-dashboard hash-password`"
+            "DASHBOARD_PASSWORD_HASH: not a werkzeug hash; create one with `coinpilot-dashboard hash-password`"
         )
     if header and not _HEADER_NAME_RE.match(header):
         raise SettingsError(f"DASHBOARD_TRUSTED_USER_HEADER: not a header name: {header!r}")

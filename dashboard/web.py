@@ -203,7 +203,11 @@ def callback_request_problem(app: Dash, raw_body: bytes) -> str | None:
         if not isinstance(items, list) or len(items) != len(expected):
             return f"{key} do not match the callback"
         for item, declared in zip(items, expected):
-            if not isinstance(item, dict) or item.get("id") != declared["id"] or item.get("property") != declared["property"]:
+            if (
+                not isinstance(item, dict)
+                or item.get("id") != declared["id"]
+                or item.get("property") != declared["property"]
+            ):
                 return f"{key} do not match the callback"
     declared_outputs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
     outputs = body.get("outputs")

@@ -13,9 +13,10 @@ import json
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 import redis
 from redis.backoff import NoBackoff
@@ -156,9 +157,7 @@ class BotStatusReader:
         except (redis.RedisError, OSError) as exc:
             message = redis_error_message(exc, self.description)
             return BotStatusSnapshot(
-                readings={
-                    s: BotStatusReading(s, StatusState.REDIS_UNAVAILABLE, message=message) for s in symbols
-                },
+                readings={s: BotStatusReading(s, StatusState.REDIS_UNAVAILABLE, message=message) for s in symbols},
                 redis_error=message,
             )
         now = self.clock()
@@ -175,14 +174,12 @@ class BotStatusReader:
                     regime=regime,
                 )
             else:
-                readings[symbol] = validate_payload(
-                    symbol, key, raw[key], now, self.stale_after_s, regime=regime
-                )
+                readings[symbol] = validate_payload(symbol, key, raw[key], now, self.stale_after_s, regime=regime)
         unknown = {}
         for key in extra_keys:
             if raw.get(key) is None:
                 continue
-            symbol = key[len(STATUS_KEY_PREFIX):]
+            symbol = key[len(STATUS_KEY_PREFIX) :]
             reading = validate_payload(symbol, key, raw[key], now, self.stale_after_s)
             problem = StatusProblem(
                 ProblemKind.INVALID_VALUE, f"status for {symbol}, a symbol with no candles in market_data"
@@ -239,7 +236,7 @@ class BotStatusReader:
             keys = self._discovered_keys()
         except (redis.RedisError, OSError) as exc:
             raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
-        symbols = [k[len(STATUS_KEY_PREFIX):] for k in keys]
+        symbols = [k[len(STATUS_KEY_PREFIX) :] for k in keys]
         return [s for s in symbols if is_valid_symbol_format(s)]
 
     def _discover_unknown_keys(self, known_symbols: list[str]) -> tuple[str, ...]:
@@ -248,7 +245,7 @@ class BotStatusReader:
         known = set()
         for symbol in known_symbols:
             known |= {STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)}
-        return tuple(k for k in discovered if k not in known and is_valid_symbol_format(k[len(STATUS_KEY_PREFIX):]))
+        return tuple(k for k in discovered if k not in known and is_valid_symbol_format(k[len(STATUS_KEY_PREFIX) :]))
 
     def _discovered_keys(self) -> tuple[str, ...]:
         """Status keys found by a bounded SCAN, cached for _KEY_DISCOVERY_TTL_S."""
@@ -256,9 +253,7 @@ class BotStatusReader:
             now = time.monotonic()
             if self._discovered is None or now - self._discovered[0] > _KEY_DISCOVERY_TTL_S:
                 found = []
-                for examined, key in enumerate(
-                    self.client.scan_iter(match=STATUS_KEY_PREFIX + "*", count=1000)
-                ):
+                for examined, key in enumerate(self.client.scan_iter(match=STATUS_KEY_PREFIX + "*", count=1000)):
                     if examined >= _KEY_DISCOVERY_BUDGET:
                         break
                     found.append(key.decode("utf-8", "replace") if isinstance(key, bytes) else key)
@@ -333,9 +328,7 @@ def validate_payload(
         )
 
     if isinstance(raw, _WrongRedisType):
-        return invalid(
-            ProblemKind.WRONG_TYPE, f"the key holds a Redis {raw.detail}, expected a JSON string"
-        )
+        return invalid(ProblemKind.WRONG_TYPE, f"the key holds a Redis {raw.detail}, expected a JSON string")
     if isinstance(raw, _TooLarge):
         return invalid(
             ProblemKind.TOO_LARGE,
@@ -384,7 +377,7 @@ def validate_payload(
             ahead = (parsed - now).total_seconds()
             problem(ProblemKind.INVALID_VALUE, f"'timestamp' is {ahead:,.0f} s in the future (clock skew?)")
         else:
-            fields["timestamp"] = parsed.astimezone(timezone.utc)
+            fields["timestamp"] = parsed.astimezone(UTC)
 
     payload_symbol = payload.get("symbol")
     if "symbol" not in payload:
@@ -410,7 +403,9 @@ def validate_payload(
         problem(ProblemKind.WRONG_TYPE, f"'indicators' is a {_json_type(indicators)}, expected an object")
         indicators = {}
     require_indicators = not waiting
-    fields["rsi"] = _number(indicators, "rsi", problem, required=require_indicators, prefix="indicators.", low=0, high=100)
+    fields["rsi"] = _number(
+        indicators, "rsi", problem, required=require_indicators, prefix="indicators.", low=0, high=100
+    )
     for name in ("bb_upper", "bb_lower", "ma_200"):
         # ma_200 is absent until the bot has 200 candles; the bands appear with 20.
         fields[name] = _number(indicators, name, problem, required=False, prefix="indicators.", positive=True)
@@ -443,14 +438,29 @@ def validate_payload(
     stale = age_s is not None and age_s > stale_after_s
     if problems:
         return BotStatusReading(
-            symbol, StatusState.INVALID, key=key, status=status, problems=tuple(problems),
-            age_s=age_s, stale=stale, regime=regime,
+            symbol,
+            StatusState.INVALID,
+            key=key,
+            status=status,
+            problems=tuple(problems),
+            age_s=age_s,
+            stale=stale,
+            regime=regime,
         )
     return BotStatusReading(symbol, StatusState.OK, key=key, status=status, age_s=age_s, stale=stale, regime=regime)
 
 
-def _number(container: dict, name: str, problem, *, required: bool, prefix: str = "",
-            positive: bool = False, low: float | None = None, high: float | None = None) -> float | None:
+def _number(
+    container: dict,
+    name: str,
+    problem,
+    *,
+    required: bool,
+    prefix: str = "",
+    positive: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+) -> float | None:
     label = f"'{prefix}{name}'"
     if name not in container or container[name] is None:
         if required and name not in container:

@@ -13,9 +13,9 @@ import sqlite3
 import threading
 import time
 import weakref
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -27,7 +27,7 @@ _UNREACHABLE_FAST_FAIL_S = 2.0
 _SQLITE_PROGRESS_STEPS = 20_000
 # Databases whose pools must be dropped in a forked child (gunicorn with --preload, or any
 # fork): a connection shared by two processes corrupts both sessions.
-_live_databases: "weakref.WeakSet[Database]" = weakref.WeakSet()
+_live_databases: weakref.WeakSet[Database] = weakref.WeakSet()
 _fork_hook_installed = False
 
 
@@ -50,9 +50,7 @@ class Backend(str, enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"timescaledb": "TimescaleDB", "postgresql": "PostgreSQL", "sqlite": "SQLite"}[
-            self.value
-        ]
+        return {"timescaledb": "TimescaleDB", "postgresql": "PostgreSQL", "sqlite": "SQLite"}[self.value]
 
 
 class DataError(Exception):
@@ -138,9 +136,7 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self.url is None:
-            raise DatabaseNotConfigured(
-                "No database is configured: set DATABASE_URL (or DB_HOST/DB_USER/DB_NAME)."
-            )
+            raise DatabaseNotConfigured("No database is configured: set DATABASE_URL (or DB_HOST/DB_USER/DB_NAME).")
         with self._engine_lock:
             if self._engine is None:
                 _install_fork_hook()
@@ -361,9 +357,7 @@ def translate_error(exc: sa.exc.SQLAlchemyError, where: str) -> DataError:
         return QueryTimeout("Query timed out: the database did not answer within the statement timeout.")
     if code == "42P01" or "no such table" in lowered:
         table = _table_name_from(message)
-        return SchemaMissing(
-            f"Table {table} does not exist yet: the bot has not created its schema in this database."
-        )
+        return SchemaMissing(f"Table {table} does not exist yet: the bot has not created its schema in this database.")
     if code == "42703" or "no such column" in lowered:
         return SchemaMissing(f"The database schema differs from the CoinPilot schema: {message}")
     if code == "25006" or "readonly database" in lowered or "read-only" in lowered:
@@ -372,11 +366,12 @@ def translate_error(exc: sa.exc.SQLAlchemyError, where: str) -> DataError:
         return DatabaseUnreachable(f"Database unreachable at {where}: {message}")
     if code in ("28P01", "28000"):
         return DatabaseUnreachable(f"Database unreachable at {where}: authentication failed.")
-    if isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) and (
-        code is None or code.startswith("08") or code.startswith("57P")
+    if (
+        isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError))
+        and (code is None or code.startswith("08") or code.startswith("57P"))
+        and (any(marker in lowered for marker in _UNREACHABLE_MARKERS) or code is not None)
     ):
-        if any(marker in lowered for marker in _UNREACHABLE_MARKERS) or code is not None:
-            return DatabaseUnreachable(f"Database unreachable at {where}: {message}")
+        return DatabaseUnreachable(f"Database unreachable at {where}: {message}")
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
         return DatabaseUnreachable(f"Database unreachable at {where}: {message}")
     return QueryFailed(f"Database query failed: {message}")

@@ -38,9 +38,7 @@ def sma(closes: pd.Series, period: int) -> pd.Series:
     return closes.rolling(period, min_periods=period).mean()
 
 
-def bollinger(
-    closes: pd.Series, period: int = BOLLINGER_PERIOD, stddevs: float = BOLLINGER_STDDEVS
-) -> pd.DataFrame:
+def bollinger(closes: pd.Series, period: int = BOLLINGER_PERIOD, stddevs: float = BOLLINGER_STDDEVS) -> pd.DataFrame:
     """Middle band (SMA), upper and lower bands at +/- k population standard deviations."""
     middle = sma(closes, period)
     spread = closes.rolling(period, min_periods=period).std(ddof=0) * stddevs
@@ -52,7 +50,11 @@ def chart_indicators(candles: pd.DataFrame) -> pd.DataFrame:
     closes = candles["close"]
     bands = bollinger(closes)
     result = candles.copy()
-    result["bb_upper"], result["bb_middle"], result["bb_lower"] = bands["bb_upper"], bands["bb_middle"], bands["bb_lower"]
+    result["bb_upper"], result["bb_middle"], result["bb_lower"] = (
+        bands["bb_upper"],
+        bands["bb_middle"],
+        bands["bb_lower"],
+    )
     for period in (20, 60, 200):
         result[f"ma{period}"] = sma(closes, period)
     result["rsi"] = rsi(closes)

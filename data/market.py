@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -22,7 +22,8 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from data.database import Backend
-from data.tables import STORED_CANDLE_INTERVAL, market_data as md
+from data.tables import STORED_CANDLE_INTERVAL
+from data.tables import market_data as md
 
 # The allow-list of candle widths; anything else never reaches SQL.
 CANDLE_WIDTHS: dict[str, timedelta] = {
@@ -35,7 +36,7 @@ CANDLE_WIDTHS: dict[str, timedelta] = {
     "1d": timedelta(days=1),
     "1w": timedelta(weeks=1),
 }
-BUCKET_ORIGIN = datetime(2000, 1, 3, tzinfo=timezone.utc)  # a Monday, as in time_bucket
+BUCKET_ORIGIN = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday, as in time_bucket
 _ORIGIN_EPOCH = int(BUCKET_ORIGIN.timestamp())
 MAX_CANDLES = 5000
 CANDLE_COLUMNS = ["bucket", "open", "high", "low", "close", "volume"]
@@ -85,7 +86,7 @@ def _interval_literal(width: str) -> str:
 def _utc(at: datetime) -> datetime:
     if at.tzinfo is None:
         raise ValueError("naive datetime passed to the data layer; use UTC-aware datetimes")
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 def candle_select(backend: Backend, symbol: str, width: str, start: datetime, end: datetime):
@@ -161,9 +162,7 @@ def latest_candle_time(conn: Connection, symbol: str) -> datetime | None:
     return as_utc(value)
 
 
-def fetch_recent_candles(
-    conn: Connection, backend: Backend, symbol: str, width: str, count: int
-) -> pd.DataFrame:
+def fetch_recent_candles(conn: Connection, backend: Backend, symbol: str, width: str, count: int) -> pd.DataFrame:
     """The last `count` candles of a width, ending at the newest 1-minute row.
 
     The window is anchored at the newest row rather than at "now", so a stalled collector
@@ -245,6 +244,5 @@ def as_utc(value) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:  # SQLite hands back naive datetimes; they are stored in UTC
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -235,9 +235,7 @@ def asset_summary(cash: float, valued_positions: pd.DataFrame) -> AssetSummary:
     )
 
 
-def equity_curve(
-    ledger: pd.DataFrame, starting_capital: float, now: datetime, total_assets_now: float
-) -> pd.DataFrame:
+def equity_curve(ledger: pd.DataFrame, starting_capital: float, now: datetime, total_assets_now: float) -> pd.DataFrame:
     """Equity over time: starting capital plus realized PnL at each sell, marked to market now.
 
     Between sells the open positions are not re-priced (that would need a price series per

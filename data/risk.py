@@ -39,7 +39,7 @@ class DailyRiskState:
     sell_count: int | None = None
 
     @classmethod
-    def empty(cls, day: date) -> "DailyRiskState":
+    def empty(cls, day: date) -> DailyRiskState:
         """The state of a UTC day on which the bot has not written a row (no trade yet)."""
         return cls(day, 0.0, 0, 0, None, False, None)
 
@@ -98,13 +98,9 @@ def assess_risk(
             f"(limit -{limits.daily_loss_limit_pct:.2f}%)."
         )
     if trades_reached:
-        warnings.append(
-            f"Daily trade limit reached: {day.trade_count} of {limits.max_trades_per_day} trades."
-        )
+        warnings.append(f"Daily trade limit reached: {day.trade_count} of {limits.max_trades_per_day} trades.")
     if losses_reached:
-        warnings.append(
-            f"{day.consecutive_losses} consecutive losses (limit {limits.max_consecutive_losses})."
-        )
+        warnings.append(f"{day.consecutive_losses} consecutive losses (limit {limits.max_consecutive_losses}).")
     if day.is_trading_halted and not loss_reached:
         warnings.append("The bot has halted trading for today.")
     return RiskAssessment(

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterable
 
 import pandas as pd
 import sqlalchemy as sa
@@ -55,10 +55,7 @@ def create_schema(engine: Engine, backend: Backend) -> None:
         # The primary key (timestamp, id) and the unique key both include the time column,
         # as TimescaleDB requires; migrate_data covers a table created earlier without it.
         conn.execute(
-            sa.text(
-                "SELECT create_hypertable('market_data', 'timestamp', "
-                "if_not_exists => TRUE, migrate_data => TRUE)"
-            )
+            sa.text("SELECT create_hypertable('market_data', 'timestamp', if_not_exists => TRUE, migrate_data => TRUE)")
         )
 
 
@@ -116,7 +113,9 @@ def copy_candles(engine: Engine, symbol: str, frame: pd.DataFrame, progress: Pro
             for ts, o, h, low, c, v in zip(
                 chunk["timestamp"], chunk["open"], chunk["high"], chunk["low"], chunk["close"], chunk["volume"]
             ):
-                writer.writerow((symbol, STORED_CANDLE_INTERVAL, repr(o), repr(h), repr(low), repr(c), repr(v), ts.isoformat()))
+                writer.writerow(
+                    (symbol, STORED_CANDLE_INTERVAL, repr(o), repr(h), repr(low), repr(c), repr(v), ts.isoformat())
+                )
             buffer.seek(0)
             cursor.copy_expert(_CANDLE_COPY_SQL, buffer)
             if progress is not None:
@@ -195,9 +194,7 @@ def save_bot_state(conn: Connection, bot: PaperBot, symbols: Iterable[str] | Non
     if rows:
         conn.execute(positions.insert(), rows)
     conn.execute(account_state.delete().where(account_state.c.id == ACCOUNT_ROW_ID))
-    conn.execute(
-        account_state.insert(), {"id": ACCOUNT_ROW_ID, "balance": bot.cash, "updated_at": bot.cash_updated_at}
-    )
+    conn.execute(account_state.insert(), {"id": ACCOUNT_ROW_ID, "balance": bot.cash, "updated_at": bot.cash_updated_at})
     day_list = sorted(bot.days) if days is None else sorted(days)
     if day_list:
         conn.execute(daily_risk_state.delete().where(daily_risk_state.c.date.in_(day_list)))

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from data.bot_status import BotStatusReader
 from data.database import Database
-from data.metrics import realized_pnl_ledger
 from data.market import fetch_symbols
+from data.metrics import realized_pnl_ledger
 from data.risk import RiskLimits
 from data.trading import TradesFingerprint, fetch_filled_trades, trades_fingerprint
 
@@ -27,7 +27,7 @@ SYMBOL_CACHE_TTL_S = 30.0
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass

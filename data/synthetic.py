@@ -15,7 +15,7 @@ import math
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -199,8 +199,9 @@ class PaperBot:
 
     # -- the loop ----------------------------------------------------------------------
 
-    def on_candle(self, symbol: str, decided_at: datetime, close: float, ind: Indicators,
-                  *, want_status: bool = False) -> dict | None:
+    def on_candle(
+        self, symbol: str, decided_at: datetime, close: float, ind: Indicators, *, want_status: bool = False
+    ) -> dict | None:
         """Decide on one closed candle; returns the Redis status payload when asked."""
         holding = self.holdings.get(symbol)
         if holding is None and (ind.rsi is None or ind.rsi >= self.config.rsi_oversold) and not want_status:
@@ -233,12 +234,19 @@ class PaperBot:
             if blocked:
                 reason = f"매수 보류: {blocked}"
             elif self.rng.random() < self.config.ai_reject_probability:
-                self._decision(symbol, decided_at, "REJECT", close, ind,
-                               "하락 추세가 강해 반등 근거가 약함: 진입 보류 권고")
+                self._decision(
+                    symbol, decided_at, "REJECT", close, ind, "하락 추세가 강해 반등 근거가 약함: 진입 보류 권고"
+                )
                 reason = f"매수 신호 거절(AI 검토): RSI({ind.rsi:.1f}) < 30 이지만 추세 약세"
             else:
-                self._decision(symbol, decided_at, "CONFIRM", close, ind,
-                               f"RSI {ind.rsi:.1f} 과매도, 볼린저 하단 이탈: 평균 회귀 진입 타당")
+                self._decision(
+                    symbol,
+                    decided_at,
+                    "CONFIRM",
+                    close,
+                    ind,
+                    f"RSI {ind.rsi:.1f} 과매도, 볼린저 하단 이탈: 평균 회귀 진입 타당",
+                )
                 if self._buy(symbol, close, decided_at, day, ind):
                     action, reason = "BUY", f"매수: RSI({ind.rsi:.1f}) < 30, 종가가 볼린저 하단 아래"
                 else:
@@ -254,7 +262,13 @@ class PaperBot:
     def status_payload(self, symbol, at, close, ind: Indicators, action, reason) -> dict:
         holding = self.holdings.get(symbol)
         if action == "WAITING":
-            return {"timestamp": at.isoformat(), "symbol": symbol, "indicators": {}, "action": "WAITING", "reason": reason}
+            return {
+                "timestamp": at.isoformat(),
+                "symbol": symbol,
+                "indicators": {},
+                "action": "WAITING",
+                "reason": reason,
+            }
         indicators = {"rsi": round(ind.rsi, 2), "bb_upper": ind.bb_upper, "bb_lower": ind.bb_lower}
         if ind.ma_200 is not None:
             indicators["ma_200"] = ind.ma_200
@@ -275,7 +289,7 @@ class PaperBot:
     # -- risk --------------------------------------------------------------------------
 
     def _day(self, at: datetime) -> DayState:
-        key = at.astimezone(timezone.utc).date()
+        key = at.astimezone(UTC).date()
         if key not in self.days:
             self.days[key] = DayState(key)
         return self.days[key]
@@ -287,14 +301,20 @@ class PaperBot:
         if day.cooldown_until is not None and at < day.cooldown_until:
             if "cooldown" not in day.audited:
                 day.audited.add("cooldown")
-                self._audit("COOLDOWN_ACTIVE", at,
-                            f"Buy signal skipped: cooldown until {day.cooldown_until:%H:%M} UTC after consecutive losses")
+                self._audit(
+                    "COOLDOWN_ACTIVE",
+                    at,
+                    f"Buy signal skipped: cooldown until {day.cooldown_until:%H:%M} UTC after consecutive losses",
+                )
             return f"쿨다운 중 (~{day.cooldown_until:%H:%M} UTC)"
         if day.trade_count >= limits.max_trades_per_day:
             if "trades" not in day.audited:
                 day.audited.add("trades")
-                self._audit("DAILY_TRADE_LIMIT", at,
-                            f"Daily trade limit reached: {day.trade_count}/{limits.max_trades_per_day} trades")
+                self._audit(
+                    "DAILY_TRADE_LIMIT",
+                    at,
+                    f"Daily trade limit reached: {day.trade_count}/{limits.max_trades_per_day} trades",
+                )
             return f"일일 거래 한도 도달 ({day.trade_count}/{limits.max_trades_per_day})"
         return None
 
@@ -306,8 +326,10 @@ class PaperBot:
         if quantity <= 0 or budget < 5_000:  # Upbit's minimum order is 5,000 KRW
             return False
         created = at
-        signal = {"reason": f"RSI {ind.rsi:.1f} < 30 and close < BB lower",
-                  "indicators": {"rsi": round(ind.rsi, 2), "bb_lower": ind.bb_lower, "bb_upper": ind.bb_upper}}
+        signal = {
+            "reason": f"RSI {ind.rsi:.1f} < 30 and close < BB lower",
+            "indicators": {"rsi": round(ind.rsi, 2), "bb_lower": ind.bb_lower, "bb_upper": ind.bb_upper},
+        }
         if self.rng.random() < self.config.cancel_probability:
             self._order(symbol, "BUY", "LIMIT", price, quantity, 0.0, "CANCELLED", created, None, signal)
             return False
@@ -341,18 +363,25 @@ class PaperBot:
             day.consecutive_losses += 1
             if day.consecutive_losses >= limits.max_consecutive_losses:
                 day.cooldown_until = executed + timedelta(hours=limits.cooldown_hours)
-                self._audit("CONSECUTIVE_LOSSES", executed,
-                            f"{day.consecutive_losses} consecutive losses: cooldown for {limits.cooldown_hours:g} h "
-                            f"until {day.cooldown_until:%Y-%m-%d %H:%M} UTC", order_id)
+                self._audit(
+                    "CONSECUTIVE_LOSSES",
+                    executed,
+                    f"{day.consecutive_losses} consecutive losses: cooldown for {limits.cooldown_hours:g} h "
+                    f"until {day.cooldown_until:%Y-%m-%d %H:%M} UTC",
+                    order_id,
+                )
                 day.consecutive_losses = 0
         else:
             day.consecutive_losses = 0
         loss_limit = self.cash * limits.daily_loss_limit_pct / 100.0
         if day.total_pnl <= -loss_limit and not day.is_trading_halted:
             day.is_trading_halted = True
-            self._audit("DAILY_LOSS_LIMIT", executed,
-                        f"Daily loss limit hit: PnL {day.total_pnl:,.0f} KRW <= -{loss_limit:,.0f} KRW; trading halted",
-                        order_id)
+            self._audit(
+                "DAILY_LOSS_LIMIT",
+                executed,
+                f"Daily loss limit hit: PnL {day.total_pnl:,.0f} KRW <= -{loss_limit:,.0f} KRW; trading halted",
+                order_id,
+            )
         day.updated_at = executed
         self.dirty_days.add(day.date)
 
@@ -383,7 +412,12 @@ class PaperBot:
 
     def _audit(self, violation_type, at, description, order_id=None):
         self.audits.append(
-            {"violation_type": violation_type, "description": description, "related_order_id": order_id, "timestamp": at}
+            {
+                "violation_type": violation_type,
+                "description": description,
+                "related_order_id": order_id,
+                "timestamp": at,
+            }
         )
 
     def _decision(self, symbol, at, decision, price, ind: Indicators, reasoning):
@@ -419,7 +453,9 @@ def _optional(value: float) -> float | None:
 
 def indicators_at(frame: pd.DataFrame, i: int) -> Indicators:
     row = frame.iloc[i]
-    return Indicators(_optional(row["rsi"]), _optional(row["bb_upper"]), _optional(row["bb_lower"]), _optional(row["ma_200"]))
+    return Indicators(
+        _optional(row["rsi"]), _optional(row["bb_upper"]), _optional(row["bb_lower"]), _optional(row["ma_200"])
+    )
 
 
 @dataclass
@@ -435,11 +471,16 @@ class History:
 
 
 def generate_history(
-    symbols: list[str], days: float, end: datetime, *, seed: int = 7, config: BotConfig | None = None,
+    symbols: list[str],
+    days: float,
+    end: datetime,
+    *,
+    seed: int = 7,
+    config: BotConfig | None = None,
     progress=None,
 ) -> History:
     """`days` of 1-minute candles ending at `end` (exclusive) and the paper bot's life over them."""
-    end = end.astimezone(timezone.utc).replace(second=0, microsecond=0)
+    end = end.astimezone(UTC).replace(second=0, microsecond=0)
     minutes = max(int(days * 24 * 60), 1)
     start = end - timedelta(minutes=minutes)
     rng = np.random.default_rng(seed)
@@ -461,8 +502,12 @@ def generate_history(
             if s not in bot.holdings and not last and (value != value or value >= oversold):
                 continue  # nothing for the bot to do on this candle
             c = columns[s]
-            ind = Indicators(_optional(c["rsi"][i]), _optional(c["bb_upper"][i]),
-                             _optional(c["bb_lower"][i]), _optional(c["ma_200"][i]))
+            ind = Indicators(
+                _optional(c["rsi"][i]),
+                _optional(c["bb_upper"][i]),
+                _optional(c["bb_lower"][i]),
+                _optional(c["ma_200"][i]),
+            )
             status = bot.on_candle(s, decision_times[i], float(closes[s][i]), ind, want_status=last)
             if last:
                 last_status[s] = status

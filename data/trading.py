@@ -7,7 +7,7 @@ small dataclass; timestamps come back as UTC-aware values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -21,6 +21,8 @@ from data.tables import (
     daily_risk_state,
     positions,
     risk_audit,
+)
+from data.tables import (
     trading_history as th,
 )
 
@@ -79,9 +81,9 @@ class TradeFilter:
         if self.statuses:
             conditions.append(th.c.status.in_(self.statuses))
         if self.start is not None:
-            conditions.append(th.c.created_at >= self.start.astimezone(timezone.utc))
+            conditions.append(th.c.created_at >= self.start.astimezone(UTC))
         if self.end is not None:
-            conditions.append(th.c.created_at < self.end.astimezone(timezone.utc))
+            conditions.append(th.c.created_at < self.end.astimezone(UTC))
         return conditions
 
     def matches(self, frame: pd.DataFrame, time_column: str = "created_at") -> pd.Series:
@@ -141,7 +143,7 @@ def fetch_trades(
     extra_columns: tuple[str, ...] = (),
 ) -> pd.DataFrame:
     """One page of the trade log, sorted and paged in the database."""
-    if not 0 <= offset or not 1 <= limit <= MAX_PAGE_ROWS:
+    if not offset >= 0 or not 1 <= limit <= MAX_PAGE_ROWS:
         raise ValueError("offset must be >= 0 and limit 1..1000")
     extra = tuple(c for c in extra_columns if c in OPTIONAL_TRADE_COLUMNS)
     order = []
@@ -153,9 +155,7 @@ def fetch_trades(
     return _trades_frame(conn.execute(query).all(), extra)
 
 
-def iter_trades(
-    conn: Connection, trade_filter: TradeFilter, extra_columns: tuple[str, ...] = (), chunk: int = 5000
-):
+def iter_trades(conn: Connection, trade_filter: TradeFilter, extra_columns: tuple[str, ...] = (), chunk: int = 5000):
     """Every trade matching the filter (newest first), streamed in DataFrame chunks (CSV export)."""
     extra = tuple(c for c in extra_columns if c in OPTIONAL_TRADE_COLUMNS)
     query = (
@@ -275,8 +275,8 @@ def fetch_fills_between(conn: Connection, symbols: tuple[str, ...], start: datet
         .where(
             th.c.symbol.in_(symbols),
             th.c.status == "FILLED",
-            th.c.executed_at >= start.astimezone(timezone.utc),
-            th.c.executed_at < end.astimezone(timezone.utc),
+            th.c.executed_at >= start.astimezone(UTC),
+            th.c.executed_at < end.astimezone(UTC),
         )
         .order_by(th.c.executed_at)
     )
@@ -319,9 +319,7 @@ ACCOUNT_ROW_ID = 1  # the bot keeps its paper account in row 1
 
 def fetch_cash_balance(conn: Connection) -> CashBalance | None:
     row = conn.execute(
-        sa.select(account_state.c.balance, account_state.c.updated_at).where(
-            account_state.c.id == ACCOUNT_ROW_ID
-        )
+        sa.select(account_state.c.balance, account_state.c.updated_at).where(account_state.c.id == ACCOUNT_ROW_ID)
     ).first()
     if row is None:
         return None
@@ -356,9 +354,7 @@ def fetch_daily_risk_history(conn: Connection, since: date) -> list[DailyRiskSta
 RISK_AUDIT_COLUMNS = ["id", "timestamp", "violation_type", "description", "related_order_id"]
 
 
-def fetch_risk_audit(
-    conn: Connection, violation_types: tuple[str, ...] = (), limit: int = 200
-) -> pd.DataFrame:
+def fetch_risk_audit(conn: Connection, violation_types: tuple[str, ...] = (), limit: int = 200) -> pd.DataFrame:
     """Risk-audit events, newest first."""
     query = sa.select(
         risk_audit.c.id,
@@ -377,8 +373,10 @@ def fetch_risk_audit(
 
 
 def fetch_risk_audit_types(conn: Connection) -> list[str]:
-    query = sa.select(risk_audit.c.violation_type).group_by(risk_audit.c.violation_type).order_by(
-        risk_audit.c.violation_type
+    query = (
+        sa.select(risk_audit.c.violation_type)
+        .group_by(risk_audit.c.violation_type)
+        .order_by(risk_audit.c.violation_type)
     )
     return [row[0] for row in conn.execute(query)]
 
@@ -390,7 +388,13 @@ def fetch_agent_decisions(conn: Connection, symbol: str | None = None, limit: in
     """The AI reviewer's latest decisions, newest first."""
     ad = agent_decisions
     query = sa.select(
-        ad.c.created_at, ad.c.symbol, ad.c.decision, ad.c.confidence, ad.c.reasoning, ad.c.strategy_name, ad.c.model_used
+        ad.c.created_at,
+        ad.c.symbol,
+        ad.c.decision,
+        ad.c.confidence,
+        ad.c.reasoning,
+        ad.c.strategy_name,
+        ad.c.model_used,
     )
     if symbol is not None:
         query = query.where(ad.c.symbol == symbol)
@@ -402,7 +406,7 @@ def fetch_agent_decisions(conn: Connection, symbol: str | None = None, limit: in
 
 def utc_today(now: datetime) -> date:
     """The bot's day: daily_risk_state rows are per UTC date."""
-    return now.astimezone(timezone.utc).date()
+    return now.astimezone(UTC).date()
 
 
 def days_back(now: datetime, days: int) -> date:

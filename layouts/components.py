@@ -59,14 +59,15 @@ def kpi_card(key: str, title: str, value: str, value_class: str = "", note: str 
 
 def empty_figure(message: str, height: int = 320) -> go.Figure:
     figure = go.Figure(layout=charts.base_layout(height=height))
-    figure.add_annotation(
-        text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 14}
-    )
+    figure.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font={"size": 14})
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
     return figure
 
 
 def section(title: str, *children, right=None, **attributes) -> dbc.Card:
-    header = html.Div([html.Span(title, className="section-title"), right], className="d-flex justify-content-between align-items-center")
+    header = html.Div(
+        [html.Span(title, className="section-title"), right],
+        className="d-flex justify-content-between align-items-center",
+    )
     return dbc.Card([dbc.CardHeader(header), dbc.CardBody(list(children))], className="mb-3", **attributes)

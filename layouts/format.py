@@ -4,7 +4,7 @@ and every timestamp in the display time zone (converted here, at the edge)."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -20,7 +20,7 @@ def krw(value, signed: bool = False) -> str:
     """1234567.8 -> '1,234,568 KRW' (no decimals; rounding half away from zero)."""
     if _is_missing(value):
         return MISSING
-    rounded = int(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
+    rounded = math.floor(abs(value) + 0.5) * (1 if value >= 0 else -1)
     if rounded == 0:
         return "0 KRW"
     text = f"{rounded:+,}" if signed else f"{rounded:,}"
@@ -59,7 +59,7 @@ def pnl_class(value) -> str:
 
 def timezone_label(tz: ZoneInfo, at: datetime | None = None) -> str:
     """'Asia/Seoul (KST)'."""
-    at = at or datetime.now(timezone.utc)
+    at = at or datetime.now(UTC)
     abbreviation = at.astimezone(tz).tzname() or ""
     return f"{tz.key} ({abbreviation})" if abbreviation and abbreviation != tz.key else tz.key
 
@@ -73,7 +73,7 @@ def timestamp(value, tz: ZoneInfo, seconds: bool = True) -> str:
             return MISSING
         value = value.to_pydatetime()
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     local = value.astimezone(tz)
     return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
 
@@ -92,4 +92,3 @@ def age(seconds: float | None) -> str:
     if hours < 48:
         return f"{hours} h {rest // 60} min ago"
     return f"{hours // 24} d {hours % 24} h ago"
-

@@ -7,7 +7,8 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from layouts import charts, format as fmt, ids
+from layouts import charts, ids
+from layouts import format as fmt
 from layouts.components import section
 
 PAGE_SIZE = 50
@@ -26,43 +27,90 @@ COLUMN_DEFS = [
     {"field": "quantity", "headerName": "Quantity", "width": 140, "sortable": True, "type": "rightAligned"},
     {"field": "value", "headerName": "Value (KRW)", "width": 140, "sortable": True, "type": "rightAligned"},
     {"field": "fee", "headerName": "Fee (KRW)", "width": 110, "sortable": True, "type": "rightAligned"},
-    {"field": "realized_pnl", "headerName": "Realized PnL", "width": 150, "sortable": False, "type": "rightAligned",
-     "cellRenderer": "PnlCell", "headerTooltip": "Sells only: (price - avg cost) x qty - fees"},
+    {
+        "field": "realized_pnl",
+        "headerName": "Realized PnL",
+        "width": 150,
+        "sortable": False,
+        "type": "rightAligned",
+        "cellRenderer": "PnlCell",
+        "headerTooltip": "Sells only: (price - avg cost) x qty - fees",
+    },
     {"field": "strategy_name", "headerName": "Strategy", "width": 190, "sortable": True},
 ]
 
 
-def page(symbols: list[str], selected_symbols: list[str], sides: list[str], statuses: list[str],
-         start_date: str | None, end_date: str | None, tz_label: str) -> html.Div:
+def page(
+    symbols: list[str],
+    selected_symbols: list[str],
+    sides: list[str],
+    statuses: list[str],
+    start_date: str | None,
+    end_date: str | None,
+    tz_label: str,
+) -> html.Div:
     filters = dbc.Row(
         [
             dbc.Col(
-                [dbc.Label("Symbols", className="small mb-1"),
-                 dcc.Dropdown(id=ids.HISTORY_SYMBOLS, options=[{"label": s, "value": s} for s in symbols],
-                              value=selected_symbols, multi=True, placeholder="All symbols")],
-                xs=12, md=3,
+                [
+                    dbc.Label("Symbols", className="small mb-1"),
+                    dcc.Dropdown(
+                        id=ids.HISTORY_SYMBOLS,
+                        options=[{"label": s, "value": s} for s in symbols],
+                        value=selected_symbols,
+                        multi=True,
+                        placeholder="All symbols",
+                    ),
+                ],
+                xs=12,
+                md=3,
             ),
             dbc.Col(
-                [dbc.Label("Side", className="small mb-1"),
-                 dbc.Checklist(id=ids.HISTORY_SIDES, options=[{"label": s, "value": s} for s in SIDE_OPTIONS],
-                               value=sides, inline=True)],
-                xs=6, md=2,
+                [
+                    dbc.Label("Side", className="small mb-1"),
+                    dbc.Checklist(
+                        id=ids.HISTORY_SIDES,
+                        options=[{"label": s, "value": s} for s in SIDE_OPTIONS],
+                        value=sides,
+                        inline=True,
+                    ),
+                ],
+                xs=6,
+                md=2,
             ),
             dbc.Col(
-                [dbc.Label("Status", className="small mb-1"),
-                 dbc.Checklist(id=ids.HISTORY_STATUSES, options=[{"label": s, "value": s} for s in STATUS_OPTIONS],
-                               value=statuses, inline=True)],
-                xs=6, md=3,
+                [
+                    dbc.Label("Status", className="small mb-1"),
+                    dbc.Checklist(
+                        id=ids.HISTORY_STATUSES,
+                        options=[{"label": s, "value": s} for s in STATUS_OPTIONS],
+                        value=statuses,
+                        inline=True,
+                    ),
+                ],
+                xs=6,
+                md=3,
             ),
             dbc.Col(
-                [dbc.Label(f"Created between ({tz_label})", className="small mb-1"),
-                 dcc.DatePickerRange(id=ids.HISTORY_DATES, start_date=start_date, end_date=end_date,
-                                     display_format="YYYY-MM-DD", clearable=True, minimum_nights=0)],
-                xs=12, md=3,
+                [
+                    dbc.Label(f"Created between ({tz_label})", className="small mb-1"),
+                    dcc.DatePickerRange(
+                        id=ids.HISTORY_DATES,
+                        start_date=start_date,
+                        end_date=end_date,
+                        display_format="YYYY-MM-DD",
+                        clearable=True,
+                        minimum_nights=0,
+                    ),
+                ],
+                xs=12,
+                md=3,
             ),
             dbc.Col(
                 dbc.Button("Reset", id=ids.HISTORY_RESET, color="secondary", outline=True, size="sm"),
-                xs=12, md=1, className="d-flex align-items-end",
+                xs=12,
+                md=1,
+                className="d-flex align-items-end",
             ),
         ],
         className="g-2 mb-3 align-items-end history-filters",
@@ -92,40 +140,75 @@ def page(symbols: list[str], selected_symbols: list[str], sides: list[str], stat
             html.Div(id=ids.HISTORY_SUMMARY, className="mb-2"),
             dbc.Row(
                 [
-                    dbc.Col(section("Buy / sell", dcc.Graph(id=ids.HISTORY_SIDE_CHART, config={"displayModeBar": False},
-                                                            style={"height": "260px"})), md=4),
-                    dbc.Col(section("Order status", dcc.Graph(id=ids.HISTORY_STATUS_CHART, config={"displayModeBar": False},
-                                                              style={"height": "260px"})), md=4),
-                    dbc.Col(section("Realized PnL by symbol", dcc.Graph(id=ids.HISTORY_PNL_CHART, config={"displayModeBar": False},
-                                                                        style={"height": "260px"})), md=4),
+                    dbc.Col(
+                        section(
+                            "Buy / sell",
+                            dcc.Graph(
+                                id=ids.HISTORY_SIDE_CHART, config={"displayModeBar": False}, style={"height": "260px"}
+                            ),
+                        ),
+                        md=4,
+                    ),
+                    dbc.Col(
+                        section(
+                            "Order status",
+                            dcc.Graph(
+                                id=ids.HISTORY_STATUS_CHART, config={"displayModeBar": False}, style={"height": "260px"}
+                            ),
+                        ),
+                        md=4,
+                    ),
+                    dbc.Col(
+                        section(
+                            "Realized PnL by symbol",
+                            dcc.Graph(
+                                id=ids.HISTORY_PNL_CHART, config={"displayModeBar": False}, style={"height": "260px"}
+                            ),
+                        ),
+                        md=4,
+                    ),
                 ]
             ),
             section(
                 "Trade log",
                 grid,
                 dcc.Store(id=ids.HISTORY_GRID_REFRESH),
-                right=html.Div([
-                    dbc.Button("Export CSV", id=ids.HISTORY_EXPORT, color="primary", size="sm", outline=True),
-                    dcc.Download(id=ids.HISTORY_DOWNLOAD),
-                ]),
+                right=html.Div(
+                    [
+                        dbc.Button("Export CSV", id=ids.HISTORY_EXPORT, color="primary", size="sm", outline=True),
+                        dcc.Download(id=ids.HISTORY_DOWNLOAD),
+                    ]
+                ),
             ),
         ]
     )
 
 
 def summary_line(total: int, filled_value: float, realized: float | None) -> html.Div:
-    parts = [html.Span(f"{total:,}", className="fw-semibold", **{"data-history-count": str(total)}),
-             " trades match the filters · filled value ", html.Span(fmt.krw(filled_value), className="fw-semibold")]
+    parts = [
+        html.Span(f"{total:,}", className="fw-semibold", **{"data-history-count": str(total)}),
+        " trades match the filters · filled value ",
+        html.Span(fmt.krw(filled_value), className="fw-semibold"),
+    ]
     if realized is not None:
-        parts += [" · realized PnL ", html.Span(fmt.krw(realized, signed=True), className=f"fw-semibold {fmt.pnl_class(realized)}")]
+        parts += [
+            " · realized PnL ",
+            html.Span(fmt.krw(realized, signed=True), className=f"fw-semibold {fmt.pnl_class(realized)}"),
+        ]
     return html.Div(parts, className="history-summary")
 
 
 def side_figure(by_side: dict[str, int]) -> go.Figure:
     labels = [s for s in SIDE_OPTIONS if by_side.get(s)]
     figure = go.Figure(
-        go.Pie(labels=labels, values=[by_side[s] for s in labels], hole=0.45, sort=False,
-               marker={"colors": [charts.GAIN if s == "BUY" else charts.LOSS for s in labels]}, textinfo="label+value")
+        go.Pie(
+            labels=labels,
+            values=[by_side[s] for s in labels],
+            hole=0.45,
+            sort=False,
+            marker={"colors": [charts.GAIN if s == "BUY" else charts.LOSS for s in labels]},
+            textinfo="label+value",
+        )
     )
     figure.update_layout(**charts.base_layout(height=250, showlegend=False, margin={"l": 8, "r": 8, "t": 8, "b": 8}))
     return figure
@@ -135,8 +218,13 @@ def status_figure(by_status: dict[str, int]) -> go.Figure:
     labels = [s for s in STATUS_OPTIONS if by_status.get(s)] + sorted(s for s in by_status if s not in STATUS_OPTIONS)
     colours = {"FILLED": charts.GAIN, "CANCELLED": charts.NEUTRAL, "PENDING": charts.AMBER}
     figure = go.Figure(
-        go.Bar(x=labels, y=[by_status[s] for s in labels], text=[by_status[s] for s in labels], textposition="auto",
-               marker={"color": [colours.get(s, charts.ACCENT) for s in labels]})
+        go.Bar(
+            x=labels,
+            y=[by_status[s] for s in labels],
+            text=[by_status[s] for s in labels],
+            textposition="auto",
+            marker={"color": [colours.get(s, charts.ACCENT) for s in labels]},
+        )
     )
     figure.update_layout(**charts.base_layout(height=250, showlegend=False, margin={"l": 40, "r": 8, "t": 8, "b": 32}))
     return figure
@@ -144,8 +232,12 @@ def status_figure(by_status: dict[str, int]) -> go.Figure:
 
 def pnl_by_symbol_figure(symbols: list[str], values: list[float]) -> go.Figure:
     figure = go.Figure(
-        go.Bar(x=symbols, y=values, marker={"color": [charts.GAIN if v >= 0 else charts.LOSS for v in values]},
-               hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>")
+        go.Bar(
+            x=symbols,
+            y=values,
+            marker={"color": [charts.GAIN if v >= 0 else charts.LOSS for v in values]},
+            hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>",
+        )
     )
     figure.update_layout(**charts.base_layout(height=250, showlegend=False, margin={"l": 64, "r": 8, "t": 8, "b": 32}))
     figure.update_yaxes(tickformat=",.0f", gridcolor=charts.GRID)

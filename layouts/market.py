@@ -11,14 +11,21 @@ import plotly.graph_objects as go
 from dash import Patch, dcc, html
 from plotly.subplots import make_subplots
 
-from layouts import charts, format as fmt, ids
+from layouts import charts, ids
+from layouts import format as fmt
 from layouts.components import alert, section
 
 WIDTH_OPTIONS = ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w")
 DEFAULT_WIDTH = "15m"
 DEFAULT_COUNT = 200
 COUNT_MIN, COUNT_MAX = 50, 1000
-OVERLAYS = (("bb", "Bollinger (20, 2)"), ("ma20", "MA 20"), ("ma60", "MA 60"), ("ma200", "MA 200"), ("fills", "Bot fills"))
+OVERLAYS = (
+    ("bb", "Bollinger (20, 2)"),
+    ("ma20", "MA 20"),
+    ("ma60", "MA 60"),
+    ("ma200", "MA 200"),
+    ("fills", "Bot fills"),
+)
 DEFAULT_OVERLAYS = ("bb", "ma20", "fills")
 
 # Trace order of the candle figure; patches address traces by these indices.
@@ -59,7 +66,8 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
                         size="sm",
                     ),
                 ],
-                xs=6, md=2,
+                xs=6,
+                md=2,
             ),
             dbc.Col(
                 [
@@ -74,15 +82,26 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
                         labelCheckedClassName="active",
                     ),
                 ],
-                xs=12, md="auto",
+                xs=12,
+                md="auto",
             ),
             dbc.Col(
                 [
                     dbc.Label("Candles", html_for=ids.MARKET_COUNT, className="small mb-1"),
-                    dbc.Input(id=ids.MARKET_COUNT, type="number", min=COUNT_MIN, max=COUNT_MAX, step=10,
-                              value=count, size="sm", debounce=True, style={"width": "6rem"}),
+                    dbc.Input(
+                        id=ids.MARKET_COUNT,
+                        type="number",
+                        min=COUNT_MIN,
+                        max=COUNT_MAX,
+                        step=10,
+                        value=count,
+                        size="sm",
+                        debounce=True,
+                        style={"width": "6rem"},
+                    ),
                 ],
-                xs=6, md="auto",
+                xs=6,
+                md="auto",
             ),
             dbc.Col(
                 [
@@ -96,7 +115,8 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
                         className="small",
                     ),
                 ],
-                xs=12, md=True,
+                xs=12,
+                md=True,
             ),
         ],
         className="g-2 mb-3 align-items-end",
@@ -166,39 +186,73 @@ def candle_figure(
     figure = make_subplots(rows=3, cols=1, shared_xaxes=True, row_heights=[0.62, 0.16, 0.22], vertical_spacing=0.03)
     figure.add_trace(
         go.Candlestick(
-            x=x, open=_values(frame["open"]), high=_values(frame["high"]), low=_values(frame["low"]),
-            close=_values(frame["close"]), name=symbol,
+            x=x,
+            open=_values(frame["open"]),
+            high=_values(frame["high"]),
+            low=_values(frame["low"]),
+            close=_values(frame["close"]),
+            name=symbol,
             increasing={"line": {"color": charts.GAIN}, "fillcolor": charts.GAIN},
             decreasing={"line": {"color": charts.LOSS}, "fillcolor": charts.LOSS},
         ),
-        row=1, col=1,
+        row=1,
+        col=1,
     )
-    for column, name, dash in (("bb_upper", "BB upper", "dot"), ("bb_middle", "BB middle", "dash"), ("bb_lower", "BB lower", "dot")):
+    for column, name, dash in (
+        ("bb_upper", "BB upper", "dot"),
+        ("bb_middle", "BB middle", "dash"),
+        ("bb_lower", "BB lower", "dot"),
+    ):
         figure.add_trace(
-            go.Scatter(x=x, y=_values(frame[column]), mode="lines", name=name, line={"color": charts.BAND, "width": 1, "dash": dash},
-                       hoverinfo="skip"),
-            row=1, col=1,
+            go.Scatter(
+                x=x,
+                y=_values(frame[column]),
+                mode="lines",
+                name=name,
+                line={"color": charts.BAND, "width": 1, "dash": dash},
+                hoverinfo="skip",
+            ),
+            row=1,
+            col=1,
         )
     for column, name in (("ma20", "MA 20"), ("ma60", "MA 60"), ("ma200", "MA 200")):
         figure.add_trace(
-            go.Scatter(x=x, y=_values(frame[column]), mode="lines", name=name,
-                       line={"color": charts.MA_COLOURS[column], "width": 1.2}),
-            row=1, col=1,
+            go.Scatter(
+                x=x,
+                y=_values(frame[column]),
+                mode="lines",
+                name=name,
+                line={"color": charts.MA_COLOURS[column], "width": 1.2},
+            ),
+            row=1,
+            col=1,
         )
     for side, colour, marker in (("BUY", charts.GAIN, "triangle-up"), ("SELL", charts.LOSS, "triangle-down")):
         points = _fill_points(fills, side, bucket_of, tz)
         figure.add_trace(
-            go.Scatter(**points, mode="markers", name=f"Bot {side}", hovertemplate="%{text}<extra></extra>",
-                       marker={"symbol": marker, "size": 12, "color": colour, "line": {"color": "#0f172a", "width": 1}}),
-            row=1, col=1,
+            go.Scatter(
+                **points,
+                mode="markers",
+                name=f"Bot {side}",
+                hovertemplate="%{text}<extra></extra>",
+                marker={"symbol": marker, "size": 12, "color": colour, "line": {"color": "#0f172a", "width": 1}},
+            ),
+            row=1,
+            col=1,
         )
     figure.add_trace(
-        go.Bar(x=x, y=_values(frame["volume"]), name="Volume", marker={"color": _volume_colours(frame)}, showlegend=False),
-        row=2, col=1,
+        go.Bar(
+            x=x, y=_values(frame["volume"]), name="Volume", marker={"color": _volume_colours(frame)}, showlegend=False
+        ),
+        row=2,
+        col=1,
     )
     figure.add_trace(
-        go.Scatter(x=x, y=_values(frame["rsi"]), mode="lines", name="RSI 14", line={"color": charts.AMBER, "width": 1.3}),
-        row=3, col=1,
+        go.Scatter(
+            x=x, y=_values(frame["rsi"]), mode="lines", name="RSI 14", line={"color": charts.AMBER, "width": 1.3}
+        ),
+        row=3,
+        col=1,
     )
     for level in (30, 70):
         figure.add_hline(y=level, line={"color": charts.NEUTRAL, "width": 1, "dash": "dot"}, row=3, col=1)
@@ -241,7 +295,9 @@ def candle_patch(
             for attribute, column in fields:
                 value = row[column]
                 patch["data"][trace][attribute][last_index] = None if pd.isna(value) else float(value)
-        patch["data"][TRACE_VOLUME]["marker"]["color"][last_index] = charts.GAIN if row["close"] >= row["open"] else charts.LOSS
+        patch["data"][TRACE_VOLUME]["marker"]["color"][last_index] = (
+            charts.GAIN if row["close"] >= row["open"] else charts.LOSS
+        )
     if not appended.empty:
         x = _x_values(appended["bucket"], tz)
         patch["data"][TRACE_CANDLES]["x"].extend(x)
@@ -272,14 +328,22 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
         return html.Div(alert(reading.message, "danger", "Redis unreachable"), **{"data-brain-state": state})
     if state == "missing":
         return html.Div(
-            alert(f"{reading.message} ({reading.symbol}) Check that the bot is running and can reach Redis.", "warning"),
+            alert(
+                f"{reading.message} ({reading.symbol}) Check that the bot is running and can reach Redis.", "warning"
+            ),
             **{"data-brain-state": state},
         )
     status = reading.status
     children = []
     if state == "invalid":
-        children.append(alert(f"{reading.problem_summary}. Showing the fields that could be read.", "danger",
-                              "Invalid status payload", **{"data-brain-problem": ",".join(k.value for k in reading.problem_kinds)}))
+        children.append(
+            alert(
+                f"{reading.problem_summary}. Showing the fields that could be read.",
+                "danger",
+                "Invalid status payload",
+                **{"data-brain-problem": ",".join(k.value for k in reading.problem_kinds)},
+            )
+        )
     if status is None:
         return html.Div(children, **{"data-brain-state": state})
     action = status.action or "?"
@@ -287,7 +351,10 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
     if reading.age_s is not None:
         level = "danger" if reading.stale else "success"
         age_badge = [
-            html.Span(dbc.Badge(fmt.age(reading.age_s), color=level, className="ms-2"), **{"data-brain-age": f"{reading.age_s:.0f}"}),
+            html.Span(
+                dbc.Badge(fmt.age(reading.age_s), color=level, className="ms-2"),
+                **{"data-brain-age": f"{reading.age_s:.0f}"},
+            ),
             dbc.Badge(f"stale (> {stale_after_s:.0f} s)", color="danger", className="ms-1") if reading.stale else None,
         ]
     key_note = None
@@ -296,8 +363,10 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
     header = html.Div(
         [
             html.Span(reading.symbol, className="brain-symbol"),
-            html.Span(dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"), className="ms-2 brain-action"),
-                      **{"data-brain-action": action}),
+            html.Span(
+                dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"), className="ms-2 brain-action"),
+                **{"data-brain-action": action},
+            ),
             *age_badge,
             key_note,
         ],
@@ -318,13 +387,24 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
     ]
     grid = dbc.Row(
         [
-            dbc.Col(html.Div([html.Div(label, className="kpi-title"), html.Div(value, className="brain-value", **{"data-brain-field": key})]),
-                    xs=6, md=4, lg=2)
+            dbc.Col(
+                html.Div(
+                    [
+                        html.Div(label, className="kpi-title"),
+                        html.Div(value, className="brain-value", **{"data-brain-field": key}),
+                    ]
+                ),
+                xs=6,
+                md=4,
+                lg=2,
+            )
             for label, value, key in metrics
         ],
         className="g-2 mb-2",
     )
-    reason = html.Blockquote(status.reason or "(no reason given)", className="brain-reason mb-1", **{"data-brain-field": "reason"})
+    reason = html.Blockquote(
+        status.reason or "(no reason given)", className="brain-reason mb-1", **{"data-brain-field": "reason"}
+    )
     footer_parts = [f"reported {fmt.timestamp(status.timestamp, tz)}" if status.timestamp else "no valid timestamp"]
     if reading.regime is not None:
         footer_parts.append(f"market regime: {reading.regime}")
@@ -343,14 +423,21 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
             action = status.action or "?"
             state_cell = dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"))
             if reading.state.value == "invalid":
-                state_cell = [state_cell, dbc.Badge("invalid", color="danger", className="ms-1", title=reading.problem_summary)]
+                state_cell = [
+                    state_cell,
+                    dbc.Badge("invalid", color="danger", className="ms-1", title=reading.problem_summary),
+                ]
         elif reading.state.value == "missing":
             state_cell = dbc.Badge("no status", color="warning")
         else:
             state_cell = dbc.Badge("Redis down", color="danger")
         age_text = fmt.age(reading.age_s) if reading.age_s is not None else "–"
         age_class = "text-loss" if reading.stale else ""
-        detail = reading.problem_summary if reading.state.value == "invalid" else (status.reason if status and status.reason else reading.message or "")
+        detail = (
+            reading.problem_summary
+            if reading.state.value == "invalid"
+            else (status.reason if status and status.reason else reading.message or "")
+        )
         rows.append(
             html.Tr(
                 [
@@ -358,14 +445,26 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
                     html.Td(state_cell),
                     html.Td(age_text, className=age_class),
                     html.Td(fmt.price(status.current_price) if status else "–", className="text-end num"),
-                    html.Td(f"{status.rsi:.1f}" if status and status.rsi is not None else "–", className="text-end num"),
+                    html.Td(
+                        f"{status.rsi:.1f}" if status and status.rsi is not None else "–", className="text-end num"
+                    ),
                     html.Td(detail, className="small text-truncate status-reason", title=detail),
                 ],
                 **{"data-symbol": reading.symbol, "data-state": reading.state.value},
             )
         )
-    header = html.Thead(html.Tr([html.Th("Symbol"), html.Th("Action"), html.Th("Age"), html.Th("Price", className="text-end"),
-                                 html.Th("RSI", className="text-end"), html.Th("Reason / problem")]))
+    header = html.Thead(
+        html.Tr(
+            [
+                html.Th("Symbol"),
+                html.Th("Action"),
+                html.Th("Age"),
+                html.Th("Price", className="text-end"),
+                html.Th("RSI", className="text-end"),
+                html.Th("Reason / problem"),
+            ]
+        )
+    )
     return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0 status-table")
 
 
@@ -379,7 +478,9 @@ def decisions_table(decisions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
             html.Li(
                 [
                     dbc.Badge(row.decision, color=colours.get(row.decision, "secondary"), className="me-2"),
-                    html.Span(f"{row.confidence}%" if pd.notna(row.confidence) else "", className="me-2 small text-secondary"),
+                    html.Span(
+                        f"{row.confidence}%" if pd.notna(row.confidence) else "", className="me-2 small text-secondary"
+                    ),
                     html.Span(fmt.timestamp(row.created_at, tz, seconds=False), className="small text-secondary"),
                     html.Div(row.reasoning or "", className="small"),
                 ],

@@ -10,7 +10,8 @@ import plotly.graph_objects as go
 from dash import dcc, html
 from plotly.subplots import make_subplots
 
-from layouts import charts, format as fmt, ids
+from layouts import charts, ids
+from layouts import format as fmt
 from layouts.components import kpi_card, section
 
 
@@ -50,14 +51,28 @@ def kpi_row(
         win_note += f" ({unmatched} sells without a matching buy are not counted)"
     return_note = None
     if starting_capital:
-        return_note = f"{fmt.pct((total_assets / starting_capital - 1) * 100)} since start ({fmt.krw(starting_capital)})"
+        return_note = (
+            f"{fmt.pct((total_assets / starting_capital - 1) * 100)} since start ({fmt.krw(starting_capital)})"
+        )
     return [
-        kpi_card("total-assets", "Total assets", fmt.krw(total_assets), note=return_note or "cash + positions at market"),
+        kpi_card(
+            "total-assets", "Total assets", fmt.krw(total_assets), note=return_note or "cash + positions at market"
+        ),
         kpi_card("cash", "Cash", fmt.krw(cash)),
-        kpi_card("realized-pnl", "Realized PnL", fmt.krw(realized_pnl, signed=True), fmt.pnl_class(realized_pnl),
-                 note="cumulative, fees included"),
-        kpi_card("unrealized-pnl", "Unrealized PnL", fmt.krw(unrealized_pnl, signed=True), fmt.pnl_class(unrealized_pnl),
-                 note="open positions at latest price"),
+        kpi_card(
+            "realized-pnl",
+            "Realized PnL",
+            fmt.krw(realized_pnl, signed=True),
+            fmt.pnl_class(realized_pnl),
+            note="cumulative, fees included",
+        ),
+        kpi_card(
+            "unrealized-pnl",
+            "Unrealized PnL",
+            fmt.krw(unrealized_pnl, signed=True),
+            fmt.pnl_class(unrealized_pnl),
+            note="open positions at latest price",
+        ),
         kpi_card("win-rate", "Win rate", win_value, note=win_note),
         kpi_card("open-positions", "Open positions", str(open_positions)),
         kpi_card("filled-trades", "Filled trades", f"{filled_trades:,}"),
@@ -66,7 +81,11 @@ def kpi_row(
 
 def positions_table(positions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
     if positions.empty:
-        return html.P("No open positions: the bot holds only cash.", className="text-secondary mb-0", **{"data-empty": "positions"})
+        return html.P(
+            "No open positions: the bot holds only cash.",
+            className="text-secondary mb-0",
+            **{"data-empty": "positions"},
+        )
     header = html.Thead(
         html.Tr(
             [
@@ -97,32 +116,58 @@ def positions_table(positions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
                     html.Td(fmt.price(row.avg_price), className="text-end num"),
                     html.Td(price_cell, className="text-end num"),
                     html.Td(fmt.krw(row.value), className="text-end num"),
-                    html.Td(fmt.krw(row.unrealized_krw, signed=True), className=f"text-end num {fmt.pnl_class(row.unrealized_krw)}"),
+                    html.Td(
+                        fmt.krw(row.unrealized_krw, signed=True),
+                        className=f"text-end num {fmt.pnl_class(row.unrealized_krw)}",
+                    ),
                     html.Td(fmt.pct(row.unrealized_pct), className=f"text-end num {fmt.pnl_class(row.unrealized_pct)}"),
                     html.Td(fmt.timestamp(row.opened_at, tz, seconds=False)),
                 ],
                 **{"data-symbol": row.symbol},
             )
         )
-    return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0 positions-table")
+    return dbc.Table(
+        [header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-0 positions-table"
+    )
 
 
-def equity_figure(equity: pd.DataFrame, drawdown_pct: pd.Series, tz: ZoneInfo, max_drawdown_pct: float, max_drawdown_krw: float) -> go.Figure:
+def equity_figure(
+    equity: pd.DataFrame, drawdown_pct: pd.Series, tz: ZoneInfo, max_drawdown_pct: float, max_drawdown_krw: float
+) -> go.Figure:
     times = equity["time"].dt.tz_convert(tz)
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.7, 0.3], vertical_spacing=0.04)
     figure.add_trace(
-        go.Scatter(x=times, y=equity["equity"], mode="lines", name="Equity", line={"color": charts.ACCENT, "width": 2},
-                   hovertemplate="%{y:,.0f} KRW<extra>equity</extra>"),
-        row=1, col=1,
+        go.Scatter(
+            x=times,
+            y=equity["equity"],
+            mode="lines",
+            name="Equity",
+            line={"color": charts.ACCENT, "width": 2},
+            hovertemplate="%{y:,.0f} KRW<extra>equity</extra>",
+        ),
+        row=1,
+        col=1,
     )
     figure.add_trace(
-        go.Scatter(x=times, y=drawdown_pct, mode="lines", name="Drawdown", fill="tozeroy",
-                   line={"color": charts.LOSS, "width": 1}, hovertemplate="%{y:.2f}%<extra>drawdown</extra>"),
-        row=2, col=1,
+        go.Scatter(
+            x=times,
+            y=drawdown_pct,
+            mode="lines",
+            name="Drawdown",
+            fill="tozeroy",
+            line={"color": charts.LOSS, "width": 1},
+            hovertemplate="%{y:.2f}%<extra>drawdown</extra>",
+        ),
+        row=2,
+        col=1,
     )
     figure.update_layout(
         **charts.base_layout(height=420, showlegend=False, uirevision="equity"),
-        title={"text": f"Max drawdown {fmt.pct(max_drawdown_pct)} ({fmt.krw(-max_drawdown_krw)})", "x": 0.01, "font": {"size": 13}},
+        title={
+            "text": f"Max drawdown {fmt.pct(max_drawdown_pct)} ({fmt.krw(-max_drawdown_krw)})",
+            "x": 0.01,
+            "font": {"size": 13},
+        },
     )
     figure.update_yaxes(title_text="KRW", tickformat=",.0f", row=1, col=1, gridcolor=charts.GRID)
     figure.update_yaxes(title_text="DD %", ticksuffix="%", row=2, col=1, gridcolor=charts.GRID)

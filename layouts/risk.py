@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from layouts import charts, format as fmt, ids
+from layouts import charts, ids
+from layouts import format as fmt
 from layouts.components import alert, section
 
 STATE_COLOURS = {"RUNNING": "success", "COOLDOWN": "warning", "HALTED": "danger"}
@@ -34,8 +35,13 @@ def page() -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(section("Today's PnL vs. daily loss limit",
-                                    dcc.Graph(id=ids.RISK_GAUGE, config={"displayModeBar": False}, style={"height": "260px"})), lg=4),
+                    dbc.Col(
+                        section(
+                            "Today's PnL vs. daily loss limit",
+                            dcc.Graph(id=ids.RISK_GAUGE, config={"displayModeBar": False}, style={"height": "260px"}),
+                        ),
+                        lg=4,
+                    ),
                     dbc.Col(
                         section(
                             "Today's limits",
@@ -49,11 +55,18 @@ def page() -> html.Div:
                     ),
                 ]
             ),
-            section("Daily PnL, last 30 days (UTC days, as the bot counts them)",
-                    dcc.Graph(id=ids.RISK_DAILY_PNL, config={"displaylogo": False}, style={"height": "300px"})),
+            section(
+                "Daily PnL, last 30 days (UTC days, as the bot counts them)",
+                dcc.Graph(id=ids.RISK_DAILY_PNL, config={"displaylogo": False}, style={"height": "300px"}),
+            ),
             section(
                 "Risk audit log (newest first)",
-                dcc.Dropdown(id=ids.RISK_AUDIT_TYPES, multi=True, placeholder="All violation types", className="mb-2 audit-filter"),
+                dcc.Dropdown(
+                    id=ids.RISK_AUDIT_TYPES,
+                    multi=True,
+                    placeholder="All violation types",
+                    className="mb-2 audit-filter",
+                ),
                 html.Div(id=ids.RISK_AUDIT_MESSAGE),
                 audit_grid(ids.RISK_AUDIT_GRID),
             ),
@@ -97,7 +110,9 @@ def state_card(state: str, has_row: bool, today_label: str) -> dbc.Card:
         dbc.CardBody(
             [
                 html.Div("Trading state", className="kpi-title"),
-                html.Div(state, className=f"trading-state text-{STATE_COLOURS[state]}", **{"data-trading-state": state}),
+                html.Div(
+                    state, className=f"trading-state text-{STATE_COLOURS[state]}", **{"data-trading-state": state}
+                ),
                 html.Div(note, className="small text-secondary"),
             ]
         ),
@@ -108,7 +123,9 @@ def state_card(state: str, has_row: bool, today_label: str) -> dbc.Card:
 def warnings(messages: tuple[str, ...]) -> html.Div:
     if not messages:
         return html.Div(alert("No risk limit reached today.", "success"), **{"data-risk-warnings": "0"})
-    return html.Div([alert(m, "danger", "Limit reached") for m in messages], **{"data-risk-warnings": str(len(messages))})
+    return html.Div(
+        [alert(m, "danger", "Limit reached") for m in messages], **{"data-risk-warnings": str(len(messages))}
+    )
 
 
 def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: float) -> go.Figure:
@@ -120,10 +137,17 @@ def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: floa
         go.Indicator(
             mode="gauge+number",
             value=round(pnl_pct, 2),
-            number={"suffix": "%", "valueformat": "+.2f", "font": {"size": 34, "color": charts.GAIN if pnl_pct >= 0 else charts.LOSS}},
+            number={
+                "suffix": "%",
+                "valueformat": "+.2f",
+                "font": {"size": 34, "color": charts.GAIN if pnl_pct >= 0 else charts.LOSS},
+            },
             gauge={
-                "axis": {"range": [-span, span], "tickvals": [-span, -limit_pct, 0, limit_pct, span],
-                         "ticktext": [f"{v:+.4g}%" for v in (-span, -limit_pct, 0, limit_pct, span)]},
+                "axis": {
+                    "range": [-span, span],
+                    "tickvals": [-span, -limit_pct, 0, limit_pct, span],
+                    "ticktext": [f"{v:+.4g}%" for v in (-span, -limit_pct, 0, limit_pct, span)],
+                },
                 "bar": {"color": "rgba(0,0,0,0)", "thickness": 0},
                 "steps": [
                     {"range": [-span, -limit_pct], "color": "rgba(239,68,68,0.45)"},
@@ -133,8 +157,10 @@ def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: floa
                 ],
                 "threshold": {"line": {"color": charts.LOSS, "width": 4}, "thickness": 1.0, "value": -limit_pct},
             },
-            title={"text": f"{fmt.krw(pnl_krw, signed=True)} today · limit -{limit_pct:g}% ({fmt.krw(-limit_krw)})",
-                   "font": {"size": 12}},
+            title={
+                "text": f"{fmt.krw(pnl_krw, signed=True)} today · limit -{limit_pct:g}% ({fmt.krw(-limit_krw)})",
+                "font": {"size": 12},
+            },
         )
     )
     figure.update_layout(**charts.base_layout(height=250, margin={"l": 48, "r": 48, "t": 56, "b": 8}))
@@ -161,8 +187,13 @@ def daily_pnl_figure(days: list, loss_limit_krw: float, tz_note: str) -> go.Figu
     dates = [d.date.isoformat() for d in days]
     values = [d.total_pnl for d in days]
     figure = go.Figure(
-        go.Bar(x=dates, y=values, marker={"color": [charts.GAIN if v >= 0 else charts.LOSS for v in values]},
-               hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>", name="Daily PnL")
+        go.Bar(
+            x=dates,
+            y=values,
+            marker={"color": [charts.GAIN if v >= 0 else charts.LOSS for v in values]},
+            hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>",
+            name="Daily PnL",
+        )
     )
     figure.update_layout(**charts.base_layout(height=300, showlegend=False, uirevision="daily-pnl"))
     figure.update_yaxes(tickformat=",.0f", title_text="KRW", gridcolor=charts.GRID)
@@ -170,8 +201,12 @@ def daily_pnl_figure(days: list, loss_limit_krw: float, tz_note: str) -> go.Figu
     label = f"today's loss limit {fmt.krw(-loss_limit_krw)}"
     lowest = min(values + [0.0])
     if loss_limit_krw > 0 and -loss_limit_krw >= lowest * 3:
-        figure.add_hline(y=-loss_limit_krw, line={"color": charts.LOSS, "dash": "dash", "width": 1},
-                         annotation_text=label, annotation_position="bottom left")
+        figure.add_hline(
+            y=-loss_limit_krw,
+            line={"color": charts.LOSS, "dash": "dash", "width": 1},
+            annotation_text=label,
+            annotation_position="bottom left",
+        )
     elif loss_limit_krw > 0:
         # Far below every bar: drawing it would flatten the bars, so it is named instead.
         figure.update_xaxes(title_text=f"{tz_note} · {label} (far below these bars)")

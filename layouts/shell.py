@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html

@@ -34,11 +34,21 @@ def health_card(key: str, title: str, level: str, headline: str, facts: list[tup
     return dbc.Card(
         dbc.CardBody(
             [
-                html.Div([html.Span(className=f"dot dot-{level}"), html.Span(title, className="fw-semibold")],
-                         className="d-flex align-items-center gap-2 mb-1"),
-                html.Div(headline, className=f"health-headline text-{colours[level]}", **{"data-health": key, "data-level": level}),
+                html.Div(
+                    [html.Span(className=f"dot dot-{level}"), html.Span(title, className="fw-semibold")],
+                    className="d-flex align-items-center gap-2 mb-1",
+                ),
+                html.Div(
+                    headline,
+                    className=f"health-headline text-{colours[level]}",
+                    **{"data-health": key, "data-level": level},
+                ),
                 html.Dl(
-                    [item for label, value in facts for item in (html.Dt(label), html.Dd(value, **{"data-fact": f"{key}:{label}"}))],
+                    [
+                        item
+                        for label, value in facts
+                        for item in (html.Dt(label), html.Dd(value, **{"data-fact": f"{key}:{label}"}))
+                    ],
                     className="health-facts mb-0",
                 ),
             ]
@@ -51,7 +61,9 @@ def freshness_table(rows: list[dict]) -> html.Div:
     """rows: symbol, last_candle, candle_age, candle_stale, status_state, status_age, status_stale, note."""
     if not rows:
         return html.P("No symbols have candles yet.", className="text-secondary mb-0")
-    header = html.Thead(html.Tr([html.Th(h) for h in ("Symbol", "Last candle", "Candle age", "Bot status", "Status age")]))
+    header = html.Thead(
+        html.Tr([html.Th(h) for h in ("Symbol", "Last candle", "Candle age", "Bot status", "Status age")])
+    )
     body = []
     for row in rows:
         body.append(
@@ -59,10 +71,20 @@ def freshness_table(rows: list[dict]) -> html.Div:
                 [
                     html.Td(row["symbol"], className="fw-semibold"),
                     html.Td(row["last_candle"]),
-                    html.Td([row["candle_age"], dbc.Badge("stale", color="danger", className="ms-2") if row["candle_stale"] else None],
-                            **{"data-candle-stale": str(row["candle_stale"]).lower()}),
+                    html.Td(
+                        [
+                            row["candle_age"],
+                            dbc.Badge("stale", color="danger", className="ms-2") if row["candle_stale"] else None,
+                        ],
+                        **{"data-candle-stale": str(row["candle_stale"]).lower()},
+                    ),
                     html.Td(row["status_state"], title=row.get("note") or ""),
-                    html.Td([row["status_age"], dbc.Badge("stale", color="danger", className="ms-2") if row["status_stale"] else None]),
+                    html.Td(
+                        [
+                            row["status_age"],
+                            dbc.Badge("stale", color="danger", className="ms-2") if row["status_stale"] else None,
+                        ]
+                    ),
                 ],
                 **{"data-symbol": row["symbol"]},
             )

@@ -20,7 +20,6 @@ from tests.support.pg import create_database, drop_database, drop_role
 from tests.support.services import CHROMIUM_FLAGS, PG_ADMIN_URL, REDIS_URL_BASE, chromium_path, missing, unique_name
 
 
-
 def _admin_engine():
     engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     try:

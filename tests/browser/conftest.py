@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -12,6 +12,7 @@ from data.seeding import create_schema, write_history
 from data.synthetic import generate_history
 from tests.support.helpers import SEED_SYMBOLS, make_settings
 from tests.support.live import LiveServer
+
 
 class LiveDashboard:
     """A seeded database, its history (for independent arithmetic) and a running server."""
@@ -34,7 +35,7 @@ def live_dashboard(postgres, redis_db):
     url = postgres.create("cp_browser")
     writer = Database(url, read_only=False, statement_timeout_ms=None)
     create_schema(writer.engine, Backend.POSTGRESQL)
-    history = generate_history(SEED_SYMBOLS, 3, datetime.now(timezone.utc), seed=21)
+    history = generate_history(SEED_SYMBOLS, 3, datetime.now(UTC), seed=21)
     write_history(writer.engine, Backend.POSTGRESQL, history)
     app = create_app(make_settings(url, redis_db, refresh_seconds=5))
     with LiveServer(app.server) as server:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -32,7 +32,7 @@ READY = {
 
 def publish_status(redis_client, symbol, **changes):
     body = {
-        "timestamp": datetime.now(timezone.utc).isoformat(),
+        "timestamp": datetime.now(UTC).isoformat(),
         "symbol": symbol,
         "current_price": 95_000_000.0,
         "indicators": {"rsi": 45.2, "bb_upper": 96_000_000.0, "bb_lower": 94_000_000.0, "ma_200": 93_000_000.0},
@@ -85,7 +85,7 @@ def test_overview_shows_the_numbers_the_rows_imply(live_dashboard, watched):
 
 
 def test_risk_shows_todays_trade_count_against_its_limit(live_dashboard, watched):
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     day = live_dashboard.history.bot.days.get(today)
     page = watched("risk-numbers")
     page.page.goto(live_dashboard.url + "/risk")
@@ -106,10 +106,14 @@ def test_history_filters_narrow_the_grid_and_the_charts(live_dashboard, watched)
     page.wait_for_text("[data-history-count]", lambda t: t == f"{len(btc_sells):,}")
     page.page.wait_for_function(
         "n => document.querySelectorAll('#history-grid .ag-center-cols-container .ag-row').length === n",
-        arg=min(len(btc_sells), 50), timeout=15_000)
+        arg=min(len(btc_sells), 50),
+        timeout=15_000,
+    )
     sides = page.page.locator("#history-grid .ag-center-cols-container [col-id='side']").all_inner_texts()
     assert set(sides) == {"SELL"}
-    pie_labels = page.page.evaluate("() => document.querySelector('#history-side-chart .js-plotly-plot').data[0].labels")
+    pie_labels = page.page.evaluate(
+        "() => document.querySelector('#history-side-chart .js-plotly-plot').data[0].labels"
+    )
     assert list(pie_labels) == ["SELL"]
     assert "side=SELL" in page.page.url and "symbol=KRW-BTC" in page.page.url
     page.screenshot("filtered")
@@ -120,7 +124,8 @@ def chart_state(page):
         """() => { const g = document.querySelector('#market-chart .js-plotly-plot');
                   return {n: g.data[0].x.length, lastX: g.data[0].x[g.data[0].x.length - 1],
                           lastClose: g.data[0].close[g.data[0].close.length - 1],
-                          range: g.layout.xaxis.range, autorange: g.layout.xaxis.autorange}; }""")
+                          range: g.layout.xaxis.range, autorange: g.layout.xaxis.autorange}; }"""
+    )
 
 
 def test_market_chart_and_bot_brain_update_live_and_keep_the_zoom(live_dashboard, watched, redis_client):
@@ -137,17 +142,27 @@ def test_market_chart_and_bot_brain_update_live_and_keep_the_zoom(live_dashboard
     zoom = page.page.evaluate(
         """() => { const g = document.querySelector('#market-chart .js-plotly-plot');
                   const r = [g.data[0].x[40], g.data[0].x[80]];
-                  return Plotly.relayout(g, {'xaxis.range': r}).then(() => r); }""")
+                  return Plotly.relayout(g, {'xaxis.range': r}).then(() => r); }"""
+    )
     newest = live_dashboard.history.candles["KRW-BTC"]["timestamp"].iloc[-1] + pd.Timedelta(minutes=1)
-    frame = pd.DataFrame({"timestamp": [newest], "open": [90_000_000.0], "high": [90_500_000.0],
-                          "low": [89_900_000.0], "close": [90_123_000.0], "volume": [3.0]})
+    frame = pd.DataFrame(
+        {
+            "timestamp": [newest],
+            "open": [90_000_000.0],
+            "high": [90_500_000.0],
+            "low": [89_900_000.0],
+            "close": [90_123_000.0],
+            "volume": [3.0],
+        }
+    )
     patches.clear()  # before the insert: the very next tick may carry the patch
     with live_dashboard.writer.engine.begin() as conn:
         insert_candles(conn, "KRW-BTC", frame)
     publish_status(redis_client, "KRW-BTC", action="BUY", reason="second status: RSI(28.1) < 30")
     page.page.wait_for_function(
         "() => { const g = document.querySelector('#market-chart .js-plotly-plot'); return g.data[0].close[g.data[0].close.length - 1] === 90123000; }",
-        timeout=20_000)
+        timeout=20_000,
+    )
     page.wait_for_text("[data-brain-field='reason']", lambda t: "second status" in t)
     after = chart_state(page)
     assert after["n"] == 120  # one candle in, the oldest out
@@ -170,7 +185,9 @@ def test_turning_refresh_off_stops_updates(live_dashboard, watched):
     page.page.on("request", lambda r: requests.append(r) if "_dash-update-component" in r.url else None)
     before = chart_state(page)
     newest = live_dashboard.history.candles["KRW-ETH"]["timestamp"].iloc[-1] + pd.Timedelta(minutes=5)
-    frame = pd.DataFrame({"timestamp": [newest], "open": [1.0], "high": [2.0], "low": [0.5], "close": [1.5], "volume": [1.0]})
+    frame = pd.DataFrame(
+        {"timestamp": [newest], "open": [1.0], "high": [2.0], "low": [0.5], "close": [1.5], "volume": [1.0]}
+    )
     with live_dashboard.writer.engine.begin() as conn:
         insert_candles(conn, "KRW-ETH", frame)
     page.page.wait_for_timeout(12_000)  # more than two refresh intervals
@@ -211,10 +228,24 @@ def test_refresh_pauses_while_the_tab_is_hidden(live_dashboard, watched):
 
 def test_a_refresh_keeps_the_trade_log_page_and_sort_order(live_dashboard, watched):
     # Enough orders for several pages (cancelled orders of a symbol the other tests ignore).
-    now = datetime.now(timezone.utc)
-    orders = [{"id": uuid.uuid4(), "symbol": "KRW-ADA", "side": "BUY", "order_type": "LIMIT", "price": 500.0 + i,
-               "quantity": 10.0, "fee": 0.0, "status": "CANCELLED", "strategy_name": "test", "signal_info": None,
-               "created_at": now - timedelta(minutes=i), "executed_at": None} for i in range(120)]
+    now = datetime.now(UTC)
+    orders = [
+        {
+            "id": uuid.uuid4(),
+            "symbol": "KRW-ADA",
+            "side": "BUY",
+            "order_type": "LIMIT",
+            "price": 500.0 + i,
+            "quantity": 10.0,
+            "fee": 0.0,
+            "status": "CANCELLED",
+            "strategy_name": "test",
+            "signal_info": None,
+            "created_at": now - timedelta(minutes=i),
+            "executed_at": None,
+        }
+        for i in range(120)
+    ]
     with live_dashboard.writer.engine.begin() as conn:
         insert_rows(conn, orders, [], [])
     page = watched("history-keeps-state")
@@ -223,15 +254,19 @@ def test_a_refresh_keeps_the_trade_log_page_and_sort_order(live_dashboard, watch
     page.page.locator("#history-grid .ag-header-cell[col-id='price']").click()  # sort by price, ascending
     page.page.wait_for_timeout(1000)
     page.page.locator("#history-grid .ag-paging-button").nth(2).click()  # next page
-    page.page.wait_for_function("() => document.querySelector('#history-grid .ag-paging-number') && "
-                                "document.querySelectorAll('#history-grid .ag-paging-number')[0].textContent === '2'")
+    page.page.wait_for_function(
+        "() => document.querySelector('#history-grid .ag-paging-number') && "
+        "document.querySelectorAll('#history-grid .ag-paging-number')[0].textContent === '2'"
+    )
     cells = "#history-grid .ag-center-cols-container [col-id='price']"
 
     def loaded_prices():
         # Rows are blank while their block loads; wait for the block to arrive.
         page.page.wait_for_function(
             f'() => {{ const c = [...document.querySelectorAll("{cells}")];'
-            " return c.length > 0 && c.every(cell => cell.textContent.trim() !== ''); }", timeout=15_000)
+            " return c.length > 0 && c.every(cell => cell.textContent.trim() !== ''); }",
+            timeout=15_000,
+        )
         return page.page.locator(cells).all_inner_texts()
 
     before = loaded_prices()
@@ -245,13 +280,17 @@ def test_a_refresh_keeps_the_trade_log_page_and_sort_order(live_dashboard, watch
 
 
 def test_an_active_cooldown_counts_down_on_the_risk_page(live_dashboard, watched):
-    today = datetime.now(timezone.utc).date()
-    until = datetime.now(timezone.utc) + timedelta(hours=1, minutes=30)
+    today = datetime.now(UTC).date()
+    until = datetime.now(UTC) + timedelta(hours=1, minutes=30)
     with live_dashboard.writer.engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM daily_risk_state WHERE date = :d"), {"d": today})
-        conn.execute(sa.text("INSERT INTO daily_risk_state (date, total_pnl, trade_count, consecutive_losses, "
-                             "cooldown_until, is_trading_halted, updated_at) VALUES (:d, -1000, 4, 0, :u, false, now())"),
-                     {"d": today, "u": until})
+        conn.execute(
+            sa.text(
+                "INSERT INTO daily_risk_state (date, total_pnl, trade_count, consecutive_losses, "
+                "cooldown_until, is_trading_halted, updated_at) VALUES (:d, -1000, 4, 0, :u, false, now())"
+            ),
+            {"d": today, "u": until},
+        )
     page = watched("risk-cooldown")
     page.page.goto(live_dashboard.url + "/risk")
     assert page.wait_for_text("[data-trading-state]", lambda t: t == "COOLDOWN") == "COOLDOWN"

@@ -12,8 +12,8 @@ import subprocess
 import sys
 import time
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
-from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -37,8 +37,9 @@ def database_url(postgres):
     url = postgres.create("cp_deploy")
     writer = Database(url, read_only=False, statement_timeout_ms=None)
     create_schema(writer.engine, Backend.POSTGRESQL)
-    write_history(writer.engine, Backend.POSTGRESQL,
-                  generate_history(["KRW-BTC", "KRW-ETH"], 2, datetime.now(timezone.utc), seed=9))
+    write_history(
+        writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC", "KRW-ETH"], 2, datetime.now(UTC), seed=9)
+    )
     writer.dispose()
     return url
 
@@ -65,8 +66,10 @@ def browse_every_page(browser, base_url: str, prefix: str, label: str) -> list[s
             problems.append(f"outside {prefix}: {path}")
 
     page.on("response", check)
-    page.on("requestfailed", lambda r: problems.append(f"failed {r.url} {r.failure}")
-            if "ERR_ABORTED" not in (r.failure or "") else None)
+    page.on(
+        "requestfailed",
+        lambda r: problems.append(f"failed {r.url} {r.failure}") if "ERR_ABORTED" not in (r.failure or "") else None,
+    )
     for name in PAGES:
         page.goto(base_url + prefix + name)
         try:
@@ -84,7 +87,10 @@ def browse_every_page(browser, base_url: str, prefix: str, label: str) -> list[s
 
 @pytest.mark.browser
 def test_every_page_works_through_nginx_at_the_root(environment, tmp_path, browser):
-    with Gunicorn(environment, tmp_path).start() as gunicorn, Nginx("coinpilot.conf", [gunicorn.port], tmp_path / "nginx") as nginx:
+    with (
+        Gunicorn(environment, tmp_path).start() as gunicorn,
+        Nginx("coinpilot.conf", [gunicorn.port], tmp_path / "nginx") as nginx,
+    ):
         problems = browse_every_page(browser, nginx.url, "/", "root")
         assert not problems, "\n".join(problems)
         status, headers, _ = http_get(nginx.url + "/_dash-layout", headers={"Accept-Encoding": "gzip"})
@@ -94,8 +100,10 @@ def test_every_page_works_through_nginx_at_the_root(environment, tmp_path, brows
 @pytest.mark.browser
 def test_every_page_request_and_callback_lives_under_the_sub_path(environment, tmp_path, browser):
     environment["DASHBOARD_URL_PREFIX"] = "/coinpilot/"
-    with Gunicorn(environment, tmp_path).start("/coinpilot/") as gunicorn, \
-            Nginx("coinpilot-subpath.conf", [gunicorn.port], tmp_path / "nginx") as nginx:
+    with (
+        Gunicorn(environment, tmp_path).start("/coinpilot/") as gunicorn,
+        Nginx("coinpilot-subpath.conf", [gunicorn.port], tmp_path / "nginx") as nginx,
+    ):
         problems = browse_every_page(browser, nginx.url, "/coinpilot/", "subpath")
         assert not problems, "\n".join(problems)
         assert http_get(nginx.url + "/coinpilot/healthz")[0] == 200
@@ -104,10 +112,16 @@ def test_every_page_request_and_callback_lives_under_the_sub_path(environment, t
 
 
 def test_fingerprinted_dash_bundles_are_cached_for_a_year(environment, tmp_path):
-    with Gunicorn(environment, tmp_path).start() as gunicorn, Nginx("coinpilot.conf", [gunicorn.port], tmp_path / "nginx") as nginx:
+    with (
+        Gunicorn(environment, tmp_path).start() as gunicorn,
+        Nginx("coinpilot.conf", [gunicorn.port], tmp_path / "nginx") as nginx,
+    ):
         _, _, index = http_get(nginx.url + "/")
-        bundle = next(part.split('"')[0] for part in index.decode().split('src="')[1:]
-                      if "_dash-component-suites" in part and ".v" in part)
+        bundle = next(
+            part.split('"')[0]
+            for part in index.decode().split('src="')[1:]
+            if "_dash-component-suites" in part and ".v" in part
+        )
         status, headers, _ = http_get(nginx.url + bundle)
         assert status == 200 and "immutable" in headers["Cache-Control"] and "31536000" in headers["Cache-Control"]
         assert "no-store" not in http_get(nginx.url + "/")[1].get("Cache-Control", "")
@@ -115,14 +129,18 @@ def test_fingerprinted_dash_bundles_are_cached_for_a_year(environment, tmp_path)
 
 @pytest.mark.browser
 def test_one_browser_session_works_across_two_gunicorn_instances(environment, tmp_path, browser):
-    with Gunicorn(environment, tmp_path, name="first").start() as first, \
-            Gunicorn(environment, tmp_path, name="second").start() as second, \
-            Nginx("coinpilot.conf", [first.port, second.port], tmp_path / "nginx") as nginx:
+    with (
+        Gunicorn(environment, tmp_path, name="first").start() as first,
+        Gunicorn(environment, tmp_path, name="second").start() as second,
+        Nginx("coinpilot.conf", [first.port, second.port], tmp_path / "nginx") as nginx,
+    ):
         problems = browse_every_page(browser, nginx.url, "/", "two-instances")
         assert not problems, "\n".join(problems)
         time.sleep(1)  # access logs are flushed per line, give the workers a moment
         for instance in (first, second):
-            callbacks = [line for line in instance.access_log.read_text().splitlines() if "_dash-update-component" in line]
+            callbacks = [
+                line for line in instance.access_log.read_text().splitlines() if "_dash-update-component" in line
+            ]
             assert callbacks, f"{instance.name} served no callback: nginx did not spread the session"
 
 
@@ -137,13 +155,32 @@ def test_with_credentials_everything_but_health_needs_them(environment, tmp_path
         environment["DASHBOARD_PASSWORD"] = "correct horse"
     else:
         environment["DASHBOARD_PASSWORD_HASH"] = generate_password_hash("correct horse")
-    with Gunicorn(environment, tmp_path).start() as gunicorn, Nginx("coinpilot.conf", [gunicorn.port], tmp_path / "nginx") as nginx:
+    with (
+        Gunicorn(environment, tmp_path).start() as gunicorn,
+        Nginx("coinpilot.conf", [gunicorn.port], tmp_path / "nginx") as nginx,
+    ):
         for path in ("/", "/_dash-layout", "/_dash-dependencies", "/assets/dashboard.css", "/market"):
-            status, headers, body = http_get(nginx.url + path)
+            status, headers, _body = http_get(nginx.url + path)
             assert status == 401 and headers["WWW-Authenticate"].startswith("Basic"), path
-        post = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H",
-                               "Content-Type: application/json", "-d", "{}", nginx.url + "/_dash-update-component"],
-                              capture_output=True, text=True)
+        post = subprocess.run(
+            [
+                "curl",
+                "-s",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+                "-X",
+                "POST",
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                "{}",
+                nginx.url + "/_dash-update-component",
+            ],
+            capture_output=True,
+            text=True,
+        )
         assert post.stdout == "401"
         assert http_get(nginx.url + "/", headers=basic("operator", "wrong"))[0] == 401
         assert http_get(nginx.url + "/", headers=basic("operator", "correct horse"))[0] == 200
@@ -153,9 +190,12 @@ def test_with_credentials_everything_but_health_needs_them(environment, tmp_path
 
 def test_nginx_can_authenticate_and_pass_the_user_header(environment, tmp_path):
     environment["DASHBOARD_TRUSTED_USER_HEADER"] = "X-Forwarded-User"
-    with Gunicorn(environment, tmp_path).start() as gunicorn, \
-            Nginx("coinpilot-auth-proxy.conf", [gunicorn.port], tmp_path / "nginx",
-                  htpasswd="operator:{PLAIN}s3cret\n") as nginx:
+    with (
+        Gunicorn(environment, tmp_path).start() as gunicorn,
+        Nginx(
+            "coinpilot-auth-proxy.conf", [gunicorn.port], tmp_path / "nginx", htpasswd="operator:{PLAIN}s3cret\n"
+        ) as nginx,
+    ):
         assert http_get(nginx.url + "/")[0] == 401
         assert http_get(nginx.url + "/", headers=basic("operator", "s3cret"))[0] == 200
         assert http_get(nginx.url + "/healthz")[0] == 200
@@ -165,18 +205,35 @@ def test_nginx_can_authenticate_and_pass_the_user_header(environment, tmp_path):
 
 def test_security_headers_and_no_tracebacks(environment, tmp_path):
     with Gunicorn(environment, tmp_path).start() as gunicorn:
-        status, headers, _ = http_get(gunicorn.url + "/")
+        _status, headers, _ = http_get(gunicorn.url + "/")
         policy = headers["Content-Security-Policy"]
         assert "unsafe-eval" not in policy and "frame-ancestors 'none'" in policy and "script-src 'self'" in policy
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
-        bad = subprocess.run(["curl", "-s", "-X", "POST", "-H", "Content-Type: application/json", "-d", "{\"output\": 1",
-                              "-w", "\n%{http_code}", gunicorn.url + "/_dash-update-component"], capture_output=True, text=True)
+        bad = subprocess.run(
+            [
+                "curl",
+                "-s",
+                "-X",
+                "POST",
+                "-H",
+                "Content-Type: application/json",
+                "-d",
+                '{"output": 1',
+                "-w",
+                "\n%{http_code}",
+                gunicorn.url + "/_dash-update-component",
+            ],
+            capture_output=True,
+            text=True,
+        )
         body, code = bad.stdout.rsplit("\n", 1)
         assert code == "400" and "Traceback" not in body
         assert "Traceback" not in http_get(gunicorn.url + "/no-such-page/../../etc/passwd")[2].decode(errors="replace")
         index = http_get(gunicorn.url + "/")[2].decode()
-        config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', index, re.S).group(1))
+        config = json.loads(
+            re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', index, re.S).group(1)
+        )
         assert config["ui"] is False and config["props_check"] is False  # Dash dev tools are off
         assert json.loads(http_get(gunicorn.url + "/_reload-hash")[2])["reloadHash"] is None  # no hot reload
 
@@ -193,7 +250,7 @@ def test_readyz_reports_a_dead_database_within_five_seconds_and_recovers(databas
                 assert time.monotonic() - started < 5, "readyz still 200 five seconds after the database died"
                 time.sleep(0.1)
             dead_after = time.monotonic() - started
-            status, _, body = http_get(gunicorn.url + "/readyz")
+            _status, _, body = http_get(gunicorn.url + "/readyz")
             assert json.loads(body)["database"]["state"] == "unreachable"
             assert http_get(gunicorn.url + "/healthz")[0] == 200  # liveness does not depend on the database
             proxy.restore()
@@ -229,8 +286,12 @@ def test_nginx_answers_502_when_gunicorn_is_down(tmp_path):
 def test_nginx_answers_504_when_gunicorn_does_not_answer_in_time(tmp_path):
     with TcpProxy("127.0.0.1", free_port()) as silent:
         silent.silence()
-        with Nginx("coinpilot.conf", [silent.port], tmp_path / "nginx",
-                   replace={"proxy_read_timeout 60s;": "proxy_read_timeout 1s;"}) as nginx:
+        with Nginx(
+            "coinpilot.conf",
+            [silent.port],
+            tmp_path / "nginx",
+            replace={"proxy_read_timeout 60s;": "proxy_read_timeout 1s;"},
+        ) as nginx:
             assert http_get(nginx.url + "/", timeout=10)[0] == 504
 
 
@@ -238,8 +299,10 @@ def test_a_sub_path_mismatch_leaves_the_page_loading_with_404s_for_its_scripts(e
     """nginx serves /coinpilot/ but the app was started without DASHBOARD_URL_PREFIX: the
     index still arrives, but it points at /_dash-component-suites/..., which nginx does not
     route to the app, so the page never leaves "Loading..."."""
-    with Gunicorn(environment, tmp_path).start() as gunicorn, \
-            Nginx("coinpilot-subpath.conf", [gunicorn.port], tmp_path / "nginx") as nginx:
+    with (
+        Gunicorn(environment, tmp_path).start() as gunicorn,
+        Nginx("coinpilot-subpath.conf", [gunicorn.port], tmp_path / "nginx") as nginx,
+    ):
         status, _, index = http_get(nginx.url + "/coinpilot/")
         assert status == 200
         script = re.search(r'src="(/_dash-component-suites/[^"]+)"', index.decode()).group(1)
@@ -248,8 +311,11 @@ def test_a_sub_path_mismatch_leaves_the_page_loading_with_404s_for_its_scripts(e
 
 
 def test_the_wheel_carries_the_assets_for_a_non_editable_install(tmp_path):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(REPO)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(tmp_path), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
     names = zipfile.ZipFile(next(tmp_path.glob("*.whl"))).namelist()
     assert any(n.endswith("share/coinpilot-dashboard/assets/dashboard.css") for n in names)
     assert any(n.endswith("share/coinpilot-dashboard/assets/bootstrap.min.css") for n in names)

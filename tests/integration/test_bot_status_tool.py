@@ -4,7 +4,7 @@ malformed statuses the dashboard recognises, and no clobbering of a running bot'
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.redis
 
 
 def read(redis_db, symbol="KRW-BTC"):
-    return BotStatusReader(make_redis_client(redis_db, 1.0), lambda: datetime.now(timezone.utc)).read([symbol]).readings[symbol]
+    return BotStatusReader(make_redis_client(redis_db, 1.0), lambda: datetime.now(UTC)).read([symbol]).readings[symbol]
 
 
 def test_writes_the_bots_payload_with_the_bots_ttl(redis_db, redis_client):
@@ -34,9 +34,16 @@ def test_an_age_makes_a_stale_status(redis_db, redis_client):
     assert reading.stale and reading.age_s == pytest.approx(600, abs=5)
 
 
-@pytest.mark.parametrize("kind, problem", [("not-json", ProblemKind.NOT_JSON), ("nan", ProblemKind.INVALID_VALUE),
-                                           ("missing-fields", ProblemKind.MISSING_FIELD),
-                                           ("wrong-types", ProblemKind.WRONG_TYPE), ("huge", ProblemKind.TOO_LARGE)])
+@pytest.mark.parametrize(
+    "kind, problem",
+    [
+        ("not-json", ProblemKind.NOT_JSON),
+        ("nan", ProblemKind.INVALID_VALUE),
+        ("missing-fields", ProblemKind.MISSING_FIELD),
+        ("wrong-types", ProblemKind.WRONG_TYPE),
+        ("huge", ProblemKind.TOO_LARGE),
+    ],
+)
 def test_malformed_payloads_show_as_invalid(redis_db, redis_client, kind, problem):
     main(["KRW-BTC", "--malformed", kind, "--redis-url", redis_db])
     assert problem in read(redis_db).problem_kinds
@@ -48,8 +55,15 @@ def test_the_reversed_key_form_exercises_the_fallback(redis_db, redis_client):
 
 
 def test_a_recent_status_of_a_running_bot_is_not_overwritten_unless_forced(redis_db, redis_client, capsys):
-    bot_payload = json.dumps({"timestamp": datetime.now(timezone.utc).isoformat(), "symbol": "KRW-BTC", "action": "SELL",
-                              "indicators": {}, "reason": "the real bot"})
+    bot_payload = json.dumps(
+        {
+            "timestamp": datetime.now(UTC).isoformat(),
+            "symbol": "KRW-BTC",
+            "action": "SELL",
+            "indicators": {},
+            "reason": "the real bot",
+        }
+    )
     redis_client.set("bot:status:KRW-BTC", bot_payload, ex=300)
     assert main(["KRW-BTC", "--redis-url", redis_db]) == 1
     assert "refused" in capsys.readouterr().err
@@ -74,11 +88,17 @@ def test_clear_removes_only_what_the_tool_wrote(redis_db, redis_client):
 
 
 def test_the_script_and_the_cli_command_are_the_same_tool(redis_db, redis_client):
-    script = subprocess.run([sys.executable, str(REPO / "scripts" / "test_bot_status.py"), "KRW-SOL", "--redis-url",
-                             redis_db], capture_output=True, text=True)
+    script = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "test_bot_status.py"), "KRW-SOL", "--redis-url", redis_db],
+        capture_output=True,
+        text=True,
+    )
     assert script.returncode == 0 and "wrote bot:status:KRW-SOL" in script.stdout
-    cli = subprocess.run([sys.executable, "-m", "dashboard.cli", "bot-status", "KRW-DOGE", "--redis-url", redis_db],
-                         capture_output=True, text=True)
+    cli = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "bot-status", "KRW-DOGE", "--redis-url", redis_db],
+        capture_output=True,
+        text=True,
+    )
     assert cli.returncode == 0 and redis_client.exists("bot:status:KRW-DOGE")
 
 

@@ -13,7 +13,8 @@ from callbacks import overview as overview_callbacks
 from callbacks import risk as risk_callbacks
 from callbacks import shell as shell_callbacks
 from callbacks import system as system_callbacks
-from layouts import format as fmt, ids
+from layouts import format as fmt
+from layouts import ids
 from tests.support.books import average_cost_books
 from tests.support.components import by_attribute, one, text
 from tests.support.helpers import SEED_END, SEED_SYMBOLS
@@ -44,14 +45,22 @@ def test_overview_shows_assets_pnl_and_win_rate_implied_by_the_rows(seeded_servi
 
 
 def test_risk_panel_shows_todays_trade_count_and_state(seeded_services, seeded_history):
-    state_card, warnings, gauge, trades, losses, cooldown, daily, _ = risk_callbacks.risk_panels(seeded_services)
+    state_card, _warnings, gauge, trades, losses, _cooldown, daily, _ = risk_callbacks.risk_panels(seeded_services)
     today = seeded_history.bot.days[SEED_END.date()]
     assert text(one(trades, "data-limit", "trades")) == f"{today.trade_count} / 10"
     assert text(one(losses, "data-limit", "losses")) == f"{today.consecutive_losses} / 3"
-    expected_state = "HALTED" if today.is_trading_halted else "COOLDOWN" if today.cooldown_until and today.cooldown_until > seeded_services.now() else "RUNNING"
+    expected_state = (
+        "HALTED"
+        if today.is_trading_halted
+        else "COOLDOWN"
+        if today.cooldown_until and today.cooldown_until > seeded_services.now()
+        else "RUNNING"
+    )
     assert one(state_card, "data-trading-state")["props"]["data-trading-state"] == expected_state
     assert gauge.data[0].value == pytest.approx(round(today.total_pnl / seeded_history.bot.cash * 100, 2))
-    assert len(daily.data[0].x) == len([d for d in seeded_history.bot.days if d >= SEED_END.date() - timedelta(days=29)])
+    assert len(daily.data[0].x) == len(
+        [d for d in seeded_history.bot.days if d >= SEED_END.date() - timedelta(days=29)]
+    )
 
 
 def test_history_grid_pages_sorts_and_counts_the_filtered_set(seeded_services, seeded_history):
@@ -59,12 +68,15 @@ def test_history_grid_pages_sorts_and_counts_the_filtered_set(seeded_services, s
     expected = orders[(orders["side"] == "BUY") & (orders["symbol"].isin(["KRW-BTC", "KRW-ETH"]))]
     filters = (["KRW-BTC", "KRW-ETH"], ["BUY"], [], None, None)
     response = history_callbacks.history_rows(
-        seeded_services, {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "value", "sort": "desc"}]}, *filters)
+        seeded_services, {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "value", "sort": "desc"}]}, *filters
+    )
     assert response["rowCount"] == len(expected)
     values = [float(r["value"].replace(",", "")) for r in response["rowData"]]
     assert values == sorted(values, reverse=True)
     assert {r["side"] for r in response["rowData"]} == {"BUY"}
-    summary, side_figure, status_figure, pnl_figure, message = history_callbacks.history_summary(seeded_services, *filters)
+    summary, side_figure, _status_figure, _pnl_figure, message = history_callbacks.history_summary(
+        seeded_services, *filters
+    )
     assert one(summary, "data-history-count")["props"]["data-history-count"] == str(len(expected))
     assert list(side_figure.data[0].labels) == ["BUY"]
     assert message is None
@@ -72,8 +84,14 @@ def test_history_grid_pages_sorts_and_counts_the_filtered_set(seeded_services, s
 
 def test_history_rejects_a_forged_sort_column_without_querying(seeded_services):
     response = history_callbacks.history_rows(
-        seeded_services, {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "1;DROP TABLE positions", "sort": "asc"}]},
-        None, None, None, None, None)
+        seeded_services,
+        {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "1;DROP TABLE positions", "sort": "asc"}]},
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     assert response == {"rowData": [], "rowCount": 0}
 
 
@@ -86,7 +104,8 @@ def test_history_export_contains_every_filtered_trade(seeded_services, seeded_hi
 
 def test_market_chart_draws_candles_fills_and_indicators(seeded_services):
     figure, state, message = market_callbacks.market_chart(
-        seeded_services, "KRW-BTC", "15m", 100, ["bb", "ma20", "fills"], None, ids.MARKET_SYMBOL)
+        seeded_services, "KRW-BTC", "15m", 100, ["bb", "ma20", "fills"], None, ids.MARKET_SYMBOL
+    )
     assert message is None
     assert len(figure.data[0].x) == 100 == state["n"]
     assert figure.layout.uirevision == "KRW-BTC|15m"
@@ -95,17 +114,27 @@ def test_market_chart_draws_candles_fills_and_indicators(seeded_services):
 
 def test_market_chart_explains_an_unknown_symbol(seeded_services):
     _figure, state, message = market_callbacks.market_chart(
-        seeded_services, "KRW-FAKE", "15m", 100, [], None, ids.MARKET_SYMBOL)
+        seeded_services, "KRW-FAKE", "15m", 100, [], None, ids.MARKET_SYMBOL
+    )
     assert state is None and "unknown symbol KRW-FAKE" in text(message)
 
 
 def test_bot_brain_shows_the_status_the_bot_published(seeded_services, redis_client):
     now = seeded_services.now()
-    redis_client.set("bot:status:KRW-ETH", json.dumps({
-        "timestamp": (now - timedelta(seconds=23)).isoformat(), "symbol": "KRW-ETH", "current_price": 4500000.0,
-        "indicators": {"rsi": 27.5, "bb_upper": 4600000.0, "bb_lower": 4400000.0, "ma_200": 4300000.0},
-        "position": {"has_position": True, "avg_price": 4450000.0, "quantity": 0.1}, "action": "BUY",
-        "reason": "매수: RSI(27.5) < 30"}))
+    redis_client.set(
+        "bot:status:KRW-ETH",
+        json.dumps(
+            {
+                "timestamp": (now - timedelta(seconds=23)).isoformat(),
+                "symbol": "KRW-ETH",
+                "current_price": 4500000.0,
+                "indicators": {"rsi": 27.5, "bb_upper": 4600000.0, "bb_lower": 4400000.0, "ma_200": 4300000.0},
+                "position": {"has_position": True, "avg_price": 4450000.0, "quantity": 0.1},
+                "action": "BUY",
+                "reason": "매수: RSI(27.5) < 30",
+            }
+        ),
+    )
     panel = market_callbacks.bot_brain_panel(seeded_services, "KRW-ETH")
     assert one(panel, "data-brain-action")["props"]["data-brain-action"] == "BUY"
     assert "23 s ago" in text(panel)
@@ -131,9 +160,20 @@ def test_system_page_names_the_backend_and_timescaledb_state(seeded_services):
 
 def test_a_bot_status_older_than_two_minutes_is_marked_stale(seeded_services, redis_client):
     now = seeded_services.now()
-    redis_client.set("bot:status:KRW-BTC", json.dumps({
-        "timestamp": (now - timedelta(seconds=300)).isoformat(), "symbol": "KRW-BTC", "current_price": 1.0,
-        "indicators": {"rsi": 50.0}, "position": {"has_position": False}, "action": "HOLD", "reason": "old"}))
+    redis_client.set(
+        "bot:status:KRW-BTC",
+        json.dumps(
+            {
+                "timestamp": (now - timedelta(seconds=300)).isoformat(),
+                "symbol": "KRW-BTC",
+                "current_price": 1.0,
+                "indicators": {"rsi": 50.0},
+                "position": {"has_position": False},
+                "action": "HOLD",
+                "reason": "old",
+            }
+        ),
+    )
     panel = market_callbacks.bot_brain_panel(seeded_services, "KRW-BTC")
     assert "stale (> 120 s)" in text(panel) and "5 min ago" in text(panel)
 

@@ -2,7 +2,7 @@
 width, on the date_bin path, the TimescaleDB path (with SQL stand-ins for time_bucket, first and
 last, since the extension cannot be installed here) and the SQLite path."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -14,9 +14,18 @@ from data.seeding import copy_candles, create_schema, insert_candles
 
 pytestmark = pytest.mark.postgres
 
-START = datetime(2026, 1, 1, 0, 0, tzinfo=timezone.utc)  # a Thursday: weekly buckets start mid-data
+START = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)  # a Thursday: weekly buckets start mid-data
 MINUTES = 20 * 24 * 60
-PANDAS_FREQ = {"1m": "1min", "5m": "5min", "15m": "15min", "30m": "30min", "1h": "1h", "4h": "4h", "1d": "24h", "1w": "168h"}
+PANDAS_FREQ = {
+    "1m": "1min",
+    "5m": "5min",
+    "15m": "15min",
+    "30m": "30min",
+    "1h": "1h",
+    "4h": "4h",
+    "1d": "24h",
+    "1w": "168h",
+}
 
 # TimescaleDB's time_bucket (default origin 2000-01-03), first() and last(), as plain SQL.
 TIMESCALE_STAND_INS = """
@@ -43,7 +52,9 @@ def one_minute_rows(seed: int) -> pd.DataFrame:
     high = np.round(np.maximum(open_, close) + rng.uniform(0, 2, MINUTES), 2)
     low = np.round(np.minimum(open_, close) - rng.uniform(0, 2, MINUTES), 2)
     volume = np.round(rng.lognormal(0, 1, MINUTES), 6)
-    frame = pd.DataFrame({"timestamp": times, "open": open_, "high": high, "low": low, "close": close, "volume": volume})
+    frame = pd.DataFrame(
+        {"timestamp": times, "open": open_, "high": high, "low": low, "close": close, "volume": volume}
+    )
     return frame[rng.uniform(size=MINUTES) > 0.07].reset_index(drop=True)
 
 
@@ -106,7 +117,9 @@ def database_for(backend, pg_database, sqlite_database):
 def test_sql_candles_equal_a_pandas_resample(backend, width, rows, pg_database, sqlite_database):
     database = database_for(backend, pg_database, sqlite_database)
     with database.connect() as conn:
-        actual = fetch_candles_between(conn, database.backend, "KRW-AAA", width, START, START + timedelta(minutes=MINUTES))
+        actual = fetch_candles_between(
+            conn, database.backend, "KRW-AAA", width, START, START + timedelta(minutes=MINUTES)
+        )
     assert_same_candles(actual, pandas_candles(rows["KRW-AAA"], width))
     database.dispose()
 
@@ -132,9 +145,8 @@ def test_the_timescaledb_path_really_runs_time_bucket(postgres, rows):
     writer.dispose()
     window = (START, START + timedelta(hours=2))
     timescale = Database(url, backend_setting="timescaledb")
-    with pytest.raises(QueryFailed, match="time_bucket"):
-        with timescale.connect() as conn:
-            fetch_candles_between(conn, timescale.backend, "KRW-AAA", "1h", *window)
+    with pytest.raises(QueryFailed, match="time_bucket"), timescale.connect() as conn:
+        fetch_candles_between(conn, timescale.backend, "KRW-AAA", "1h", *window)
     plain = Database(url, backend_setting="postgresql")
     with plain.connect() as conn:
         assert len(fetch_candles_between(conn, plain.backend, "KRW-AAA", "1h", *window)) >= 1

@@ -33,4 +33,5 @@ def test_a_bad_setting_stops_check_with_one_line(monkeypatch, capsys):
         main(["check"])
     assert exit_info.value.code == 2
     assert capsys.readouterr().err.strip() == (
-        "configuration error: DASHBOARD_PASSWORD: required with DASHBOARD_USERNAME (or DASHBOARD_PASSWORD_HASH)")
+        "configuration error: DASHBOARD_PASSWORD: required with DASHBOARD_USERNAME (or DASHBOARD_PASSWORD_HASH)"
+    )

@@ -12,7 +12,8 @@ from dashboard.app import build_services
 from data.database import Backend, Database
 from data.seeding import create_schema, insert_candles, write_history
 from data.synthetic import generate_history
-from layouts import ids, market as market_layout
+from layouts import ids
+from layouts import market as market_layout
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -33,8 +34,16 @@ def live(postgres, redis_db):
 
 
 def add_candle(writer, at, close):
-    frame = pd.DataFrame({"timestamp": [pd.Timestamp(at)], "open": [close], "high": [close + 10], "low": [close - 10],
-                          "close": [close], "volume": [1.5]})
+    frame = pd.DataFrame(
+        {
+            "timestamp": [pd.Timestamp(at)],
+            "open": [close],
+            "high": [close + 10],
+            "low": [close - 10],
+            "close": [close],
+            "volume": [1.5],
+        }
+    )
     with writer.engine.begin() as conn:
         insert_candles(conn, "KRW-BTC", frame)
 
@@ -44,10 +53,12 @@ def operations(patch: Patch):
 
 
 def test_a_new_candle_arrives_as_a_patch_that_appends_it_and_drops_the_oldest(live):
-    services, writer, history = live
+    services, writer, _history = live
     _figure, state, _ = market_callbacks.market_chart(services, "KRW-BTC", "1m", 60, ["bb"], None, ids.MARKET_SYMBOL)
     add_candle(writer, SEED_END, 123_456_000.0)
-    patch, new_state, _ = market_callbacks.market_chart(services, "KRW-BTC", "1m", 60, ["bb"], state, ids.REFRESH_INTERVAL)
+    patch, new_state, _ = market_callbacks.market_chart(
+        services, "KRW-BTC", "1m", 60, ["bb"], state, ids.REFRESH_INTERVAL
+    )
     assert isinstance(patch, Patch)
     ops = operations(patch)
     extends = [op for op in ops if op["operation"] == "Extend" and op["location"] == ["data", 0, "close"]]
@@ -63,8 +74,13 @@ def test_an_update_of_the_last_candle_replaces_it_in_place(live):
     _figure, state, _ = market_callbacks.market_chart(services, "KRW-BTC", "15m", 50, [], None, ids.MARKET_SYMBOL)
     newest = SEED_END - timedelta(minutes=1)
     with writer.engine.begin() as conn:
-        conn.execute(sa.text("UPDATE market_data SET close_price = 99000000, high_price = 200000000 "
-                             "WHERE symbol = 'KRW-BTC' AND timestamp = :at"), {"at": newest})
+        conn.execute(
+            sa.text(
+                "UPDATE market_data SET close_price = 99000000, high_price = 200000000 "
+                "WHERE symbol = 'KRW-BTC' AND timestamp = :at"
+            ),
+            {"at": newest},
+        )
     patch, new_state, _ = market_callbacks.market_chart(services, "KRW-BTC", "15m", 50, [], state, ids.REFRESH_INTERVAL)
     assert isinstance(patch, Patch)
     assigned = {tuple(op["location"]): op["params"]["value"] for op in operations(patch) if op["operation"] == "Assign"}
@@ -78,14 +94,18 @@ def test_an_update_of_the_last_candle_replaces_it_in_place(live):
 def test_nothing_new_sends_nothing(live):
     services, _writer, _history = live
     _figure, state, _ = market_callbacks.market_chart(services, "KRW-BTC", "5m", 80, [], None, ids.MARKET_SYMBOL)
-    figure, same_state, _ = market_callbacks.market_chart(services, "KRW-BTC", "5m", 80, [], state, ids.REFRESH_INTERVAL)
+    figure, same_state, _ = market_callbacks.market_chart(
+        services, "KRW-BTC", "5m", 80, [], state, ids.REFRESH_INTERVAL
+    )
     assert figure is no_update and same_state is no_update
 
 
 def test_toggling_an_overlay_patches_only_visibility(live):
     services, _writer, _history = live
     _figure, state, _ = market_callbacks.market_chart(services, "KRW-BTC", "5m", 80, ["bb"], None, ids.MARKET_SYMBOL)
-    patch, _state, _ = market_callbacks.market_chart(services, "KRW-BTC", "5m", 80, ["ma200"], state, ids.MARKET_OVERLAYS)
+    patch, _state, _ = market_callbacks.market_chart(
+        services, "KRW-BTC", "5m", 80, ["ma200"], state, ids.MARKET_OVERLAYS
+    )
     ops = operations(patch)
     assert {op["location"][-1] for op in ops} == {"visible"}
     visible = {op["location"][1]: op["params"]["value"] for op in ops}
@@ -94,14 +114,24 @@ def test_toggling_an_overlay_patches_only_visibility(live):
 
 def test_a_forged_chart_state_cannot_widen_the_query(live):
     services, _writer, _history = live
-    forged = {"symbol": "KRW-BTC", "width": "1m", "count": 60, "n": 60, "last_bucket": "2000-01-03T00:00:00+00:00",
-              "last_values": [1, 1, 1, 1, 1], "last_fill": None, "overlays": []}
+    forged = {
+        "symbol": "KRW-BTC",
+        "width": "1m",
+        "count": 60,
+        "n": 60,
+        "last_bucket": "2000-01-03T00:00:00+00:00",
+        "last_values": [1, 1, 1, 1, 1],
+        "last_fill": None,
+        "overlays": [],
+    }
     statements = []
     engine = services.database.engine
     listener = lambda conn, cursor, statement, params, context, many: statements.append(params)  # noqa: E731
     sa.event.listen(engine, "before_cursor_execute", listener)
     try:
-        figure, state, _ = market_callbacks.market_chart(services, "KRW-BTC", "1m", 60, [], forged, ids.REFRESH_INTERVAL)
+        figure, _state, _ = market_callbacks.market_chart(
+            services, "KRW-BTC", "1m", 60, [], forged, ids.REFRESH_INTERVAL
+        )
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
     assert not isinstance(figure, Patch)  # redrawn whole, from a window anchored at the data

@@ -131,19 +131,16 @@ def test_positions_cash_and_todays_risk_row_are_what_the_bot_wrote(database, see
 
 
 def test_the_dashboards_session_refuses_writes(database):
-    with pytest.raises(WriteRefused):
-        with database.connect() as conn:
-            conn.execute(sa.text("DELETE FROM positions"))
-    with pytest.raises(WriteRefused):
-        with database.connect() as conn:
-            conn.execute(sa.text("UPDATE account_state SET balance = 0"))
+    with pytest.raises(WriteRefused), database.connect() as conn:
+        conn.execute(sa.text("DELETE FROM positions"))
+    with pytest.raises(WriteRefused), database.connect() as conn:
+        conn.execute(sa.text("UPDATE account_state SET balance = 0"))
 
 
 def test_a_slow_query_is_cancelled_at_the_statement_timeout(seeded_pg_url):
     database = Database(seeded_pg_url, statement_timeout_ms=300)
-    with pytest.raises(QueryTimeout):
-        with database.connect() as conn:
-            conn.execute(sa.text("SELECT pg_sleep(5)"))
+    with pytest.raises(QueryTimeout), database.connect() as conn:
+        conn.execute(sa.text("SELECT pg_sleep(5)"))
     with database.connect() as conn:  # the pool is usable again
         assert conn.execute(sa.text("SELECT 1")).scalar() == 1
     database.dispose()
@@ -151,7 +148,6 @@ def test_a_slow_query_is_cancelled_at_the_statement_timeout(seeded_pg_url):
 
 def test_a_missing_table_is_named(postgres):
     database = Database(postgres.create("cp_bare"))
-    with pytest.raises(SchemaMissing, match="market_data"):
-        with database.connect() as conn:
-            fetch_symbols(conn)
+    with pytest.raises(SchemaMissing, match="market_data"), database.connect() as conn:
+        fetch_symbols(conn)
     database.dispose()

@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,12 +11,19 @@ from tests.support.services import free_port
 
 pytestmark = pytest.mark.redis
 
-NOW = datetime(2026, 1, 30, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 
 
 def status(symbol="KRW-BTC", seconds_ago=10, **extra):
-    body = {"timestamp": (NOW - timedelta(seconds=seconds_ago)).isoformat(), "symbol": symbol, "current_price": 100.0,
-            "indicators": {"rsi": 50.0}, "position": {"has_position": False}, "action": "HOLD", "reason": "wait"}
+    body = {
+        "timestamp": (NOW - timedelta(seconds=seconds_ago)).isoformat(),
+        "symbol": symbol,
+        "current_price": 100.0,
+        "indicators": {"rsi": 50.0},
+        "position": {"has_position": False},
+        "action": "HOLD",
+        "reason": "wait",
+    }
     body.update(extra)
     return json.dumps(body)
 
@@ -76,8 +83,10 @@ def test_a_status_for_a_symbol_without_candles_is_reported(reader, redis_client)
 def test_volatility_and_regime_are_read_when_present(reader, redis_client):
     redis_client.set("bot:status:KRW-BTC", status())
     redis_client.set("market:regime:KRW-BTC", json.dumps({"regime": "BULL"}))
-    redis_client.set("coinpilot:volatility_state", json.dumps(
-        {"current_volatility": 0.031, "is_high_volatility": True, "timestamp": NOW.isoformat()}))
+    redis_client.set(
+        "coinpilot:volatility_state",
+        json.dumps({"current_volatility": 0.031, "is_high_volatility": True, "timestamp": NOW.isoformat()}),
+    )
     snapshot = reader.read(["KRW-BTC"])
     assert snapshot.readings["KRW-BTC"].regime == {"regime": "BULL"}
     assert snapshot.volatility.is_high_volatility is True and snapshot.volatility.current_volatility == 0.031

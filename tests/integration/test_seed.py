@@ -16,8 +16,10 @@ pytestmark = pytest.mark.postgres
 def row_counts(url):
     engine = sa.create_engine(url)
     with engine.connect() as conn:
-        counts = {t: conn.execute(sa.select(sa.func.count()).select_from(sa.table(t))).scalar()
-                  for t in ("market_data", "trading_history", "account_state", "daily_risk_state")}
+        counts = {
+            t: conn.execute(sa.select(sa.func.count()).select_from(sa.table(t))).scalar()
+            for t in ("market_data", "trading_history", "account_state", "daily_risk_state")
+        }
     engine.dispose()
     return counts
 
@@ -65,13 +67,16 @@ def test_seed_makes_market_data_a_hypertable_on_timescaledb(postgres, monkeypatc
     monkeypatch.setenv("DASHBOARD_DB_BACKEND", "timescaledb")
     assert main(["seed", "--database-url", url, "--days", "0.1", "--symbols", "KRW-BTC"]) == 0
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT relation, time_column FROM hypertable_calls")).all() == [("market_data", "timestamp")]
+        assert conn.execute(sa.text("SELECT relation, time_column FROM hypertable_calls")).all() == [
+            ("market_data", "timestamp")
+        ]
     engine.dispose()
 
 
 def test_the_console_script_is_installed():
-    result = subprocess.run([sys.executable, "-m", "dashboard.cli", "seed", "--help"], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "seed", "--help"], capture_output=True, text=True, check=True
+    )
     assert "--force" in result.stdout
 
 

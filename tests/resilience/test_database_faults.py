@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -52,7 +52,7 @@ def test_every_database_panel_says_unreachable_within_the_connect_timeout_plus_a
     services, proxy = proxied
     overview_callbacks.overview_panels(services)  # a warm pool, as on an open page
     getattr(proxy, fault)()
-    (kpis, positions, figure, message), elapsed = timed(overview_callbacks.overview_panels, services)
+    (_kpis, positions, _figure, message), elapsed = timed(overview_callbacks.overview_panels, services)
     assert elapsed < CONNECT_TIMEOUT_S + 1, f"{fault}: took {elapsed:.1f} s"
     assert problems(positions) == {"unreachable"} and "Database unreachable" in text(message)
     risk, elapsed = timed(risk_callbacks.risk_panels, services)
@@ -64,8 +64,12 @@ def test_every_database_panel_says_unreachable_within_the_connect_timeout_plus_a
 
 def test_panels_that_do_not_need_the_database_keep_working(proxied, redis_client):
     services, proxy = proxied
-    redis_client.set("bot:status:KRW-BTC", json.dumps({
-        "timestamp": datetime.now(timezone.utc).isoformat(), "symbol": "KRW-BTC", "indicators": {}, "action": "WAITING"}))
+    redis_client.set(
+        "bot:status:KRW-BTC",
+        json.dumps(
+            {"timestamp": datetime.now(UTC).isoformat(), "symbol": "KRW-BTC", "indicators": {}, "action": "WAITING"}
+        ),
+    )
     shell_callbacks.status_strip(services)  # the page was open: the symbol list is cached
     proxy.silence()
     brain, elapsed = timed(market_callbacks.bot_brain_panel, services, "KRW-BTC")
@@ -81,7 +85,7 @@ def test_everything_recovers_on_the_next_refresh_once_the_database_is_back(proxi
     assert problems(positions) == {"unreachable"}
     proxy.restore()
     time.sleep(2.1)  # the fast-fail window after a failure
-    kpis, positions, _, message = overview_callbacks.overview_panels(services)
+    kpis, positions, _, _message = overview_callbacks.overview_panels(services)
     assert not problems(positions) and by_attribute(kpis, "data-kpi", "total-assets")
 
 
@@ -110,6 +114,6 @@ def test_a_slow_query_is_cancelled_at_the_statement_timeout_and_the_panel_says_s
         release.set()
         holder.join()
         locker.dispose()
-    kpis, positions, _, _ = overview_callbacks.overview_panels(services)
+    _kpis, positions, _, _ = overview_callbacks.overview_panels(services)
     assert not problems(positions)
     services.database.dispose()

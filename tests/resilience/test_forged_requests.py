@@ -8,7 +8,8 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dashboard.app import create_app
 from data.market import CANDLE_WIDTHS, alternate_symbol
@@ -76,25 +77,45 @@ def forged(seeded_pg_url, redis_db):
 def body_for(spec: dict, output: str, values: list, changed: list[str]) -> dict:
     outputs = spec["output"] if isinstance(spec["output"], list) else [spec["output"]]
     inputs = [dict(item, value=values[i % len(values)] if values else None) for i, item in enumerate(spec["inputs"])]
-    state = [dict(item, value=values[(len(spec["inputs"]) + i) % len(values)] if values else None)
-             for i, item in enumerate(spec["state"])]
+    state = [
+        dict(item, value=values[(len(spec["inputs"]) + i) % len(values)] if values else None)
+        for i, item in enumerate(spec["state"])
+    ]
     return {
         "output": output,
         "outputs": [{"id": o.component_id, "property": o.component_property} for o in outputs]
-        if len(outputs) > 1 else {"id": outputs[0].component_id, "property": outputs[0].component_property},
+        if len(outputs) > 1
+        else {"id": outputs[0].component_id, "property": outputs[0].component_property},
         "inputs": inputs,
         "state": state,
         "changedPropIds": changed,
     }
 
 
-MUTATIONS = st.sampled_from(["none", "none", "none", "none", "unknown id", "unknown output", "drop inputs",
-                             "extra input", "not an object", "inputs not a list"])
+MUTATIONS = st.sampled_from(
+    [
+        "none",
+        "none",
+        "none",
+        "none",
+        "unknown id",
+        "unknown output",
+        "drop inputs",
+        "extra input",
+        "not an object",
+        "inputs not a list",
+    ]
+)
 OUTCOMES: collections.Counter = collections.Counter()
 
 
-@settings(max_examples=1100, deadline=None, database=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large])
+@settings(
+    max_examples=1100,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 def test_forged_callback_requests_are_refused_or_handled(forged, data):
     app, callbacks, allowed, bound_strings = forged
@@ -117,8 +138,9 @@ def test_forged_callback_requests_are_refused_or_handled(forged, data):
     elif mutation == "inputs not a list":
         body["inputs"] = "inputs"
     bound_strings.clear()
-    response = app.server.test_client().post("/_dash-update-component", data=json.dumps(body),
-                                             content_type="application/json")
+    response = app.server.test_client().post(
+        "/_dash-update-component", data=json.dumps(body), content_type="application/json"
+    )
     OUTCOMES[(mutation == "none", response.status_code)] += 1
     assert response.status_code in (200, 204, 400), (response.status_code, output, body)
     assert b"Traceback" not in response.data and b'File "' not in response.data
@@ -134,5 +156,7 @@ def test_zz_report_the_fuzz_outcomes():
         pytest.skip("the fuzz test did not run in this session")
     summary = {f"{'well-formed' if ok else 'malformed'} -> {status}": n for (ok, status), n in sorted(OUTCOMES.items())}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "fuzz.json").write_text(json.dumps({"requests": sum(OUTCOMES.values()), "outcomes": summary}, indent=1))
+    (ARTIFACTS / "fuzz.json").write_text(
+        json.dumps({"requests": sum(OUTCOMES.values()), "outcomes": summary}, indent=1)
+    )
     assert sum(OUTCOMES.values()) >= 1000

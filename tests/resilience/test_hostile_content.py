@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,13 +26,21 @@ LINK = "javascript:window.__pwned='link'"
 
 
 def good_status(symbol: str) -> str:
-    return json.dumps({"timestamp": datetime.now(timezone.utc).isoformat(), "symbol": symbol, "current_price": 100.0,
-                       "indicators": {"rsi": 50.0}, "position": {"has_position": False}, "action": "HOLD",
-                       "reason": "fine"})
+    return json.dumps(
+        {
+            "timestamp": datetime.now(UTC).isoformat(),
+            "symbol": symbol,
+            "current_price": 100.0,
+            "indicators": {"rsi": 50.0},
+            "position": {"has_position": False},
+            "action": "HOLD",
+            "reason": "fine",
+        }
+    )
 
 
 def bad_status(kind: str) -> str:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     base = json.loads(good_status("KRW-BTC"))
     if kind == "not json":
         return "{'action': HOLD"
@@ -93,19 +101,47 @@ def hostile_database(postgres, redis_db):
     url = postgres.create("cp_hostile")
     writer = Database(url, read_only=False, statement_timeout_ms=None)
     create_schema(writer.engine, Backend.POSTGRESQL)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 1, now, seed=2))
     order_id = uuid.uuid4()
     with writer.engine.begin() as conn:
         insert_rows(
             conn,
-            [{"id": order_id, "symbol": "KRW-BTC", "side": "BUY", "order_type": "LIMIT", "price": 1.0, "quantity": 1.0,
-              "fee": 0.0, "status": "CANCELLED", "strategy_name": IMAGE[:50], "signal_info": {"reason": SCRIPT},
-              "created_at": now, "executed_at": None}],
-            [{"violation_type": "<b>BOLD</b>", "description": SCRIPT + IMAGE + LINK, "related_order_id": order_id,
-              "timestamp": now}],
-            [{"symbol": "KRW-BTC", "strategy_name": "x", "decision": "REJECT", "reasoning": LINK + " " + IMAGE,
-              "confidence": 50, "model_used": SCRIPT[:100], "created_at": now}],
+            [
+                {
+                    "id": order_id,
+                    "symbol": "KRW-BTC",
+                    "side": "BUY",
+                    "order_type": "LIMIT",
+                    "price": 1.0,
+                    "quantity": 1.0,
+                    "fee": 0.0,
+                    "status": "CANCELLED",
+                    "strategy_name": IMAGE[:50],
+                    "signal_info": {"reason": SCRIPT},
+                    "created_at": now,
+                    "executed_at": None,
+                }
+            ],
+            [
+                {
+                    "violation_type": "<b>BOLD</b>",
+                    "description": SCRIPT + IMAGE + LINK,
+                    "related_order_id": order_id,
+                    "timestamp": now,
+                }
+            ],
+            [
+                {
+                    "symbol": "KRW-BTC",
+                    "strategy_name": "x",
+                    "decision": "REJECT",
+                    "reasoning": LINK + " " + IMAGE,
+                    "confidence": 50,
+                    "model_used": SCRIPT[:100],
+                    "created_at": now,
+                }
+            ],
         )
     writer.dispose()
     return url
@@ -113,19 +149,27 @@ def hostile_database(postgres, redis_db):
 
 @pytest.mark.browser
 def test_markup_from_the_bot_or_the_database_is_shown_as_inert_text(hostile_database, redis_db, redis_client, watched):
-    redis_client.set("bot:status:KRW-BTC", json.dumps(dict(json.loads(good_status("KRW-BTC")), reason=SCRIPT + IMAGE + LINK)))
+    redis_client.set(
+        "bot:status:KRW-BTC", json.dumps(dict(json.loads(good_status("KRW-BTC")), reason=SCRIPT + IMAGE + LINK))
+    )
     app = create_app(make_settings(hostile_database, redis_db))
     with LiveServer(app.server) as server:
         page = watched("hostile-text")
-        for path, marker in (("/market?symbol=KRW-BTC", "[data-brain-field='reason']"), ("/risk", "#risk-audit-grid .ag-row"),
-                             ("/history?status=CANCELLED", "#history-grid .ag-row"), ("/system", "#system-audit .ag-row")):
+        for path, marker in (
+            ("/market?symbol=KRW-BTC", "[data-brain-field='reason']"),
+            ("/risk", "#risk-audit-grid .ag-row"),
+            ("/history?status=CANCELLED", "#history-grid .ag-row"),
+            ("/system", "#system-audit .ag-row"),
+        ):
             page.page.goto(server.url + path)
             page.page.wait_for_selector(marker, timeout=20_000)
             page.page.wait_for_load_state("networkidle")
             page.page.wait_for_timeout(300)
             assert page.page.evaluate("() => window.__pwned") is None, path
             assert page.page.locator("a[href^='javascript:']").count() == 0
-            assert page.page.evaluate("() => [...document.scripts].some(s => s.textContent.includes('__pwned'))") is False
+            assert (
+                page.page.evaluate("() => [...document.scripts].some(s => s.textContent.includes('__pwned'))") is False
+            )
         page.page.goto(server.url + "/market?symbol=KRW-BTC")
         reason = page.wait_for_text("[data-brain-field='reason']", lambda t: "__pwned" in t)
         assert SCRIPT in reason and LINK in reason  # the text itself is shown, literally

@@ -3,7 +3,7 @@ role (deploy/readonly-role.sql) the database itself refuses them too."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -32,9 +32,8 @@ WRITES = [
 
 @pytest.mark.parametrize("statement", WRITES)
 def test_the_dashboards_own_session_refuses_every_write(seeded_services, statement):
-    with pytest.raises(WriteRefused):
-        with seeded_services.database.connect() as conn:
-            conn.execute(sa.text(statement))
+    with pytest.raises(WriteRefused), seeded_services.database.connect() as conn:
+        conn.execute(sa.text(statement))
 
 
 def sql_statements(script: str) -> list[str]:
@@ -48,7 +47,7 @@ def read_only_url(postgres):
     url = postgres.create("cp_roles")
     writer = Database(url, read_only=False, statement_timeout_ms=None)
     create_schema(writer.engine, Backend.POSTGRESQL)
-    write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 0.5, datetime.now(timezone.utc)))
+    write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 0.5, datetime.now(UTC)))
     role, password = unique_name("cp_ro"), unique_name("pw")
     postgres.roles.append(role)
     script = (REPO / "deploy" / "readonly-role.sql").read_text()
@@ -74,6 +73,6 @@ def test_the_documented_role_cannot_write_even_with_read_only_mode_switched_off(
     with engine.connect() as conn:
         conn.execute(sa.text("SET default_transaction_read_only = off"))
         for statement in WRITES:
-            with pytest.raises(sa.exc.ProgrammingError, match="permission denied|must be owner"):
+            with pytest.raises(sa.exc.ProgrammingError, match=r"permission denied|must be owner"):
                 conn.execute(sa.text(statement))
     engine.dispose()

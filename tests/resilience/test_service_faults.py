@@ -7,7 +7,7 @@ import http.server
 import json
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
@@ -40,11 +40,17 @@ def timed(function, *args):
 
 
 @pytest.mark.parametrize("fault", ["refuse", "silence"])
-def test_redis_down_shows_in_the_bot_brain_and_strip_within_two_seconds(seeded_pg_url, redis_proxy, redis_client, fault):
+def test_redis_down_shows_in_the_bot_brain_and_strip_within_two_seconds(
+    seeded_pg_url, redis_proxy, redis_client, fault
+):
     proxy, url = redis_proxy
     services = build_services(make_settings(seeded_pg_url, url))
-    redis_client.set("bot:status:KRW-BTC", json.dumps({"timestamp": datetime.now(timezone.utc).isoformat(),
-                                                        "symbol": "KRW-BTC", "indicators": {}, "action": "WAITING"}))
+    redis_client.set(
+        "bot:status:KRW-BTC",
+        json.dumps(
+            {"timestamp": datetime.now(UTC).isoformat(), "symbol": "KRW-BTC", "indicators": {}, "action": "WAITING"}
+        ),
+    )
     assert by_attribute(market_callbacks.bot_brain_panel(services, "KRW-BTC"), "data-brain-state", "ok")
     getattr(proxy, fault)()
     brain, elapsed = timed(market_callbacks.bot_brain_panel, services, "KRW-BTC")
@@ -62,8 +68,9 @@ def test_redis_down_shows_in_the_bot_brain_and_strip_within_two_seconds(seeded_p
 def test_a_silent_redis_never_times_out_a_gunicorn_worker(seeded_pg_url, redis_proxy, tmp_path):
     proxy, url = redis_proxy
     proxy.silence()
-    with Gunicorn({"DATABASE_URL": seeded_pg_url, "REDIS_URL": url, "N8N_URL": "", "GUNICORN_TIMEOUT": "5"},
-                  tmp_path).start() as gunicorn:
+    with Gunicorn(
+        {"DATABASE_URL": seeded_pg_url, "REDIS_URL": url, "N8N_URL": "", "GUNICORN_TIMEOUT": "5"}, tmp_path
+    ).start() as gunicorn:
         results = []
 
         def hit():
@@ -85,7 +92,7 @@ def test_a_silent_redis_never_times_out_a_gunicorn_worker(seeded_pg_url, redis_p
 class _SlowHealth(http.server.BaseHTTPRequestHandler):
     delay_s = 10.0
 
-    def do_GET(self):  # noqa: N802 - the http.server API
+    def do_GET(self):
         time.sleep(self.delay_s)
         self.send_response(200)
         self.end_headers()
@@ -127,4 +134,6 @@ def test_n8n_down_and_not_configured_are_different_states(seeded_pg_url, redis_d
     card, elapsed = timed(system_callbacks.n8n_card, down)
     assert elapsed < 1.0 and "unreachable" in text(card) and by_attribute(card, "data-level", "down")
     off = build_services(make_settings(seeded_pg_url, redis_db, n8n_url=None))
-    assert "not configured" in text(system_callbacks.n8n_card(off)) and by_attribute(system_callbacks.n8n_card(off), "data-level", "off")
+    assert "not configured" in text(system_callbacks.n8n_card(off)) and by_attribute(
+        system_callbacks.n8n_card(off), "data-level", "off"
+    )

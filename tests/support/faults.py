@@ -30,7 +30,7 @@ class TcpProxy:
 
     # -- control ----------------------------------------------------------------------
 
-    def start(self) -> "TcpProxy":
+    def start(self) -> TcpProxy:
         self._listen()
         return self
 

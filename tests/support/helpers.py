@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from dashboard.settings import Settings
 
 # A fixed "now" for seeded data, so numbers in tests are reproducible.
-SEED_END = datetime(2026, 1, 30, 12, 0, tzinfo=timezone.utc)
+SEED_END = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 SEED_SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP"]
 
 
 def make_settings(database_url, redis_url, **overrides) -> Settings:
-    values = dict(database_url=database_url, redis_url=redis_url, n8n_url=None)
+    values = {"database_url": database_url, "redis_url": redis_url, "n8n_url": None}
     values.update(overrides)
     return Settings(**values)
 

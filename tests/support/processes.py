@@ -27,7 +27,7 @@ def dockerfile_instruction(name: str) -> list[str]:
     joined = re.sub(r"\\\n\s*", " ", text)
     for line in joined.splitlines():
         if line.startswith(name + " "):
-            return json.loads(line[line.index("["):])
+            return json.loads(line[line.index("[") :])
     raise AssertionError(f"no {name} in the Dockerfile")
 
 
@@ -85,9 +85,10 @@ class Gunicorn:
         assert command[0] == "gunicorn"
         return [str(Path(sys.executable).with_name("gunicorn"))] + command[1:]
 
-    def start(self, prefix: str = "/") -> "Gunicorn":
-        self.process = subprocess.Popen(self.command(), cwd=REPO, env=self.environment,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def start(self, prefix: str = "/") -> Gunicorn:
+        self.process = subprocess.Popen(
+            self.command(), cwd=REPO, env=self.environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             wait_for_http(self.url + prefix + "healthz", 200, timeout=40)
         except AssertionError:
@@ -122,8 +123,14 @@ def nginx_binary() -> str:
 class Nginx:
     """One of deploy/nginx/*.conf, with its listen port and upstream servers pointed at the test's."""
 
-    def __init__(self, site: str, upstream_ports: list[int], work_dir: Path, htpasswd: str | None = None,
-                 replace: dict[str, str] | None = None):
+    def __init__(
+        self,
+        site: str,
+        upstream_ports: list[int],
+        work_dir: Path,
+        htpasswd: str | None = None,
+        replace: dict[str, str] | None = None,
+    ):
         self.binary = nginx_binary()
         self.port = free_port()
         self.dir = work_dir
@@ -145,7 +152,10 @@ class Nginx:
             "events { worker_connections 512; }\n"
             "http {\n  include /etc/nginx/mime.types;\n"
             f"  access_log {self.dir}/access.log;\n"
-            + "".join(f"  {kind}_temp_path {self.dir}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+            + "".join(
+                f"  {kind}_temp_path {self.dir}/{kind};\n"
+                for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+            )
             + f"  include {self.dir}/site.conf;\n}}\n"
         )
         self.process: subprocess.Popen | None = None
@@ -154,12 +164,16 @@ class Nginx:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "Nginx":
-        check = subprocess.run([self.binary, "-t", "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
-                               capture_output=True, text=True)
+    def start(self) -> Nginx:
+        check = subprocess.run(
+            [self.binary, "-t", "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")], capture_output=True, text=True
+        )
         assert check.returncode == 0, check.stderr
-        self.process = subprocess.Popen([self.binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [self.binary, "-p", str(self.dir), "-c", str(self.dir / "nginx.conf")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         # Wait for the listening socket, not for an answer: the upstream may be meant to fail.
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

@@ -34,7 +34,12 @@ def test_open_access_is_said_in_the_log_and_on_the_system_page(tmp_path, caplog)
 
 def test_with_credentials_the_system_page_says_how_they_are_checked(tmp_path, caplog):
     with caplog.at_level("WARNING", logger="coinpilot.dashboard"):
-        app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.sqlite3", n8n_url=None,
-                                  auth=AuthSettings(username="ops", password="pw")))
+        app = create_app(
+            Settings(
+                database_url=f"sqlite:///{tmp_path}/a.sqlite3",
+                n8n_url=None,
+                auth=AuthSettings(username="ops", password="pw"),
+            )
+        )
     assert "open access" not in caplog.text
     assert "HTTP basic auth (user 'ops'" in text(access_card(app.coinpilot_services))

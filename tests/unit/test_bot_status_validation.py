@@ -1,13 +1,13 @@
 """Every way a Redis value can be wrong becomes a typed result that says which way."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from data.bot_status import MAX_PAYLOAD_BYTES, ProblemKind, StatusState, _TooLarge, _WrongRedisType, validate_payload
 
-NOW = datetime(2026, 1, 30, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 
 
 def payload(**changes):
@@ -47,8 +47,9 @@ def test_a_status_older_than_120_seconds_is_stale():
 
 
 def test_waiting_needs_no_indicators_or_price():
-    reading = read(json.dumps({"timestamp": NOW.isoformat(), "symbol": "KRW-BTC", "indicators": {},
-                               "action": "WAITING"}).encode())
+    reading = read(
+        json.dumps({"timestamp": NOW.isoformat(), "symbol": "KRW-BTC", "indicators": {}, "action": "WAITING"}).encode()
+    )
     assert reading.state is StatusState.OK
 
 
@@ -76,8 +77,12 @@ def test_the_reversed_symbol_form_in_the_payload_is_accepted():
         (payload(current_price=-1), ProblemKind.INVALID_VALUE, "positive"),
         (payload(indicators={"rsi": 140}), ProblemKind.INVALID_VALUE, "out of range"),
         (payload(position={"has_position": "yes"}), ProblemKind.WRONG_TYPE, "has_position"),
-        (b'{"timestamp": "2026-01-30T11:59:00+00:00", "symbol": "KRW-BTC", "action": "HOLD", "current_price": NaN,'
-         b' "indicators": {"rsi": 40}, "position": {}}', ProblemKind.INVALID_VALUE, "NaN"),
+        (
+            b'{"timestamp": "2026-01-30T11:59:00+00:00", "symbol": "KRW-BTC", "action": "HOLD", "current_price": NaN,'
+            b' "indicators": {"rsi": 40}, "position": {}}',
+            ProblemKind.INVALID_VALUE,
+            "NaN",
+        ),
         (b'{"action": "HOLD", "current_price": Infinity}', ProblemKind.INVALID_VALUE, "Infinity"),
         (_TooLarge(10 * 1024 * 1024), ProblemKind.TOO_LARGE, "10,485,760 bytes"),
         (_WrongRedisType("hash"), ProblemKind.WRONG_TYPE, "Redis hash"),

@@ -1,16 +1,16 @@
 """The candle SQL each backend compiles to: time_bucket, date_bin or epoch arithmetic, always
 with the width as a bound parameter and a bounded time window."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy.dialects import postgresql, sqlite
 import sqlalchemy.dialects.postgresql.psycopg2  # noqa: F401  (registers the submodule)
+from sqlalchemy.dialects import postgresql, sqlite
 
 from data.database import Backend
 from data.market import BUCKET_ORIGIN, CANDLE_WIDTHS, UnknownWidth, bucket_floor, candle_select
 
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+START = datetime(2026, 1, 1, tzinfo=UTC)
 END = START + timedelta(days=1)
 
 
@@ -65,10 +65,10 @@ def test_a_width_outside_the_allow_list_is_refused_before_sql_is_built(width):
 
 
 def test_bucket_floor_matches_the_sql_origin():
-    at = datetime(2026, 1, 7, 13, 47, 12, tzinfo=timezone.utc)  # a Wednesday
-    assert bucket_floor(at, "15m") == datetime(2026, 1, 7, 13, 45, tzinfo=timezone.utc)
-    assert bucket_floor(at, "4h") == datetime(2026, 1, 7, 12, 0, tzinfo=timezone.utc)
-    assert bucket_floor(at, "1w") == datetime(2026, 1, 5, tzinfo=timezone.utc)  # Monday
+    at = datetime(2026, 1, 7, 13, 47, 12, tzinfo=UTC)  # a Wednesday
+    assert bucket_floor(at, "15m") == datetime(2026, 1, 7, 13, 45, tzinfo=UTC)
+    assert bucket_floor(at, "4h") == datetime(2026, 1, 7, 12, 0, tzinfo=UTC)
+    assert bucket_floor(at, "1w") == datetime(2026, 1, 5, tzinfo=UTC)  # Monday
     assert set(CANDLE_WIDTHS) == {"1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w"}
 
 

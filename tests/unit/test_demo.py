@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -32,7 +32,7 @@ def demo(tmp_path):
 
 
 def test_the_demo_appends_candles_and_publishes_bot_status_while_it_runs(demo):
-    world, clock, redis_client, simulator = demo(speed=600.0)  # a demo minute every 0.1 s
+    world, _clock, redis_client, simulator = demo(speed=600.0)  # a demo minute every 0.1 s
     reader = Database(f"sqlite:///{world.path}")
     with reader.connect() as conn:
         first = latest_candle_time(conn, "KRW-BTC")
@@ -72,7 +72,7 @@ def test_a_second_run_reuses_the_file_and_continues_the_books(demo, tmp_path):
 
 
 def test_demo_time_runs_at_the_chosen_speed():
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     clock = DemoClock(start, 120.0)
     time.sleep(0.05)
     elapsed = (clock.now() - start).total_seconds()

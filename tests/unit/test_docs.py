@@ -32,7 +32,9 @@ def test_every_playbook_entry_cites_at_least_one_test():
         assert CITATION.search(body), f"playbook entry {title!r} cites no test"
 
 
-@pytest.mark.parametrize("path, name", sorted({m.groups() for m in CITATION.finditer(read("docs/FAILURE_ANALYSIS.md"))}))
+@pytest.mark.parametrize(
+    "path, name", sorted({m.groups() for m in CITATION.finditer(read("docs/FAILURE_ANALYSIS.md"))})
+)
 def test_every_cited_test_exists(path, name):
     assert (REPO / path).is_file(), path
     assert name in defined_tests(REPO / path), f"{path}::{name} does not exist"
@@ -40,7 +42,12 @@ def test_every_cited_test_exists(path, name):
 
 def settings_variables() -> set[str]:
     source = read("dashboard/settings.py")
-    return set(re.findall(r'"((?:DASHBOARD|DB|DATABASE|REDIS|N8N|RISK|BOT_STATUS|CANDLE)_[A-Z_]+|DATABASE_URL|REDIS_URL|N8N_URL)"', source))
+    return set(
+        re.findall(
+            r'"((?:DASHBOARD|DB|DATABASE|REDIS|N8N|RISK|BOT_STATUS|CANDLE)_[A-Z_]+|DATABASE_URL|REDIS_URL|N8N_URL)"',
+            source,
+        )
+    )
 
 
 def test_the_settings_module_reads_the_variables_we_expect():

@@ -1,6 +1,6 @@
 """Formatting at the edge: KRW without decimals, coins up to 8, percentages with 2, local time."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -38,7 +38,7 @@ def test_gains_are_green_and_losses_red():
 
 
 def test_timestamps_are_shown_in_the_display_zone_with_its_name():
-    at = datetime(2026, 1, 30, 12, 34, 56, tzinfo=timezone.utc)
+    at = datetime(2026, 1, 30, 12, 34, 56, tzinfo=UTC)
     assert fmt.timestamp(at, SEOUL) == "2026-01-30 21:34:56 KST"
     assert fmt.timestamp(pd.Timestamp(at), SEOUL, seconds=False) == "2026-01-30 21:34 KST"
     assert fmt.timestamp(pd.NaT, SEOUL) == "–"

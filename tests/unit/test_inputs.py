@@ -50,10 +50,16 @@ def test_date_ranges_are_local_days_turned_into_utc_instants():
 
 
 def test_grid_requests_are_bounded_and_sorted_only_by_allowed_columns():
-    start, end, sort = inputs.rows_request({"startRow": 50, "endRow": 100, "sortModel": [{"colId": "value", "sort": "asc"}]})
+    start, end, sort = inputs.rows_request(
+        {"startRow": 50, "endRow": 100, "sortModel": [{"colId": "value", "sort": "asc"}]}
+    )
     assert (start, end, sort[0].column, sort[0].descending) == (50, 100, "value", False)
-    for bad in ({"startRow": -1, "endRow": 5}, {"startRow": 0, "endRow": 10**7}, {"startRow": 0, "endRow": 50,
-                "sortModel": [{"colId": "price; DROP TABLE x", "sort": "asc"}]}, "rows"):
+    for bad in (
+        {"startRow": -1, "endRow": 5},
+        {"startRow": 0, "endRow": 10**7},
+        {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "price; DROP TABLE x", "sort": "asc"}]},
+        "rows",
+    ):
         with pytest.raises(inputs.InvalidInput):
             inputs.rows_request(bad)
 

@@ -1,13 +1,13 @@
 """PnL at average cost, win rate, assets, equity and drawdown, checked against hand-computed values."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
 
 from data import metrics
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def trades(*rows):
@@ -17,8 +17,19 @@ def trades(*rows):
         symbol, side, price, qty, fee, minutes = row[:6]
         status = row[6] if len(row) > 6 else "FILLED"
         at = T0 + timedelta(minutes=minutes)
-        records.append({"id": f"o{i:03d}", "symbol": symbol, "side": side, "price": float(price), "quantity": float(qty),
-                        "fee": float(fee), "status": status, "created_at": at, "executed_at": at if status == "FILLED" else None})
+        records.append(
+            {
+                "id": f"o{i:03d}",
+                "symbol": symbol,
+                "side": side,
+                "price": float(price),
+                "quantity": float(qty),
+                "fee": float(fee),
+                "status": status,
+                "created_at": at,
+                "executed_at": at if status == "FILLED" else None,
+            }
+        )
     frame = pd.DataFrame(records)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     frame["executed_at"] = pd.to_datetime(frame["executed_at"], utc=True)
@@ -26,11 +37,13 @@ def trades(*rows):
 
 
 def test_a_sell_realizes_against_the_average_cost_minus_its_fee_and_the_buy_fees_it_carries():
-    ledger = metrics.realized_pnl_ledger(trades(
-        ("KRW-BTC", "BUY", 100, 2, 1.0, 0),
-        ("KRW-BTC", "BUY", 130, 1, 0.5, 1),   # avg = (200 + 130) / 3 = 110, buy fees 1.5
-        ("KRW-BTC", "SELL", 120, 3, 2.0, 2),  # (120 - 110) * 3 - 2 - 1.5 = 26.5
-    ))
+    ledger = metrics.realized_pnl_ledger(
+        trades(
+            ("KRW-BTC", "BUY", 100, 2, 1.0, 0),
+            ("KRW-BTC", "BUY", 130, 1, 0.5, 1),  # avg = (200 + 130) / 3 = 110, buy fees 1.5
+            ("KRW-BTC", "SELL", 120, 3, 2.0, 2),  # (120 - 110) * 3 - 2 - 1.5 = 26.5
+        )
+    )
     sell = ledger[ledger["side"] == "SELL"].iloc[0]
     assert sell["realized_pnl"] == pytest.approx(26.5)
     assert ledger["avg_price_after"].iloc[1] == pytest.approx(110.0)
@@ -38,21 +51,25 @@ def test_a_sell_realizes_against_the_average_cost_minus_its_fee_and_the_buy_fees
 
 
 def test_a_partial_sell_carries_its_share_of_the_buy_fees():
-    ledger = metrics.realized_pnl_ledger(trades(
-        ("KRW-ETH", "BUY", 10, 4, 4.0, 0),
-        ("KRW-ETH", "SELL", 12, 1, 0.1, 1),   # (12-10)*1 - 0.1 - 4*(1/4) = 0.9
-        ("KRW-ETH", "SELL", 9, 3, 0.3, 2),    # (9-10)*3 - 0.3 - 3 = -6.3
-    ))
+    ledger = metrics.realized_pnl_ledger(
+        trades(
+            ("KRW-ETH", "BUY", 10, 4, 4.0, 0),
+            ("KRW-ETH", "SELL", 12, 1, 0.1, 1),  # (12-10)*1 - 0.1 - 4*(1/4) = 0.9
+            ("KRW-ETH", "SELL", 9, 3, 0.3, 2),  # (9-10)*3 - 0.3 - 3 = -6.3
+        )
+    )
     assert list(ledger.loc[ledger["side"] == "SELL", "realized_pnl"]) == pytest.approx([0.9, -6.3])
 
 
 def test_cancelled_and_pending_orders_do_not_move_the_books():
-    ledger = metrics.realized_pnl_ledger(trades(
-        ("KRW-XRP", "BUY", 1000, 1, 0, 0),
-        ("KRW-XRP", "BUY", 1, 1000, 0, 1, "CANCELLED"),
-        ("KRW-XRP", "SELL", 1100, 1, 0, 2),
-        ("KRW-XRP", "SELL", 5000, 1, 0, 3, "PENDING"),
-    ))
+    ledger = metrics.realized_pnl_ledger(
+        trades(
+            ("KRW-XRP", "BUY", 1000, 1, 0, 0),
+            ("KRW-XRP", "BUY", 1, 1000, 0, 1, "CANCELLED"),
+            ("KRW-XRP", "SELL", 1100, 1, 0, 2),
+            ("KRW-XRP", "SELL", 5000, 1, 0, 3, "PENDING"),
+        )
+    )
     assert len(ledger) == 2
     assert metrics.total_realized_pnl(ledger) == pytest.approx(100.0)
 
@@ -65,11 +82,16 @@ def test_a_sell_without_a_prior_buy_is_unmatched_and_not_counted():
 
 
 def test_win_rate_is_winning_sells_over_all_sells_with_fees_included():
-    ledger = metrics.realized_pnl_ledger(trades(
-        ("A-B", "BUY", 100, 1, 0, 0), ("A-B", "SELL", 110, 1, 0, 1),      # +10
-        ("A-B", "BUY", 100, 1, 0, 2), ("A-B", "SELL", 100.5, 1, 1, 3),    # +0.5 - 1 = -0.5: a loss after fees
-        ("A-B", "BUY", 100, 1, 0, 4), ("A-B", "SELL", 90, 1, 0, 5),       # -10
-    ))
+    ledger = metrics.realized_pnl_ledger(
+        trades(
+            ("A-B", "BUY", 100, 1, 0, 0),
+            ("A-B", "SELL", 110, 1, 0, 1),  # +10
+            ("A-B", "BUY", 100, 1, 0, 2),
+            ("A-B", "SELL", 100.5, 1, 1, 3),  # +0.5 - 1 = -0.5: a loss after fees
+            ("A-B", "BUY", 100, 1, 0, 4),
+            ("A-B", "SELL", 90, 1, 0, 5),  # -10
+        )
+    )
     rate = metrics.win_rate(ledger)
     assert (rate.wins, rate.closed) == (1, 3)
     assert rate.rate_pct == pytest.approx(100 / 3)
@@ -81,8 +103,15 @@ def test_no_closed_trades_gives_no_win_rate_rather_than_zero():
 
 
 def test_total_assets_are_cash_plus_positions_at_latest_price():
-    positions = pd.DataFrame({"symbol": ["KRW-BTC", "KRW-ETH"], "quantity": [0.5, 2.0], "avg_price": [100.0, 10.0],
-                              "opened_at": [T0, T0], "updated_at": [T0, T0]})
+    positions = pd.DataFrame(
+        {
+            "symbol": ["KRW-BTC", "KRW-ETH"],
+            "quantity": [0.5, 2.0],
+            "avg_price": [100.0, 10.0],
+            "opened_at": [T0, T0],
+            "updated_at": [T0, T0],
+        }
+    )
     valued = metrics.position_table(positions, {"KRW-BTC": 120.0, "KRW-ETH": 9.0})
     summary = metrics.asset_summary(1000.0, valued)
     assert summary.total_assets == pytest.approx(1000 + 0.5 * 120 + 2 * 9)
@@ -92,8 +121,9 @@ def test_total_assets_are_cash_plus_positions_at_latest_price():
 
 
 def test_a_position_without_candles_is_valued_at_its_average_price_and_flagged():
-    positions = pd.DataFrame({"symbol": ["KRW-NEW"], "quantity": [3.0], "avg_price": [7.0], "opened_at": [T0],
-                              "updated_at": [T0]})
+    positions = pd.DataFrame(
+        {"symbol": ["KRW-NEW"], "quantity": [3.0], "avg_price": [7.0], "opened_at": [T0], "updated_at": [T0]}
+    )
     summary = metrics.asset_summary(0.0, metrics.position_table(positions, {}))
     assert summary.positions_value == pytest.approx(21.0)
     assert summary.unpriced_symbols == ("KRW-NEW",)
@@ -121,10 +151,14 @@ def test_equity_curve_starts_at_the_capital_steps_at_each_sell_and_ends_at_total
 
 
 def test_daily_realized_pnl_groups_sells_by_utc_date():
-    ledger = metrics.realized_pnl_ledger(trades(
-        ("A-B", "BUY", 100, 1, 0, 0), ("A-B", "SELL", 110, 1, 0, 60),
-        ("A-B", "BUY", 100, 1, 0, 60 * 24), ("A-B", "SELL", 95, 1, 0, 60 * 25),
-    ))
+    ledger = metrics.realized_pnl_ledger(
+        trades(
+            ("A-B", "BUY", 100, 1, 0, 0),
+            ("A-B", "SELL", 110, 1, 0, 60),
+            ("A-B", "BUY", 100, 1, 0, 60 * 24),
+            ("A-B", "SELL", 95, 1, 0, 60 * 25),
+        )
+    )
     daily = metrics.daily_realized_pnl(ledger)
     assert list(daily["realized_pnl"]) == pytest.approx([10.0, -5.0])
     assert [d.isoformat() for d in daily["date"]] == ["2026-01-01", "2026-01-02"]

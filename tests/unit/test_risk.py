@@ -1,17 +1,24 @@
 """Today's risk row against the limits, as the bot evaluates it."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from data.risk import DailyRiskState, RiskLimits, TradingState, assess_risk
 
-NOW = datetime(2026, 1, 30, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
 LIMITS = RiskLimits()
 
 
 def day(**values):
-    base = dict(date=TODAY, total_pnl=0.0, trade_count=0, consecutive_losses=0, cooldown_until=None,
-                is_trading_halted=False, updated_at=NOW)
+    base = {
+        "date": TODAY,
+        "total_pnl": 0.0,
+        "trade_count": 0,
+        "consecutive_losses": 0,
+        "cooldown_until": None,
+        "is_trading_halted": False,
+        "updated_at": NOW,
+    }
     base.update(values)
     return DailyRiskState(**base)
 
@@ -33,7 +40,9 @@ def test_a_future_cooldown_is_cooldown_with_its_remaining_time():
 
 
 def test_a_past_cooldown_is_over():
-    assert assess_risk(day(cooldown_until=NOW - timedelta(seconds=1)), TODAY, 1, LIMITS, NOW).state is TradingState.RUNNING
+    assert (
+        assess_risk(day(cooldown_until=NOW - timedelta(seconds=1)), TODAY, 1, LIMITS, NOW).state is TradingState.RUNNING
+    )
 
 
 def test_a_halt_wins_over_a_cooldown_and_warns():

@@ -11,8 +11,12 @@ def test_defaults_match_the_bots_risk_rules_and_seoul_time():
     assert settings.database_url is None
     assert settings.display_timezone == "Asia/Seoul"
     limits = settings.risk_limits
-    assert (limits.daily_loss_limit_pct, limits.max_trades_per_day, limits.max_consecutive_losses,
-            limits.cooldown_hours) == (5.0, 10, 3, 2.0)
+    assert (
+        limits.daily_loss_limit_pct,
+        limits.max_trades_per_day,
+        limits.max_consecutive_losses,
+        limits.cooldown_hours,
+    ) == (5.0, 10, 3, 2.0)
     assert settings.refresh_seconds == 10
     assert settings.statement_timeout_ms == 5000
     assert settings.redis_url == "redis://localhost:6379/0"
@@ -37,8 +41,9 @@ def test_sqlite_url_is_accepted():
 
 
 def test_db_parts_build_an_escaped_url():
-    settings = Settings.from_env({"DB_USER": "bot", "DB_PASSWORD": "p@ss:/w", "DB_HOST": "pg", "DB_PORT": "6543",
-                                  "DB_NAME": "coinpilot"})
+    settings = Settings.from_env(
+        {"DB_USER": "bot", "DB_PASSWORD": "p@ss:/w", "DB_HOST": "pg", "DB_PORT": "6543", "DB_NAME": "coinpilot"}
+    )
     url = make_url(settings.database_url)
     assert (url.username, url.password, url.host, url.port, url.database) == ("bot", "p@ss:/w", "pg", 6543, "coinpilot")
 
@@ -89,8 +94,14 @@ def test_a_bad_value_stops_start_up_with_one_line_naming_the_variable(environ, v
 
 
 def test_risk_limits_are_configurable():
-    settings = Settings.from_env({"RISK_DAILY_LOSS_LIMIT_PCT": "3.5", "RISK_MAX_TRADES_PER_DAY": "20",
-                                  "RISK_MAX_CONSECUTIVE_LOSSES": "5", "RISK_COOLDOWN_HOURS": "4"})
+    settings = Settings.from_env(
+        {
+            "RISK_DAILY_LOSS_LIMIT_PCT": "3.5",
+            "RISK_MAX_TRADES_PER_DAY": "20",
+            "RISK_MAX_CONSECUTIVE_LOSSES": "5",
+            "RISK_COOLDOWN_HOURS": "4",
+        }
+    )
     assert settings.risk_limits.daily_loss_limit_pct == 3.5
     assert settings.risk_limits.max_trades_per_day == 20
     assert settings.risk_limits.max_consecutive_losses == 5

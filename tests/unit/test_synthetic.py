@@ -1,7 +1,7 @@
 """The demo's paper bot keeps books that agree with the dashboard's own accounting."""
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -9,7 +9,7 @@ import pytest
 from data import metrics
 from data.synthetic import INITIAL_BALANCE, generate_history, tick_size
 
-END = datetime(2026, 1, 30, 12, 0, tzinfo=timezone.utc)
+END = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,7 @@ def test_cash_equals_the_starting_balance_plus_every_fills_cash_flow(history):
 def test_open_positions_match_the_average_cost_walk_of_the_orders(history):
     ledger = metrics.realized_pnl_ledger(orders_frame(history))
     last = ledger.groupby("symbol").tail(1).set_index("symbol")
-    held = {s: h for s, h in history.bot.holdings.items()}
+    held = dict(history.bot.holdings.items())
     for symbol, row in last.iterrows():
         if row["position_after"] > 0:
             assert held[symbol].quantity == pytest.approx(row["position_after"])
