@@ -18,6 +18,7 @@ COPY dashboard/ dashboard/
 COPY layouts/ layouts/
 COPY callbacks/ callbacks/
 COPY data/ data/
+COPY simulator/ simulator/
 COPY assets/ assets/
 COPY scripts/ scripts/
 COPY deploy/gunicorn.conf.py deploy/gunicorn.conf.py

@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[demo,test]'
 	touch $@
 
 demo: $(VENV)/.installed

@@ -20,8 +20,8 @@ from callbacks import history
 from dashboard.app import build_services
 from dashboard.settings import Settings
 from data.database import Backend, Database
-from data.seeding import create_schema, insert_rows, write_history
-from data.synthetic import generate_history
+from simulator.seeding import create_schema, insert_rows, write_history
+from simulator.synthetic import generate_history
 
 TRADES = 100_000
 SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE"]

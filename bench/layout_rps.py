@@ -22,8 +22,8 @@ from pathlib import Path
 
 from bench.common import scratch_database
 from data.database import Backend, Database
-from data.seeding import create_schema, write_history
-from data.synthetic import generate_history
+from simulator.seeding import create_schema, write_history
+from simulator.synthetic import generate_history
 from tests.support.processes import Gunicorn
 
 

@@ -25,9 +25,9 @@ from bench.common import percentile, scratch_database
 from dashboard.app import create_app
 from dashboard.settings import Settings
 from data.database import Backend, Database
-from data.seeding import create_schema, write_history
-from data.synthetic import generate_history
 from layouts import ids
+from simulator.seeding import create_schema, write_history
+from simulator.synthetic import generate_history
 from tests.support.processes import Gunicorn
 
 SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE"]

@@ -62,7 +62,15 @@ class ProgressBar:
 
 def cmd_demo(args) -> int:
     from dashboard.app import build_services, create_app
-    from dashboard.demo import start_demo
+
+    try:
+        from simulator.demo import start_demo
+    except ModuleNotFoundError as exc:
+        if exc.name != "fakeredis":
+            raise
+        # The in-process Redis is the demo's only extra dependency (the dashboard never needs it).
+        print("error: the demo needs fakeredis: pip install 'coinpilot-dashboard[demo]'", file=sys.stderr)
+        return 2
 
     base = _settings()
     symbols = args.symbols or ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE"]
@@ -107,8 +115,9 @@ def cmd_serve(args) -> int:
 
 def cmd_seed(args) -> int:
     from data.database import Database
-    from data.seeding import create_schema, empty_tables, tables_with_rows, write_history
-    from data.synthetic import BotConfig, generate_history
+    from simulator.paper_bot import BotConfig
+    from simulator.seeding import create_schema, empty_tables, tables_with_rows, write_history
+    from simulator.synthetic import generate_history
 
     try:
         url = normalize_database_url(args.database_url, "--database-url")
@@ -208,7 +217,7 @@ def cmd_hash_password(args) -> int:
 
 
 def cmd_bot_status(args) -> int:
-    from dashboard.bot_status_tool import main as bot_status_main
+    from simulator.bot_status_tool import main as bot_status_main
 
     return bot_status_main(args.rest)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
-from dashboard.bot_status_tool import main
+from simulator.bot_status_tool import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 
 from dashboard.app import build_services
 from data.database import Backend, Database
-from data.seeding import create_schema, write_history
-from data.synthetic import generate_history
+from simulator.seeding import create_schema, write_history
+from simulator.synthetic import generate_history
 from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
 from tests.support.live import WatchedPage
 from tests.support.pg import create_database, drop_database, drop_role

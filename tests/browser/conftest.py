@@ -8,8 +8,8 @@ import pytest
 
 from dashboard.app import create_app
 from data.database import Backend, Database
-from data.seeding import create_schema, write_history
-from data.synthetic import generate_history
+from simulator.seeding import create_schema, write_history
+from simulator.synthetic import generate_history
 from tests.support.helpers import SEED_SYMBOLS, make_settings
 from tests.support.live import LiveServer
 

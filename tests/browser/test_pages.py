@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data.seeding import insert_candles, insert_rows
 from layouts import format as fmt
+from simulator.seeding import insert_candles, insert_rows
 from tests.support.books import average_cost_books, total_assets
 from tests.support.live import ARTIFACTS
 

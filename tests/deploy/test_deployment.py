@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from data.database import Backend, Database
-from data.seeding import create_schema, write_history
-from data.synthetic import generate_history
+from simulator.seeding import create_schema, write_history
+from simulator.synthetic import generate_history
 from tests.support.faults import TcpProxy
 from tests.support.live import ARTIFACTS
 from tests.support.processes import REPO, Gunicorn, Nginx, dockerfile_instruction, http_get

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dashboard.bot_status_tool import main
 from data.bot_status import BotStatusReader, ProblemKind, StatusState, make_redis_client
+from simulator.bot_status_tool import main
 from tests.support.processes import REPO
 
 pytestmark = pytest.mark.redis

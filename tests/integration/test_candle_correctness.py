@@ -10,7 +10,7 @@ import pytest
 
 from data.database import Backend, Database, QueryFailed
 from data.market import BUCKET_ORIGIN, CANDLE_WIDTHS, fetch_candles_between
-from data.seeding import copy_candles, create_schema, insert_candles
+from simulator.seeding import copy_candles, create_schema, insert_candles
 
 pytestmark = pytest.mark.postgres
 

@@ -10,10 +10,10 @@ from dash import Patch, no_update
 from callbacks import market as market_callbacks
 from dashboard.app import build_services
 from data.database import Backend, Database
-from data.seeding import create_schema, insert_candles, write_history
-from data.synthetic import generate_history
 from layouts import ids
 from layouts import market as market_layout
+from simulator.seeding import create_schema, insert_candles, write_history
+from simulator.synthetic import generate_history
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]

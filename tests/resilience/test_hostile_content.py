@@ -12,8 +12,8 @@ import pytest
 from callbacks import market as market_callbacks
 from dashboard.app import build_services, create_app
 from data.database import Backend, Database
-from data.seeding import create_schema, insert_rows, write_history
-from data.synthetic import generate_history
+from simulator.seeding import create_schema, insert_rows, write_history
+from simulator.synthetic import generate_history
 from tests.support.components import by_attribute, text
 from tests.support.helpers import make_settings
 from tests.support.live import LiveServer

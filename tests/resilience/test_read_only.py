@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 from callbacks import overview as overview_callbacks
 from dashboard.app import build_services
 from data.database import Backend, Database, WriteRefused
-from data.seeding import create_schema, write_history
-from data.synthetic import generate_history
+from simulator.seeding import create_schema, write_history
+from simulator.synthetic import generate_history
 from tests.support.components import by_attribute
 from tests.support.helpers import make_settings
 from tests.support.processes import REPO

@@ -1,18 +1,20 @@
 """The embedded demo: builds its SQLite file, keeps the market moving, reuses the file later."""
 
 import json
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from dashboard.app import build_services, create_app
-from dashboard.demo import DemoClock, start_demo
 from dashboard.settings import Settings
 from data.database import Database
 from data.market import latest_candle_time
 from data.risk import RiskLimits
 from data.trading import TradeFilter, count_trades, fetch_cash_balance
+from simulator.demo import DemoClock, start_demo
 from tests.support.helpers import wait_until
 
 
@@ -77,3 +79,24 @@ def test_demo_time_runs_at_the_chosen_speed():
     time.sleep(0.05)
     elapsed = (clock.now() - start).total_seconds()
     assert 5.0 <= elapsed < 60.0
+
+
+def test_the_demo_without_fakeredis_says_which_extra_to_install(monkeypatch, tmp_path, capsys):
+    from dashboard import cli
+
+    # As on an install without the `demo` extra: fakeredis cannot be imported.
+    monkeypatch.setitem(sys.modules, "fakeredis", None)
+    monkeypatch.delitem(sys.modules, "simulator.demo")
+    assert cli.main(["demo", "--data-dir", str(tmp_path)]) == 2
+    assert "pip install 'coinpilot-dashboard[demo]'" in capsys.readouterr().err
+    assert not any(tmp_path.iterdir())  # refused before anything was written
+
+
+def test_the_dashboard_itself_never_imports_the_simulator():
+    # A fresh interpreter: what create_app pulls in, without the test suite's own imports.
+    code = (
+        "import sys, dashboard.app, callbacks, layouts, data.services;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('simulator', 'fakeredis')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from data import metrics
-from data.synthetic import INITIAL_BALANCE, generate_history, tick_size
+from simulator.paper_bot import INITIAL_BALANCE
+from simulator.synthetic import generate_history, tick_size
 
 END = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 

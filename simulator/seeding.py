@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from data.database import Backend
-from data.synthetic import History, PaperBot
 from data.tables import (
     ALL_TABLES,
     STORED_CANDLE_INTERVAL,
@@ -31,6 +30,8 @@ from data.tables import (
     trading_history,
 )
 from data.trading import ACCOUNT_ROW_ID
+from simulator.paper_bot import PaperBot
+from simulator.synthetic import History
 
 _COPY_CHUNK_ROWS = 50_000
 _CANDLE_COPY_SQL = (

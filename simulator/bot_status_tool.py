@@ -24,7 +24,7 @@ import redis
 from dashboard.settings import Settings, SettingsError
 from data.bot_status import ACTIONS, STATUS_KEY_PREFIX, make_redis_client
 from data.market import alternate_symbol, is_valid_symbol_format
-from data.synthetic import profile_for
+from simulator.synthetic import profile_for
 
 BOT_TTL_S = 300
 # Keys this tool wrote and the exact payload it wrote there (for --clear and the overwrite check).

@@ -25,18 +25,10 @@ from data.bot_status import STATUS_KEY_PREFIX
 from data.database import Backend, Database
 from data.market import fetch_recent_closes, fetch_symbols, latest_candle_time
 from data.metrics import realized_pnl_ledger
-from data.seeding import create_schema, insert_candles, insert_rows, next_candle_id, save_bot_state, write_history
-from data.synthetic import (
-    BotConfig,
-    DayState,
-    Holding,
-    IndicatorWindow,
-    PaperBot,
-    RandomWalk,
-    generate_history,
-    profile_for,
-)
 from data.trading import fetch_cash_balance, fetch_daily_risk_history, fetch_filled_trades, fetch_positions
+from simulator.paper_bot import BotConfig, DayState, Holding, IndicatorWindow, PaperBot
+from simulator.seeding import create_schema, insert_candles, insert_rows, next_candle_id, save_bot_state, write_history
+from simulator.synthetic import RandomWalk, generate_history, profile_for
 
 log = logging.getLogger("coinpilot.demo")
 
