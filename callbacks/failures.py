@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 from callbacks.inputs import InvalidInput
-from data.bot_status import RedisUnavailable
 from data.database import DataError
+from data.status_reader import RedisUnavailable
 
 log = logging.getLogger("coinpilot.dashboard")
 

@@ -14,8 +14,8 @@ from callbacks import inputs
 from callbacks.failures import describe
 from data import metrics
 from data.market import is_valid_symbol_format
+from data.orders import SIDES, STATUSES, TradeFilter, count_trades, fetch_trades, iter_trades, trade_breakdown
 from data.services import DataServices
-from data.trading import SIDES, STATUSES, TradeFilter, count_trades, fetch_trades, iter_trades, trade_breakdown
 from layouts import format as fmt
 from layouts import history, ids
 from layouts.components import empty_figure, problem

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 from data.market import CANDLE_WIDTHS, is_valid_symbol_format
-from data.trading import TRADE_SORT_KEYS, SortKey
+from data.orders import TRADE_SORT_KEYS, SortKey
 
 MAX_QUERY_CHARS = 2000
 MAX_TEXT_ECHO = 40

@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
 from callbacks import inputs
 from callbacks.failures import describe
+from data.ai import fetch_agent_decisions
 from data.indicators import INDICATOR_WARMUP, chart_indicators
 from data.market import (
     alternate_symbol,
@@ -21,8 +22,8 @@ from data.market import (
     latest_candle_time,
     width_delta,
 )
+from data.orders import fetch_fills_between
 from data.services import DataServices
-from data.trading import fetch_agent_decisions, fetch_fills_between
 from layouts import ids, market
 from layouts.components import empty_figure, problem
 

@@ -7,8 +7,8 @@ from dash import Dash, Input, Output
 from callbacks.failures import describe
 from data import metrics
 from data.market import fetch_latest_candles
+from data.orders import fetch_cash_balance, fetch_positions
 from data.services import DataServices
-from data.trading import fetch_cash_balance, fetch_positions
 from layouts import ids, overview
 from layouts.components import empty_figure, problem
 

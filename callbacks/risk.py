@@ -6,17 +6,17 @@ from dash import ClientsideFunction, Dash, Input, Output
 
 from callbacks import inputs
 from callbacks.failures import describe
+from data.orders import fetch_cash_balance
 from data.risk import assess_risk
-from data.services import DataServices
-from data.trading import (
+from data.risk_records import (
     days_back,
-    fetch_cash_balance,
     fetch_daily_risk_history,
     fetch_daily_risk_state,
     fetch_risk_audit,
     fetch_risk_audit_types,
     utc_today,
 )
+from data.services import DataServices
 from layouts import format as fmt
 from layouts import ids, risk
 from layouts.components import empty_figure, problem

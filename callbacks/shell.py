@@ -6,10 +6,11 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html
 
 from callbacks import inputs
 from callbacks.failures import describe
-from data.bot_status import RedisUnavailable, StatusState
 from data.database import DataError
 from data.market import fetch_latest_candles, is_valid_symbol_format
 from data.services import DataServices
+from data.status_payload import StatusState
+from data.status_reader import RedisUnavailable
 from layouts import format as fmt
 from layouts import history, ids, market, overview, risk, shell, system
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 
 from callbacks.failures import describe
-from data.bot_status import RedisUnavailable, StatusState
 from data.health import N8nState, check_n8n
 from data.market import fetch_latest_candles
+from data.risk_records import fetch_risk_audit
 from data.services import DataServices
-from data.trading import fetch_risk_audit
+from data.status_payload import StatusState
+from data.status_reader import RedisUnavailable
 from layouts import format as fmt
 from layouts import ids, system
 from layouts.components import problem

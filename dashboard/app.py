@@ -13,9 +13,9 @@ from dash import Dash, html
 import callbacks
 from dashboard import web
 from dashboard.settings import Settings
-from data.bot_status import BotStatusReader, make_redis_client
 from data.database import Database
 from data.services import DataServices, utc_now
+from data.status_reader import BotStatusReader, make_redis_client
 from layouts import format as fmt
 from layouts import history, market, overview, risk, shell, system
 

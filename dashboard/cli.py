@@ -173,9 +173,9 @@ def cmd_seed(args) -> int:
 
 def cmd_check(args) -> int:
     from dashboard.app import build_services
-    from data.bot_status import RedisUnavailable
     from data.database import DataError
     from data.health import check_n8n
+    from data.status_reader import RedisUnavailable
 
     settings = _settings()
     services = build_services(settings)

@@ -16,9 +16,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash
 
 from dashboard.settings import Settings
-from data.bot_status import RedisUnavailable
 from data.database import DataError
 from data.services import DataServices
+from data.status_reader import RedisUnavailable
 
 log = logging.getLogger("coinpilot.dashboard")
 

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from data.bot_status import BotStatusReader
 from data.database import Database
 from data.market import fetch_symbols
 from data.metrics import realized_pnl_ledger
+from data.orders import TradesFingerprint, fetch_filled_trades, trades_fingerprint
 from data.risk import RiskLimits
-from data.trading import TradesFingerprint, fetch_filled_trades, trades_fingerprint
+from data.status_reader import BotStatusReader
 
 SYMBOL_CACHE_TTL_S = 30.0
 

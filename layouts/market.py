@@ -322,7 +322,7 @@ def candle_patch(
 
 
 def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
-    """The Bot Brain panel for one symbol's reading (data.bot_status.BotStatusReading)."""
+    """The Bot Brain panel for one symbol's reading (data.status_payload.BotStatusReading)."""
     state = reading.state.value
     if state == "redis_unavailable":
         return html.Div(alert(reading.message, "danger", "Redis unreachable"), **{"data-brain-state": state})

@@ -22,8 +22,9 @@ from datetime import UTC, datetime, timedelta
 import redis
 
 from dashboard.settings import Settings, SettingsError
-from data.bot_status import ACTIONS, STATUS_KEY_PREFIX, make_redis_client
 from data.market import alternate_symbol, is_valid_symbol_format
+from data.status_payload import ACTIONS
+from data.status_reader import STATUS_KEY_PREFIX, make_redis_client
 from simulator.synthetic import profile_for
 
 BOT_TTL_S = 300

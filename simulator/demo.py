@@ -21,11 +21,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from data.bot_status import STATUS_KEY_PREFIX
 from data.database import Backend, Database
 from data.market import fetch_recent_closes, fetch_symbols, latest_candle_time
 from data.metrics import realized_pnl_ledger
-from data.trading import fetch_cash_balance, fetch_daily_risk_history, fetch_filled_trades, fetch_positions
+from data.orders import fetch_cash_balance, fetch_filled_trades, fetch_positions
+from data.risk_records import fetch_daily_risk_history
+from data.status_reader import STATUS_KEY_PREFIX
 from simulator.paper_bot import BotConfig, DayState, Holding, IndicatorWindow, PaperBot
 from simulator.seeding import create_schema, insert_candles, insert_rows, next_candle_id, save_bot_state, write_history
 from simulator.synthetic import RandomWalk, generate_history, profile_for

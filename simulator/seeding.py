@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from data.database import Backend
+from data.orders import ACCOUNT_ROW_ID
 from data.tables import (
     ALL_TABLES,
     STORED_CANDLE_INTERVAL,
@@ -29,7 +30,6 @@ from data.tables import (
     risk_audit,
     trading_history,
 )
-from data.trading import ACCOUNT_ROW_ID
 from simulator.paper_bot import PaperBot
 from simulator.synthetic import History
 

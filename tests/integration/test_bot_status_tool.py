@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from data.bot_status import BotStatusReader, ProblemKind, StatusState, make_redis_client
+from data.status_payload import ProblemKind, StatusState
+from data.status_reader import BotStatusReader, make_redis_client
 from simulator.bot_status_tool import main
 from tests.support.processes import REPO
 

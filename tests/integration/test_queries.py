@@ -9,16 +9,16 @@ import sqlalchemy as sa
 
 from data.database import Database, QueryTimeout, SchemaMissing, WriteRefused
 from data.market import fetch_latest_candles, fetch_recent_candles, fetch_symbols
-from data.trading import (
+from data.orders import (
     SortKey,
     TradeFilter,
     count_trades,
     fetch_cash_balance,
-    fetch_daily_risk_state,
     fetch_positions,
     fetch_trades,
     trade_breakdown,
 )
+from data.risk_records import fetch_daily_risk_state
 from tests.support.helpers import SEED_END, SEED_SYMBOLS
 
 pytestmark = pytest.mark.postgres

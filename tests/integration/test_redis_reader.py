@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from data.bot_status import BotStatusReader, ProblemKind, StatusState, make_redis_client
+from data.status_payload import ProblemKind, StatusState
+from data.status_reader import BotStatusReader, make_redis_client
 from tests.support.services import free_port
 
 pytestmark = pytest.mark.redis

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dashboard.app import create_app
 from data.market import CANDLE_WIDTHS, alternate_symbol
-from data.trading import SIDES, STATUSES
+from data.orders import SIDES, STATUSES
 from layouts import ids
 from tests.support.helpers import make_settings
 from tests.support.live import ARTIFACTS

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from data.bot_status import MAX_PAYLOAD_BYTES, ProblemKind, StatusState, _TooLarge, _WrongRedisType, validate_payload
+from data.status_payload import MAX_PAYLOAD_BYTES, ProblemKind, StatusState, TooLarge, WrongRedisType, validate_payload
 
 NOW = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 
@@ -84,8 +84,8 @@ def test_the_reversed_symbol_form_in_the_payload_is_accepted():
             "NaN",
         ),
         (b'{"action": "HOLD", "current_price": Infinity}', ProblemKind.INVALID_VALUE, "Infinity"),
-        (_TooLarge(10 * 1024 * 1024), ProblemKind.TOO_LARGE, "10,485,760 bytes"),
-        (_WrongRedisType("hash"), ProblemKind.WRONG_TYPE, "Redis hash"),
+        (TooLarge(10 * 1024 * 1024), ProblemKind.TOO_LARGE, "10,485,760 bytes"),
+        (WrongRedisType("hash"), ProblemKind.WRONG_TYPE, "Redis hash"),
         (b"[" * 100_000, ProblemKind.NOT_JSON, "not valid JSON"),
     ],
 )

@@ -12,8 +12,8 @@ from dashboard.app import build_services, create_app
 from dashboard.settings import Settings
 from data.database import Database
 from data.market import latest_candle_time
+from data.orders import TradeFilter, count_trades, fetch_cash_balance
 from data.risk import RiskLimits
-from data.trading import TradeFilter, count_trades, fetch_cash_balance
 from simulator.demo import DemoClock, start_demo
 from tests.support.helpers import wait_until
 

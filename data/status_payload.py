@@ -1,9 +1,9 @@
-"""The bot's live reasoning ("Bot Brain") read from Redis and validated into typed results.
+"""What a Bot Brain status payload says: typed results and the validation that names every problem.
 
-The bot SETs `bot:status:{symbol}` (JSON, 5-minute TTL) every loop. A reading is one of:
-OK, MISSING (no key: the bot has not reported for 5 minutes), INVALID (with the kind of
-problem: not JSON, wrong type, missing field, invalid value, too large) or
-REDIS_UNAVAILABLE. Age and staleness are computed from the payload's timestamp.
+Pure: no Redis here (data.status_reader fetches the raw values). A reading is one of OK,
+MISSING (no key: the bot has not reported for 5 minutes), INVALID (with the kind of problem:
+not JSON, wrong type, missing field, invalid value, too large) or REDIS_UNAVAILABLE. Age and
+staleness are computed from the payload's timestamp.
 """
 
 from __future__ import annotations
@@ -11,22 +11,12 @@ from __future__ import annotations
 import enum
 import json
 import math
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
+from data.market import alternate_symbol
 
-from data.market import alternate_symbol, is_valid_symbol_format
-
-STATUS_KEY_PREFIX = "bot:status:"
-REGIME_KEY_PREFIX = "market:regime:"
-VOLATILITY_KEY = "coinpilot:volatility_state"
 ACTIONS = ("HOLD", "BUY", "SELL", "WAITING")
 # Anything larger is not a status the bot wrote; only this much is ever fetched.
 MAX_PAYLOAD_BYTES = 64 * 1024
@@ -34,8 +24,6 @@ MAX_PAYLOAD_BYTES = 64 * 1024
 # called "in the future".
 FUTURE_TOLERANCE_S = 30.0
 MAX_REASON_CHARS = 2000
-_KEY_DISCOVERY_TTL_S = 30.0
-_KEY_DISCOVERY_BUDGET = 10_000
 
 
 class StatusState(str, enum.Enum):
@@ -116,182 +104,14 @@ class BotStatusSnapshot:
     unknown_symbol_readings: dict[str, BotStatusReading] = field(default_factory=dict)
 
 
-class RedisUnavailable(Exception):
-    pass
-
-
-def make_redis_client(url: str, socket_timeout_s: float) -> redis.Redis:
-    """A client that gives up after one timeout: a silent Redis must not hold a worker."""
-    return redis.Redis.from_url(
-        url,
-        socket_timeout=socket_timeout_s,
-        socket_connect_timeout=socket_timeout_s,
-        retry=Retry(NoBackoff(), 0),
-        health_check_interval=0,
-        decode_responses=False,
-    )
-
-
-class BotStatusReader:
-    def __init__(
-        self,
-        client: redis.Redis,
-        clock: Callable[[], datetime],
-        *,
-        stale_after_s: float = 120.0,
-        description: str = "Redis",
-    ):
-        self.client = client
-        self.clock = clock
-        self.stale_after_s = stale_after_s
-        self.description = description
-        self._discovered: tuple[float, tuple[str, ...]] | None = None
-        self._discovery_lock = threading.Lock()
-
-    def read(self, symbols: list[str], *, include_unknown: bool = False) -> BotStatusSnapshot:
-        """Read every symbol's status (both key forms) in one pipeline round trip."""
-        symbols = [s for s in dict.fromkeys(symbols) if is_valid_symbol_format(s)]
-        try:
-            extra_keys = self._discover_unknown_keys(symbols) if include_unknown else ()
-            raw = self._fetch(symbols, extra_keys)
-        except (redis.RedisError, OSError) as exc:
-            message = redis_error_message(exc, self.description)
-            return BotStatusSnapshot(
-                readings={s: BotStatusReading(s, StatusState.REDIS_UNAVAILABLE, message=message) for s in symbols},
-                redis_error=message,
-            )
-        now = self.clock()
-        readings = {}
-        for symbol in symbols:
-            candidates = [STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)]
-            key = next((k for k in candidates if raw[k] is not None), None)
-            regime = _decode_optional(raw.get(REGIME_KEY_PREFIX + symbol))
-            if key is None:
-                readings[symbol] = BotStatusReading(
-                    symbol,
-                    StatusState.MISSING,
-                    message="No status: the bot has not reported for 5 minutes (key expired or never written).",
-                    regime=regime,
-                )
-            else:
-                readings[symbol] = validate_payload(symbol, key, raw[key], now, self.stale_after_s, regime=regime)
-        unknown = {}
-        for key in extra_keys:
-            if raw.get(key) is None:
-                continue
-            symbol = key[len(STATUS_KEY_PREFIX) :]
-            reading = validate_payload(symbol, key, raw[key], now, self.stale_after_s)
-            problem = StatusProblem(
-                ProblemKind.INVALID_VALUE, f"status for {symbol}, a symbol with no candles in market_data"
-            )
-            unknown[symbol] = BotStatusReading(
-                symbol,
-                StatusState.INVALID,
-                key=key,
-                status=reading.status,
-                problems=(problem,) + reading.problems,
-                age_s=reading.age_s,
-                stale=reading.stale,
-            )
-        volatility = _parse_volatility(raw.get(VOLATILITY_KEY))
-        return BotStatusSnapshot(readings, volatility, None, unknown)
-
-    def _fetch(self, symbols: list[str], extra_keys: tuple[str, ...]) -> dict[str, Any]:
-        keys: list[str] = []
-        for symbol in symbols:
-            keys += [STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)]
-            keys.append(REGIME_KEY_PREFIX + symbol)
-        keys += list(extra_keys)
-        keys.append(VOLATILITY_KEY)
-        pipe = self.client.pipeline(transaction=False)
-        for key in keys:
-            # TYPE tells a missing key from an empty or non-string one; STRLEN lets a huge
-            # value be recognised without being transferred.
-            pipe.type(key)
-            pipe.strlen(key)
-            pipe.getrange(key, 0, MAX_PAYLOAD_BYTES - 1)
-        replies = pipe.execute(raise_on_error=False)
-        raw: dict[str, Any] = {}
-        for index, key in enumerate(keys):
-            kind, length, value = replies[3 * index : 3 * index + 3]
-            if isinstance(kind, Exception):
-                raise kind
-            kind = kind.decode() if isinstance(kind, bytes) else str(kind)
-            if kind == "none":
-                raw[key] = None
-            elif kind != "string":
-                raw[key] = _WrongRedisType(kind)
-            elif isinstance(length, Exception) or isinstance(value, Exception):
-                raise length if isinstance(length, Exception) else value
-            elif length > MAX_PAYLOAD_BYTES:
-                raw[key] = _TooLarge(int(length))
-            else:
-                raw[key] = value
-        return raw
-
-    def discover_symbols(self) -> list[str]:
-        """Symbols that have a status key now (bounded SCAN, cached for 30 s); for when the
-        database cannot say which symbols exist."""
-        try:
-            keys = self._discovered_keys()
-        except (redis.RedisError, OSError) as exc:
-            raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
-        symbols = [k[len(STATUS_KEY_PREFIX) :] for k in keys]
-        return [s for s in symbols if is_valid_symbol_format(s)]
-
-    def _discover_unknown_keys(self, known_symbols: list[str]) -> tuple[str, ...]:
-        """Status keys of symbols that have no candles."""
-        discovered = self._discovered_keys()
-        known = set()
-        for symbol in known_symbols:
-            known |= {STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)}
-        return tuple(k for k in discovered if k not in known and is_valid_symbol_format(k[len(STATUS_KEY_PREFIX) :]))
-
-    def _discovered_keys(self) -> tuple[str, ...]:
-        """Status keys found by a bounded SCAN, cached for _KEY_DISCOVERY_TTL_S."""
-        with self._discovery_lock:
-            now = time.monotonic()
-            if self._discovered is None or now - self._discovered[0] > _KEY_DISCOVERY_TTL_S:
-                found = []
-                for examined, key in enumerate(self.client.scan_iter(match=STATUS_KEY_PREFIX + "*", count=1000)):
-                    if examined >= _KEY_DISCOVERY_BUDGET:
-                        break
-                    found.append(key.decode("utf-8", "replace") if isinstance(key, bytes) else key)
-                self._discovered = (now, tuple(sorted(found)))
-            return self._discovered[1]
-
-    def server_info(self) -> tuple[str, float]:
-        """(Redis version, ping round trip in ms); raises RedisUnavailable."""
-        try:
-            started = time.perf_counter()
-            self.client.ping()
-            latency_ms = (time.perf_counter() - started) * 1000.0
-            try:
-                version = str(self.client.info("server").get("redis_version", "unknown"))
-            except redis.ResponseError:  # INFO disabled (renamed command) or the demo's substitute
-                version = "unknown (INFO not available)"
-        except (redis.RedisError, OSError) as exc:
-            raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
-        return version, latency_ms
-
-
 @dataclass(frozen=True)
-class _WrongRedisType:
+class WrongRedisType:
     detail: str
 
 
 @dataclass(frozen=True)
-class _TooLarge:
+class TooLarge:
     size: int
-
-
-def redis_error_message(exc: BaseException, where: str) -> str:
-    if isinstance(exc, redis.TimeoutError):
-        return f"Redis unreachable at {where}: no answer within the socket timeout."
-    if isinstance(exc, redis.AuthenticationError):
-        return f"Redis unreachable at {where}: authentication failed."
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"Redis unreachable at {where}: {text}"
 
 
 class _RejectConstant(ValueError):
@@ -327,9 +147,9 @@ def validate_payload(
             regime=regime,
         )
 
-    if isinstance(raw, _WrongRedisType):
+    if isinstance(raw, WrongRedisType):
         return invalid(ProblemKind.WRONG_TYPE, f"the key holds a Redis {raw.detail}, expected a JSON string")
-    if isinstance(raw, _TooLarge):
+    if isinstance(raw, TooLarge):
         return invalid(
             ProblemKind.TOO_LARGE,
             f"payload is {raw.size:,} bytes (limit {MAX_PAYLOAD_BYTES:,}); not read",
@@ -506,9 +326,9 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def _decode_optional(raw: Any) -> Any:
+def decode_optional(raw: Any) -> Any:
     """market:regime:{symbol}: shown when present, in whatever form the bot wrote it."""
-    if raw is None or isinstance(raw, (_WrongRedisType, _TooLarge)):
+    if raw is None or isinstance(raw, (WrongRedisType, TooLarge)):
         return None
     try:
         return _loads_strict(raw)
@@ -516,10 +336,10 @@ def _decode_optional(raw: Any) -> Any:
         return raw.decode("utf-8", "replace")[:200] if isinstance(raw, bytes) else str(raw)[:200]
 
 
-def _parse_volatility(raw: Any) -> VolatilityState | None:
+def parse_volatility(raw: Any) -> VolatilityState | None:
     if raw is None:
         return None
-    if isinstance(raw, (_WrongRedisType, _TooLarge)):
+    if isinstance(raw, (WrongRedisType, TooLarge)):
         return VolatilityState(None, None, None, "coinpilot:volatility_state is not a readable JSON string")
     try:
         payload = _loads_strict(raw)

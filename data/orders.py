@@ -1,4 +1,5 @@
-"""Reads of what the bot did and holds: orders, positions, cash, risk state, audit, AI decisions.
+"""Orders and fills, and what they leave the bot holding: the trade log (filtered, sorted, paged
+in the database), filled trades and their fingerprint, fills in a time window, positions, cash.
 
 Every function takes an open Connection and returns a DataFrame with known columns or a
 small dataclass; timestamps come back as UTC-aware values.
@@ -7,24 +8,15 @@ small dataclass; timestamps come back as UTC-aware values.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from data.market import as_utc
-from data.risk import DailyRiskState
-from data.tables import (
-    account_state,
-    agent_decisions,
-    daily_risk_state,
-    positions,
-    risk_audit,
-)
-from data.tables import (
-    trading_history as th,
-)
+from data.tables import account_state, positions
+from data.tables import trading_history as th
 
 SIDES = ("BUY", "SELL")
 STATUSES = ("FILLED", "CANCELLED", "PENDING")
@@ -324,90 +316,3 @@ def fetch_cash_balance(conn: Connection) -> CashBalance | None:
     if row is None:
         return None
     return CashBalance(float(row.balance), as_utc(row.updated_at))
-
-
-def _risk_row(row) -> DailyRiskState:
-    day = row.date if isinstance(row.date, date) else date.fromisoformat(str(row.date))
-    return DailyRiskState(
-        date=day,
-        total_pnl=float(row.total_pnl or 0.0),
-        trade_count=int(row.trade_count or 0),
-        consecutive_losses=int(row.consecutive_losses or 0),
-        cooldown_until=as_utc(row.cooldown_until),
-        is_trading_halted=bool(row.is_trading_halted),
-        updated_at=as_utc(row.updated_at),
-    )
-
-
-def fetch_daily_risk_state(conn: Connection, day: date) -> DailyRiskState | None:
-    row = conn.execute(sa.select(daily_risk_state).where(daily_risk_state.c.date == day)).first()
-    return _risk_row(row) if row is not None else None
-
-
-def fetch_daily_risk_history(conn: Connection, since: date) -> list[DailyRiskState]:
-    rows = conn.execute(
-        sa.select(daily_risk_state).where(daily_risk_state.c.date >= since).order_by(daily_risk_state.c.date)
-    ).all()
-    return [_risk_row(row) for row in rows]
-
-
-RISK_AUDIT_COLUMNS = ["id", "timestamp", "violation_type", "description", "related_order_id"]
-
-
-def fetch_risk_audit(conn: Connection, violation_types: tuple[str, ...] = (), limit: int = 200) -> pd.DataFrame:
-    """Risk-audit events, newest first."""
-    query = sa.select(
-        risk_audit.c.id,
-        risk_audit.c.timestamp,
-        risk_audit.c.violation_type,
-        risk_audit.c.description,
-        risk_audit.c.related_order_id,
-    )
-    if violation_types:
-        query = query.where(risk_audit.c.violation_type.in_(violation_types))
-    query = query.order_by(risk_audit.c.timestamp.desc(), risk_audit.c.id.desc()).limit(limit)
-    frame = pd.DataFrame(conn.execute(query).all(), columns=RISK_AUDIT_COLUMNS)
-    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
-    frame["related_order_id"] = frame["related_order_id"].map(lambda v: str(v) if v is not None else None)
-    return frame
-
-
-def fetch_risk_audit_types(conn: Connection) -> list[str]:
-    query = (
-        sa.select(risk_audit.c.violation_type)
-        .group_by(risk_audit.c.violation_type)
-        .order_by(risk_audit.c.violation_type)
-    )
-    return [row[0] for row in conn.execute(query)]
-
-
-AGENT_DECISION_COLUMNS = ["created_at", "symbol", "decision", "confidence", "reasoning", "strategy_name", "model_used"]
-
-
-def fetch_agent_decisions(conn: Connection, symbol: str | None = None, limit: int = 20) -> pd.DataFrame:
-    """The AI reviewer's latest decisions, newest first."""
-    ad = agent_decisions
-    query = sa.select(
-        ad.c.created_at,
-        ad.c.symbol,
-        ad.c.decision,
-        ad.c.confidence,
-        ad.c.reasoning,
-        ad.c.strategy_name,
-        ad.c.model_used,
-    )
-    if symbol is not None:
-        query = query.where(ad.c.symbol == symbol)
-    query = query.order_by(ad.c.created_at.desc()).limit(limit)
-    frame = pd.DataFrame(conn.execute(query).all(), columns=AGENT_DECISION_COLUMNS)
-    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
-    return frame
-
-
-def utc_today(now: datetime) -> date:
-    """The bot's day: daily_risk_state rows are per UTC date."""
-    return now.astimezone(UTC).date()
-
-
-def days_back(now: datetime, days: int) -> date:
-    return utc_today(now) - timedelta(days=days - 1)

@@ -1,0 +1,207 @@
+"""The Bot Brain's Redis I/O: every symbol's `bot:status:{symbol}` (both key forms), the regime
+keys and the volatility state in one pipeline round trip, validated by data.status_payload.
+
+The bot SETs `bot:status:{symbol}` (JSON, 5-minute TTL) every loop. Reads are bounded: a
+value larger than MAX_PAYLOAD_BYTES is recognised by its length and never transferred.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from data.market import alternate_symbol, is_valid_symbol_format
+from data.status_payload import (
+    MAX_PAYLOAD_BYTES,
+    BotStatusReading,
+    BotStatusSnapshot,
+    ProblemKind,
+    StatusProblem,
+    StatusState,
+    TooLarge,
+    WrongRedisType,
+    decode_optional,
+    parse_volatility,
+    validate_payload,
+)
+
+STATUS_KEY_PREFIX = "bot:status:"
+REGIME_KEY_PREFIX = "market:regime:"
+VOLATILITY_KEY = "coinpilot:volatility_state"
+_KEY_DISCOVERY_TTL_S = 30.0
+_KEY_DISCOVERY_BUDGET = 10_000
+
+
+class RedisUnavailable(Exception):
+    pass
+
+
+def make_redis_client(url: str, socket_timeout_s: float) -> redis.Redis:
+    """A client that gives up after one timeout: a silent Redis must not hold a worker."""
+    return redis.Redis.from_url(
+        url,
+        socket_timeout=socket_timeout_s,
+        socket_connect_timeout=socket_timeout_s,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=0,
+        decode_responses=False,
+    )
+
+
+class BotStatusReader:
+    def __init__(
+        self,
+        client: redis.Redis,
+        clock: Callable[[], datetime],
+        *,
+        stale_after_s: float = 120.0,
+        description: str = "Redis",
+    ):
+        self.client = client
+        self.clock = clock
+        self.stale_after_s = stale_after_s
+        self.description = description
+        self._discovered: tuple[float, tuple[str, ...]] | None = None
+        self._discovery_lock = threading.Lock()
+
+    def read(self, symbols: list[str], *, include_unknown: bool = False) -> BotStatusSnapshot:
+        """Read every symbol's status (both key forms) in one pipeline round trip."""
+        symbols = [s for s in dict.fromkeys(symbols) if is_valid_symbol_format(s)]
+        try:
+            extra_keys = self._discover_unknown_keys(symbols) if include_unknown else ()
+            raw = self._fetch(symbols, extra_keys)
+        except (redis.RedisError, OSError) as exc:
+            message = redis_error_message(exc, self.description)
+            return BotStatusSnapshot(
+                readings={s: BotStatusReading(s, StatusState.REDIS_UNAVAILABLE, message=message) for s in symbols},
+                redis_error=message,
+            )
+        now = self.clock()
+        readings = {}
+        for symbol in symbols:
+            candidates = [STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)]
+            key = next((k for k in candidates if raw[k] is not None), None)
+            regime = decode_optional(raw.get(REGIME_KEY_PREFIX + symbol))
+            if key is None:
+                readings[symbol] = BotStatusReading(
+                    symbol,
+                    StatusState.MISSING,
+                    message="No status: the bot has not reported for 5 minutes (key expired or never written).",
+                    regime=regime,
+                )
+            else:
+                readings[symbol] = validate_payload(symbol, key, raw[key], now, self.stale_after_s, regime=regime)
+        unknown = {}
+        for key in extra_keys:
+            if raw.get(key) is None:
+                continue
+            symbol = key[len(STATUS_KEY_PREFIX) :]
+            reading = validate_payload(symbol, key, raw[key], now, self.stale_after_s)
+            problem = StatusProblem(
+                ProblemKind.INVALID_VALUE, f"status for {symbol}, a symbol with no candles in market_data"
+            )
+            unknown[symbol] = BotStatusReading(
+                symbol,
+                StatusState.INVALID,
+                key=key,
+                status=reading.status,
+                problems=(problem,) + reading.problems,
+                age_s=reading.age_s,
+                stale=reading.stale,
+            )
+        volatility = parse_volatility(raw.get(VOLATILITY_KEY))
+        return BotStatusSnapshot(readings, volatility, None, unknown)
+
+    def _fetch(self, symbols: list[str], extra_keys: tuple[str, ...]) -> dict[str, Any]:
+        keys: list[str] = []
+        for symbol in symbols:
+            keys += [STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)]
+            keys.append(REGIME_KEY_PREFIX + symbol)
+        keys += list(extra_keys)
+        keys.append(VOLATILITY_KEY)
+        pipe = self.client.pipeline(transaction=False)
+        for key in keys:
+            # TYPE tells a missing key from an empty or non-string one; STRLEN lets a huge
+            # value be recognised without being transferred.
+            pipe.type(key)
+            pipe.strlen(key)
+            pipe.getrange(key, 0, MAX_PAYLOAD_BYTES - 1)
+        replies = pipe.execute(raise_on_error=False)
+        raw: dict[str, Any] = {}
+        for index, key in enumerate(keys):
+            kind, length, value = replies[3 * index : 3 * index + 3]
+            if isinstance(kind, Exception):
+                raise kind
+            kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+            if kind == "none":
+                raw[key] = None
+            elif kind != "string":
+                raw[key] = WrongRedisType(kind)
+            elif isinstance(length, Exception) or isinstance(value, Exception):
+                raise length if isinstance(length, Exception) else value
+            elif length > MAX_PAYLOAD_BYTES:
+                raw[key] = TooLarge(int(length))
+            else:
+                raw[key] = value
+        return raw
+
+    def discover_symbols(self) -> list[str]:
+        """Symbols that have a status key now (bounded SCAN, cached for 30 s); for when the
+        database cannot say which symbols exist."""
+        try:
+            keys = self._discovered_keys()
+        except (redis.RedisError, OSError) as exc:
+            raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
+        symbols = [k[len(STATUS_KEY_PREFIX) :] for k in keys]
+        return [s for s in symbols if is_valid_symbol_format(s)]
+
+    def _discover_unknown_keys(self, known_symbols: list[str]) -> tuple[str, ...]:
+        """Status keys of symbols that have no candles."""
+        discovered = self._discovered_keys()
+        known = set()
+        for symbol in known_symbols:
+            known |= {STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)}
+        return tuple(k for k in discovered if k not in known and is_valid_symbol_format(k[len(STATUS_KEY_PREFIX) :]))
+
+    def _discovered_keys(self) -> tuple[str, ...]:
+        """Status keys found by a bounded SCAN, cached for _KEY_DISCOVERY_TTL_S."""
+        with self._discovery_lock:
+            now = time.monotonic()
+            if self._discovered is None or now - self._discovered[0] > _KEY_DISCOVERY_TTL_S:
+                found = []
+                for examined, key in enumerate(self.client.scan_iter(match=STATUS_KEY_PREFIX + "*", count=1000)):
+                    if examined >= _KEY_DISCOVERY_BUDGET:
+                        break
+                    found.append(key.decode("utf-8", "replace") if isinstance(key, bytes) else key)
+                self._discovered = (now, tuple(sorted(found)))
+            return self._discovered[1]
+
+    def server_info(self) -> tuple[str, float]:
+        """(Redis version, ping round trip in ms); raises RedisUnavailable."""
+        try:
+            started = time.perf_counter()
+            self.client.ping()
+            latency_ms = (time.perf_counter() - started) * 1000.0
+            try:
+                version = str(self.client.info("server").get("redis_version", "unknown"))
+            except redis.ResponseError:  # INFO disabled (renamed command) or the demo's substitute
+                version = "unknown (INFO not available)"
+        except (redis.RedisError, OSError) as exc:
+            raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
+        return version, latency_ms
+
+
+def redis_error_message(exc: BaseException, where: str) -> str:
+    if isinstance(exc, redis.TimeoutError):
+        return f"Redis unreachable at {where}: no answer within the socket timeout."
+    if isinstance(exc, redis.AuthenticationError):
+        return f"Redis unreachable at {where}: authentication failed."
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return f"Redis unreachable at {where}: {text}"
