@@ -118,10 +118,10 @@ def create_app(settings: Settings, services: DataServices | None = None) -> Dash
             system.page(),
         ]
     )
+    services.init_app(app.server)
     callbacks.register(app, services)
-    web.install(app, settings, services)
+    web.install(app, settings)
     _register_component_bundles(app, settings.url_prefix)
-    app.coinpilot_services = services  # for the CLI and the tests
     return app
 
 

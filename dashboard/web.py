@@ -17,7 +17,7 @@ from werkzeug.security import check_password_hash
 
 from dashboard.settings import Settings
 from data.database import DataError
-from data.services import DataServices
+from data.services import DataServices, services_of
 from data.status_reader import RedisUnavailable
 
 log = logging.getLogger("coinpilot.dashboard")
@@ -38,8 +38,9 @@ def access_description(settings: Settings) -> str:
     return "open access (no credentials configured)"
 
 
-def install(app: Dash, settings: Settings, services: DataServices) -> None:
+def install(app: Dash, settings: Settings) -> None:
     server = app.server
+    services = services_of(server)
     server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     prefix = settings.url_prefix
     open_paths = {prefix + "healthz", prefix + "readyz"}

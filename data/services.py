@@ -24,6 +24,8 @@ from data.risk import RiskLimits
 from data.status_reader import BotStatusReader
 
 SYMBOL_CACHE_TTL_S = 30.0
+# The key under which the services sit in the Flask app's `extensions`, as Flask extensions do.
+EXTENSION_KEY = "coinpilot"
 
 
 def utc_now() -> datetime:
@@ -47,6 +49,10 @@ class DataServices:
     _symbols: tuple[float, list[str]] | None = field(default=None, repr=False)
     _ledger: tuple[TradesFingerprint, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def init_app(self, server) -> None:
+        """Attach to a Flask app (Dash's `app.server`) the way Flask extensions do."""
+        server.extensions[EXTENSION_KEY] = self
 
     def now(self) -> datetime:
         return self.clock()
@@ -75,3 +81,8 @@ class DataServices:
         with self._lock:
             self._ledger = (fingerprint, trades, ledger)
         return trades, ledger
+
+
+def services_of(server) -> DataServices:
+    """The services attached to a Flask app by DataServices.init_app."""
+    return server.extensions[EXTENSION_KEY]

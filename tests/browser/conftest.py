@@ -8,6 +8,7 @@ import pytest
 
 from dashboard.app import create_app
 from data.database import Backend, Database
+from data.services import services_of
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
 from tests.support.helpers import SEED_SYMBOLS, make_settings
@@ -39,6 +40,6 @@ def live_dashboard(postgres, redis_db):
     write_history(writer.engine, Backend.POSTGRESQL, history)
     app = create_app(make_settings(url, redis_db, refresh_seconds=5))
     with LiveServer(app.server) as server:
-        yield LiveDashboard(url, writer, history, server, app.coinpilot_services)
-    app.coinpilot_services.database.dispose()
+        yield LiveDashboard(url, writer, history, server, services_of(app.server))
+    services_of(app.server).database.dispose()
     writer.dispose()

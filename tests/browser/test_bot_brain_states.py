@@ -3,6 +3,7 @@
 import pytest
 
 from dashboard.app import create_app
+from data.services import services_of
 from tests.support.helpers import make_settings
 from tests.support.live import LiveServer
 from tests.support.services import free_port
@@ -40,4 +41,4 @@ def test_redis_unreachable_is_its_own_state(live_dashboard, watched):
         assert "Redis: unreachable" in strip and "Database: reachable" in strip
         page.page.wait_for_selector("#market-chart .main-svg")  # the chart does not need Redis
         page.screenshot("redis-down")
-    app.coinpilot_services.database.dispose()
+    services_of(app.server).database.dispose()

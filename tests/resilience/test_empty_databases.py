@@ -12,6 +12,7 @@ from callbacks import risk as risk_callbacks
 from callbacks import shell as shell_callbacks
 from callbacks import system as system_callbacks
 from dashboard.app import build_services, create_app
+from data.services import services_of
 from layouts import ids
 from tests.support.components import by_attribute, text
 from tests.support.helpers import make_settings
@@ -74,4 +75,4 @@ def test_every_page_of_a_bare_database_loads_without_errors(postgres, redis_db, 
         page.page.goto(server.url + "/")
         assert "does not exist yet" in page.wait_for_text("#overview-message", lambda t: "exist" in t)
         page.screenshot("overview")
-    app.coinpilot_services.database.dispose()
+    services_of(app.server).database.dispose()

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from dashboard.app import create_app
 from data.market import CANDLE_WIDTHS, alternate_symbol
 from data.orders import SIDES, STATUSES
+from data.services import services_of
 from layouts import ids
 from tests.support.helpers import make_settings
 from tests.support.live import ARTIFACTS
@@ -53,7 +54,7 @@ VALUES = st.recursive(
 @pytest.fixture(scope="module")
 def forged(seeded_pg_url, redis_db):
     app = create_app(make_settings(seeded_pg_url, redis_db))
-    services = app.coinpilot_services
+    services = services_of(app.server)
     with services.database.connect() as conn:
         symbols = services.symbols(conn)
         audit_types = [r[0] for r in conn.execute(sa.text("SELECT DISTINCT violation_type FROM risk_audit"))]

@@ -12,6 +12,7 @@ import pytest
 from callbacks import market as market_callbacks
 from dashboard.app import build_services, create_app
 from data.database import Backend, Database
+from data.services import services_of
 from simulator.seeding import create_schema, insert_rows, write_history
 from simulator.synthetic import generate_history
 from tests.support.components import by_attribute, text
@@ -174,4 +175,4 @@ def test_markup_from_the_bot_or_the_database_is_shown_as_inert_text(hostile_data
         reason = page.wait_for_text("[data-brain-field='reason']", lambda t: "__pwned" in t)
         assert SCRIPT in reason and LINK in reason  # the text itself is shown, literally
         page.screenshot("market")
-    app.coinpilot_services.database.dispose()
+    services_of(app.server).database.dispose()

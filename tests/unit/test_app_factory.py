@@ -5,6 +5,8 @@ import dash._callback as dash_callbacks
 from callbacks.system import access_card
 from dashboard.app import create_app
 from dashboard.settings import AuthSettings, Settings
+from data.database import Database
+from data.services import services_of
 from tests.support.components import by_attribute, text
 
 
@@ -19,16 +21,26 @@ def test_two_apps_in_one_process_keep_their_own_callbacks(tmp_path):
     first = create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.sqlite3", n8n_url=None))
     second = create_app(Settings(database_url=f"sqlite:///{tmp_path}/b.sqlite3", n8n_url=None, url_prefix="/x/"))
     assert first.callback_map.keys() == second.callback_map.keys()
-    assert first.coinpilot_services is not second.coinpilot_services
+    assert services_of(first.server) is not services_of(second.server)
     # Registered on each app, never through Dash's global list (which binds to the first app).
     assert not dash_callbacks.GLOBAL_CALLBACK_LIST and not dash_callbacks.GLOBAL_CALLBACK_MAP
+
+
+def test_services_are_attached_as_a_flask_extension_that_readyz_uses(tmp_path):
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.sqlite3", n8n_url=None))
+    services = app.server.extensions["coinpilot"]
+    assert services_of(app.server) is services
+    assert not hasattr(app, "coinpilot_services")  # attached, not bolted onto the Dash object
+    # /readyz reads through the attached services: swap their database and it follows.
+    services.database = Database(f"sqlite:///{tmp_path}/missing-dir/x.sqlite3")
+    assert app.server.test_client().get("/readyz").status_code == 503
 
 
 def test_open_access_is_said_in_the_log_and_on_the_system_page(tmp_path, caplog):
     with caplog.at_level("WARNING", logger="coinpilot.dashboard"):
         app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/a.sqlite3", n8n_url=None))
     assert "open access" in caplog.text
-    card = access_card(app.coinpilot_services)
+    card = access_card(services_of(app.server))
     assert "open access" in text(card) and by_attribute(card, "data-level", "warn")
 
 
@@ -42,4 +54,4 @@ def test_with_credentials_the_system_page_says_how_they_are_checked(tmp_path, ca
             )
         )
     assert "open access" not in caplog.text
-    assert "HTTP basic auth (user 'ops'" in text(access_card(app.coinpilot_services))
+    assert "HTTP basic auth (user 'ops'" in text(access_card(services_of(app.server)))
