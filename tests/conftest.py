@@ -17,32 +17,55 @@ from simulator.synthetic import generate_history
 from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
 from tests.support.live import WatchedPage
 from tests.support.pg import create_database, drop_database, drop_role
-from tests.support.services import CHROMIUM_FLAGS, PG_ADMIN_URL, REDIS_URL_BASE, chromium_path, missing, unique_name
+from tests.support.services import (
+    CHROMIUM_FLAGS,
+    PG_ADMIN_URL,
+    REDIS_URL_BASE,
+    TSDB_ADMIN_URL,
+    chromium_path,
+    missing,
+    unique_name,
+)
+from tests.support.timescale import compress_chunks_older_than
 
 
-def _admin_engine():
-    engine = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+def _admin_engine(admin_url: str, what: str):
+    engine = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
     except sa.exc.OperationalError as exc:
-        missing(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {str(exc.orig).strip().splitlines()[0]}")
+        missing(f"{what} not reachable at {admin_url}: {str(exc.orig).strip().splitlines()[0]}")
     return engine
 
 
 class PostgresFactory:
-    """Creates throw-away databases on the machine's PostgreSQL and drops them at the end."""
+    """Creates throw-away databases on a PostgreSQL server and drops them at the end; on the
+    TimescaleDB server each database gets the extension, as CoinPilot's production has."""
 
-    def __init__(self):
-        self.engine = _admin_engine()
+    def __init__(self, admin_url: str = PG_ADMIN_URL, *, timescaledb: bool = False):
+        what = "TimescaleDB (../shared/timescaledb/start-cluster starts it)" if timescaledb else "PostgreSQL"
+        self.admin_url = admin_url
+        self.timescaledb = timescaledb
+        self.engine = _admin_engine(admin_url, what)
         self.created: list[str] = []
         self.roles: list[str] = []
+
+    @property
+    def backend(self) -> Backend:
+        return Backend.TIMESCALEDB if self.timescaledb else Backend.POSTGRESQL
 
     def create(self, prefix: str = "cp_test") -> str:
         name = unique_name(prefix)
         create_database(self.engine, name)
         self.created.append(name)
-        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        url = make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
+        if self.timescaledb:
+            engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS timescaledb"))
+            engine.dispose()
+        return url
 
     def drop_all(self):
         for name in self.created:
@@ -55,6 +78,14 @@ class PostgresFactory:
 @pytest.fixture(scope="session")
 def postgres():
     factory = PostgresFactory()
+    yield factory
+    factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+def timescale():
+    """Throw-away databases on the real TimescaleDB server (port 5433), extension created."""
+    factory = PostgresFactory(TSDB_ADMIN_URL, timescaledb=True)
     yield factory
     factory.drop_all()
 
@@ -102,6 +133,22 @@ def seeded_pg_url(postgres, seeded_history):
     writer = Database(url, read_only=False, statement_timeout_ms=None)
     create_schema(writer.engine, Backend.POSTGRESQL)
     write_history(writer.engine, Backend.POSTGRESQL, seeded_history)
+    writer.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def seeded_tsdb_url(timescale, seeded_history):
+    """The same history on real TimescaleDB, laid out as production: a hypertable in one-day
+    chunks whose chunks older than a day before the history's end are compressed
+    (segmented by symbol and interval), the newest ones not (read-only use)."""
+    url = timescale.create("cp_seeded_tsdb")
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.TIMESCALEDB)
+    with writer.engine.begin() as conn:
+        conn.execute(sa.text("SELECT set_chunk_time_interval('market_data', INTERVAL '1 day')"))
+    write_history(writer.engine, Backend.TIMESCALEDB, seeded_history)
+    compress_chunks_older_than(writer.engine, SEED_END - timedelta(days=1))
     writer.dispose()
     return url
 

@@ -16,6 +16,8 @@ import pytest
 
 REQUIRE_SERVICES = os.environ.get("COINPILOT_REQUIRE_SERVICES") == "1"
 PG_ADMIN_URL = os.environ.get("COINPILOT_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+# Real TimescaleDB: ../shared/timescaledb/start-cluster runs it on port 5433 (.ci/run does).
+TSDB_ADMIN_URL = os.environ.get("COINPILOT_TEST_TSDB_URL", "postgresql+psycopg2://postgres@127.0.0.1:5433/postgres")
 REDIS_URL_BASE = os.environ.get("COINPILOT_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 CHROMIUM = os.environ.get("COINPILOT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
