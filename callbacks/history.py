@@ -11,7 +11,7 @@ import pandas as pd
 from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks import inputs
-from callbacks.failures import describe
+from callbacks.failures import panel
 from data import metrics
 from data.market import is_valid_symbol_format
 from data.orders import SIDES, STATUSES, TradeFilter, count_trades, fetch_trades, iter_trades, trade_breakdown
@@ -68,34 +68,33 @@ def _grid_row(row, realized: dict[str, float], tz) -> dict:
     }
 
 
+# On failure the grid shows nothing: the summary panel explains (and describe logs the unexpected).
+@panel(on_failure=lambda _kind, _message: {"rowData": [], "rowCount": 0})
 def history_rows(services: DataServices, request, *filters) -> dict:
     """One block of the trade log for the grid's infinite row model."""
-    try:
-        start, end, sort = inputs.rows_request(request)
-        with services.database.connect() as conn:
-            trade_filter_ = trade_filter(services, conn, *filters)
-            page = fetch_trades(conn, trade_filter_, sort, offset=start, limit=end - start)
-            total = count_trades(conn, trade_filter_)
-            _filled, ledger = services.filled_trades_and_ledger(conn)
-    except Exception as exc:  # noqa: BLE001 - the summary panel explains; the grid shows nothing
-        describe(exc)
-        return {"rowData": [], "rowCount": 0}
+    start, end, sort = inputs.rows_request(request)
+    with services.database.connect() as conn:
+        trade_filter_ = trade_filter(services, conn, *filters)
+        page = fetch_trades(conn, trade_filter_, sort, offset=start, limit=end - start)
+        total = count_trades(conn, trade_filter_)
+        _filled, ledger = services.filled_trades_and_ledger(conn)
     realized = _realized_by_id(ledger)
     tz = services.display_timezone
     return {"rowData": [_grid_row(row, realized, tz) for row in page.itertuples(index=False)], "rowCount": total}
 
 
+def _summary_failed(kind: str, message: str) -> tuple:
+    figure = empty_figure(message, 250)
+    return None, figure, figure, figure, problem(kind, message)
+
+
+@panel(on_failure=_summary_failed)
 def history_summary(services: DataServices, *filters) -> tuple:
     """(summary line, side pie, status bars, realized PnL by symbol, message) over the whole filtered set."""
-    try:
-        with services.database.connect() as conn:
-            trade_filter_ = trade_filter(services, conn, *filters)
-            breakdown = trade_breakdown(conn, trade_filter_)
-            filled, ledger = services.filled_trades_and_ledger(conn)
-    except Exception as exc:  # noqa: BLE001
-        kind, message = describe(exc)
-        figure = empty_figure(message, 250)
-        return None, figure, figure, figure, problem(kind, message)
+    with services.database.connect() as conn:
+        trade_filter_ = trade_filter(services, conn, *filters)
+        breakdown = trade_breakdown(conn, trade_filter_)
+        filled, ledger = services.filled_trades_and_ledger(conn)
     # Realized PnL belongs to sells in the filtered set, valued at average cost over all history.
     sells = ledger.merge(filled[["id", "status", "created_at"]], on="id", how="left")
     sells = sells[trade_filter_.matches(sells) & (sells["side"] == "SELL")]
@@ -178,6 +177,12 @@ def export_csv(services: DataServices, *filters) -> dict:
     return {"content": buffer.getvalue(), "filename": f"coinpilot-trades-{stamp}.csv", "type": "text/csv"}
 
 
+@panel(on_failure=lambda kind, message: (no_update, problem(kind, message)))
+def export_download(services: DataServices, *filters) -> tuple:
+    """(the CSV download, the History message) for the export button."""
+    return export_csv(services, *filters), no_update
+
+
 def _csv_text(value) -> str:
     # A cell starting with = + - @ is a formula to a spreadsheet; quote it as text.
     text = value or ""
@@ -246,10 +251,7 @@ def register(app: Dash, services: DataServices) -> None:
     def export(clicks, *filters):
         if not clicks:
             return no_update, no_update
-        try:
-            return export_csv(services, *filters), no_update
-        except Exception as exc:  # noqa: BLE001
-            return no_update, problem(*describe(exc))
+        return export_download(services, *filters)
 
     @app.callback(
         Output(ids.HISTORY_SYMBOLS, "value"),

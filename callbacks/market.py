@@ -10,7 +10,7 @@ import pandas as pd
 from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
 from callbacks import inputs
-from callbacks.failures import describe
+from callbacks.failures import panel
 from data.ai import fetch_agent_decisions
 from data.indicators import INDICATOR_WARMUP, chart_indicators
 from data.market import (
@@ -120,38 +120,35 @@ def chart_update(services: DataServices, conn, symbol: str, width: str, count: i
     return patch, new_state
 
 
+@panel(on_failure=lambda kind, message: (empty_figure(message, height=720), None, problem(kind, message)))
 def market_chart(services: DataServices, symbol_value, width_value, count_value, overlays_value, state, trigger):
     """The chart callback's body: (figure, state, message)."""
-    try:
-        width = inputs.width(width_value)
-        count = inputs.integer(count_value, "candle count", market.COUNT_MIN, market.COUNT_MAX)
-        overlays = _overlays(overlays_value)
-        with services.database.connect() as conn:
-            symbols = services.symbols(conn)
-            if not symbols:
-                message = "No candles yet: market_data is empty (is the collector running?)."
-                return empty_figure(message, height=720), None, problem("empty", message)
-            if symbol_value is None:
-                return empty_figure("Select a symbol.", height=720), None, None
-            symbol = inputs.symbol(symbol_value, symbols)
-            same_chart = (
-                isinstance(state, dict)
-                and state.get("symbol") == symbol
-                and state.get("width") == width
-                and state.get("count") == count
-            )
-            if same_chart and trigger == ids.MARKET_OVERLAYS:
-                patch = Patch()
-                market.apply_overlay_visibility(patch, overlays)
-                return patch, no_update, None
-            if same_chart and trigger == ids.REFRESH_INTERVAL and _valid_state(state):
-                update = chart_update(services, conn, symbol, width, count, state)
-                if update is not None:
-                    return update[0], update[1], no_update
-            return full_chart(services, conn, symbol, width, count, overlays)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a panel message
-        kind, message = describe(exc)
-        return empty_figure(message, height=720), None, problem(kind, message)
+    width = inputs.width(width_value)
+    count = inputs.integer(count_value, "candle count", market.COUNT_MIN, market.COUNT_MAX)
+    overlays = _overlays(overlays_value)
+    with services.database.connect() as conn:
+        symbols = services.symbols(conn)
+        if not symbols:
+            message = "No candles yet: market_data is empty (is the collector running?)."
+            return empty_figure(message, height=720), None, problem("empty", message)
+        if symbol_value is None:
+            return empty_figure("Select a symbol.", height=720), None, None
+        symbol = inputs.symbol(symbol_value, symbols)
+        same_chart = (
+            isinstance(state, dict)
+            and state.get("symbol") == symbol
+            and state.get("width") == width
+            and state.get("count") == count
+        )
+        if same_chart and trigger == ids.MARKET_OVERLAYS:
+            patch = Patch()
+            market.apply_overlay_visibility(patch, overlays)
+            return patch, no_update, None
+        if same_chart and trigger == ids.REFRESH_INTERVAL and _valid_state(state):
+            update = chart_update(services, conn, symbol, width, count, state)
+            if update is not None:
+                return update[0], update[1], no_update
+        return full_chart(services, conn, symbol, width, count, overlays)
 
 
 def _valid_state(state: dict) -> bool:
@@ -181,42 +178,45 @@ def _brain_symbol(services: DataServices, symbol_value) -> str:
     return symbol_value
 
 
+@panel(on_failure=problem)
 def bot_brain_panel(services: DataServices, symbol_value):
-    try:
-        if symbol_value is None:
-            return problem("empty", "Select a symbol to see the bot's reasoning.")
-        symbol = _brain_symbol(services, symbol_value)
-        snapshot = services.bot_status.read([symbol])
-        return market.bot_brain(snapshot.readings[symbol], services.display_timezone, services.bot_status.stale_after_s)
-    except Exception as exc:  # noqa: BLE001
-        return problem(*describe(exc))
+    if symbol_value is None:
+        return problem("empty", "Select a symbol to see the bot's reasoning.")
+    symbol = _brain_symbol(services, symbol_value)
+    snapshot = services.bot_status.read([symbol])
+    return market.bot_brain(snapshot.readings[symbol], services.display_timezone, services.bot_status.stale_after_s)
 
 
 def status_overview(services: DataServices, symbol_value) -> tuple:
-    """(every symbol's status table, the selected symbol's AI decisions)."""
-    tz = services.display_timezone
-    decisions = None
-    symbols: list[str] = []
-    try:
-        with services.database.connect() as conn:
-            symbols = services.symbols(conn)
-            if isinstance(symbol_value, str) and symbol_value in symbols:
-                decisions = market.decisions_table(fetch_agent_decisions(conn, symbol_value, limit=6), tz)
-            else:
-                decisions = problem("empty", "Select a symbol to see its AI review decisions.")
-    except Exception as exc:  # noqa: BLE001
-        decisions = problem(*describe(exc))
-    try:
-        if not symbols:
-            symbols = services.bot_status.discover_symbols()
-        snapshot = services.bot_status.read(symbols, include_unknown=True)
-        readings = list(snapshot.readings.values()) + list(snapshot.unknown_symbol_readings.values())
-        table = market.status_table(readings, tz)
-        if snapshot.redis_error:
-            table = [problem("redis_unavailable", snapshot.redis_error), table]
-    except Exception as exc:  # noqa: BLE001
-        table = problem(*describe(exc))
-    return table, decisions
+    """(every symbol's status table, the selected symbol's AI decisions): the table needs only
+    Redis, so each part fails on its own."""
+    database_symbols: list[str] = []
+    decisions = decisions_panel(services, symbol_value, database_symbols)
+    return status_table_panel(services, database_symbols), decisions
+
+
+@panel(on_failure=problem)
+def decisions_panel(services: DataServices, symbol_value, database_symbols: list[str]):
+    """The selected symbol's AI decisions. On the way it fills `database_symbols` with the
+    database's symbol list, which the status table uses even if the decisions query then fails."""
+    with services.database.connect() as conn:
+        database_symbols.extend(services.symbols(conn))
+        if isinstance(symbol_value, str) and symbol_value in database_symbols:
+            return market.decisions_table(fetch_agent_decisions(conn, symbol_value, limit=6), services.display_timezone)
+        return problem("empty", "Select a symbol to see its AI review decisions.")
+
+
+@panel(on_failure=problem)
+def status_table_panel(services: DataServices, symbols: list[str]):
+    """Every symbol's status (the database's symbols, else those with a status key in Redis)."""
+    if not symbols:
+        symbols = services.bot_status.discover_symbols()
+    snapshot = services.bot_status.read(symbols, include_unknown=True)
+    readings = list(snapshot.readings.values()) + list(snapshot.unknown_symbol_readings.values())
+    table = market.status_table(readings, services.display_timezone)
+    if snapshot.redis_error:
+        return [problem("redis_unavailable", snapshot.redis_error), table]
+    return table
 
 
 def market_query(symbol, width, count, overlays) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output
 
-from callbacks.failures import describe
+from callbacks.failures import panel
 from data import metrics
 from data.market import fetch_latest_candles
 from data.orders import fetch_cash_balance, fetch_positions
@@ -13,19 +13,15 @@ from layouts import ids, overview
 from layouts.components import empty_figure, problem
 
 
+@panel(on_failure=lambda kind, message: ([], problem(kind, message), empty_figure(message), problem(kind, message)))
 def overview_panels(services: DataServices) -> tuple:
     """(kpi cards, positions table, equity figure, message) computed from the database."""
     tz = services.display_timezone
-    try:
-        with services.database.connect() as conn:
-            cash_row = fetch_cash_balance(conn)
-            positions = fetch_positions(conn)
-            latest = fetch_latest_candles(conn, list(positions["symbol"]))
-            filled, ledger = services.filled_trades_and_ledger(conn)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a panel message
-        kind, message = describe(exc)
-        return [], problem(kind, message), empty_figure(message), problem(kind, message)
-
+    with services.database.connect() as conn:
+        cash_row = fetch_cash_balance(conn)
+        positions = fetch_positions(conn)
+        latest = fetch_latest_candles(conn, list(positions["symbol"]))
+        filled, ledger = services.filled_trades_and_ledger(conn)
     notes = []
     cash = cash_row.balance if cash_row is not None else 0.0
     if cash_row is None:

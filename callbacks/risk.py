@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output
 
 from callbacks import inputs
-from callbacks.failures import describe
+from callbacks.failures import panel
 from data.orders import fetch_cash_balance
 from data.risk import assess_risk
 from data.risk_records import (
@@ -24,20 +24,27 @@ from layouts.components import empty_figure, problem
 AUDIT_ROWS = 500
 
 
+@panel(
+    on_failure=lambda kind, message: (
+        problem(kind, message),
+        None,
+        empty_figure(message, 250),
+        None,
+        None,
+        None,
+        empty_figure(message, 300),
+        None,
+    )
+)
 def risk_panels(services: DataServices) -> tuple:
     """(state card, warnings, gauge, trades, losses, cooldown store, daily figure, message)."""
     now = services.now()
     limits = services.risk_limits
     today = utc_today(now)
-    try:
-        with services.database.connect() as conn:
-            cash_row = fetch_cash_balance(conn)
-            today_row = fetch_daily_risk_state(conn, today)
-            history = fetch_daily_risk_history(conn, days_back(now, 30))
-    except Exception as exc:  # noqa: BLE001 - every failure becomes a panel message
-        kind, message = describe(exc)
-        failed = problem(kind, message)
-        return failed, None, empty_figure(message, 250), None, None, None, empty_figure(message, 300), None
+    with services.database.connect() as conn:
+        cash_row = fetch_cash_balance(conn)
+        today_row = fetch_daily_risk_state(conn, today)
+        history = fetch_daily_risk_history(conn, days_back(now, 30))
     notes = []
     balance = cash_row.balance if cash_row is not None else 0.0
     if cash_row is None:
@@ -80,16 +87,13 @@ def risk_panels(services: DataServices) -> tuple:
     )
 
 
+@panel(on_failure=lambda kind, message: ([], [], problem(kind, message)))
 def audit_panel(services: DataServices, types_value) -> tuple:
     """(grid rows, type options, message) of the risk-audit log, newest first."""
-    try:
-        with services.database.connect() as conn:
-            known_types = fetch_risk_audit_types(conn)
-            chosen = inputs.choices(types_value, tuple(known_types), "violation types")
-            audit = fetch_risk_audit(conn, chosen, limit=AUDIT_ROWS)
-    except Exception as exc:  # noqa: BLE001
-        kind, message = describe(exc)
-        return [], [], problem(kind, message)
+    with services.database.connect() as conn:
+        known_types = fetch_risk_audit_types(conn)
+        chosen = inputs.choices(types_value, tuple(known_types), "violation types")
+        audit = fetch_risk_audit(conn, chosen, limit=AUDIT_ROWS)
     options = [{"label": t, "value": t} for t in known_types]
     return risk.audit_rows(audit, services.display_timezone), options, None
 

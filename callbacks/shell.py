@@ -5,7 +5,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html
 
 from callbacks import inputs
-from callbacks.failures import describe
+from callbacks.failures import panel
 from data.database import DataError
 from data.market import fetch_latest_candles, is_valid_symbol_format
 from data.services import DataServices
@@ -68,48 +68,62 @@ def status_strip(services: DataServices) -> tuple[list, str]:
     """Bot status age, last candle age, database and Redis reachability; and the update time."""
     now = services.now()
     tz = services.display_timezone
-    items = []
-    symbols: list[str] = []
-    try:
-        with services.database.connect() as conn:
-            symbols = services.symbols(conn)
-            latest = fetch_latest_candles(conn, symbols)
-        items.append(shell.status_item("Database", "reachable", "ok", "database"))
-        if latest:
-            newest = max(candle.timestamp for candle in latest.values())
-            candle_age = (now - newest).total_seconds()
-            level = "warn" if candle_age > services.candle_stale_s else "ok"
-            items.append(shell.status_item("Last candle", fmt.age(candle_age), level, "candle"))
-        else:
-            items.append(shell.status_item("Last candle", "no candles yet", "warn", "candle"))
-    except Exception as exc:  # noqa: BLE001 - the strip reports every failure as state
-        kind, _message = describe(exc)
-        label = {"unreachable": "unreachable", "timeout": "timed out", "schema_missing": "schema missing"}.get(
-            kind, "error"
-        )
-        items.append(shell.status_item("Database", label, "down", "database"))
-        items.append(shell.status_item("Last candle", "unknown", "down", "candle"))
-    try:
-        if not symbols:
-            symbols = services.bot_status.discover_symbols()
-        snapshot = services.bot_status.read(symbols)
-        if snapshot.redis_error:
-            raise RedisUnavailable(snapshot.redis_error)
-        items.append(shell.status_item("Redis", "reachable", "ok", "redis"))
-        ages = [r.age_s for r in snapshot.readings.values() if r.age_s is not None]
-        if ages:
-            newest_age = min(ages)
-            level = "warn" if newest_age > services.bot_status.stale_after_s else "ok"
-            items.append(shell.status_item("Bot status", fmt.age(newest_age), level, "bot"))
-        else:
-            reported = [r for r in snapshot.readings.values() if r.state is StatusState.INVALID]
-            text = "invalid payload" if reported else "no status for 5 min"
-            items.append(shell.status_item("Bot status", text, "warn", "bot"))
-    except RedisUnavailable:
-        items.append(shell.status_item("Redis", "unreachable", "down", "redis"))
-        items.append(shell.status_item("Bot status", "unknown", "down", "bot"))
+    database_symbols: list[str] = []
+    items = database_items(services, now, database_symbols) + redis_items(services, database_symbols)
     items.append(html.Span(["Times in ", fmt.timezone_label(tz, now)], className="strip-tz ms-auto"))
     return items, now.astimezone(tz).strftime("%H:%M:%S %Z")
+
+
+_DATABASE_LABELS = {"unreachable": "unreachable", "timeout": "timed out", "schema_missing": "schema missing"}
+
+
+@panel(
+    on_failure=lambda kind, _message: [
+        shell.status_item("Database", _DATABASE_LABELS.get(kind, "error"), "down", "database"),
+        shell.status_item("Last candle", "unknown", "down", "candle"),
+    ]
+)
+def database_items(services: DataServices, now, database_symbols: list[str]) -> list:
+    """The strip's Database and Last candle items. On the way it fills `database_symbols` with the
+    database's symbol list, which the Redis part uses even if the candle query then fails."""
+    with services.database.connect() as conn:
+        database_symbols.extend(services.symbols(conn))
+        latest = fetch_latest_candles(conn, database_symbols)
+    items = [shell.status_item("Database", "reachable", "ok", "database")]
+    if latest:
+        newest = max(candle.timestamp for candle in latest.values())
+        candle_age = (now - newest).total_seconds()
+        level = "warn" if candle_age > services.candle_stale_s else "ok"
+        items.append(shell.status_item("Last candle", fmt.age(candle_age), level, "candle"))
+    else:
+        items.append(shell.status_item("Last candle", "no candles yet", "warn", "candle"))
+    return items
+
+
+@panel(
+    on_failure=lambda kind, _message: [
+        shell.status_item("Redis", "unreachable" if kind == "redis_unavailable" else "error", "down", "redis"),
+        shell.status_item("Bot status", "unknown", "down", "bot"),
+    ]
+)
+def redis_items(services: DataServices, symbols: list[str]) -> list:
+    """The strip's Redis and Bot status items (the database's symbols, else those Redis has)."""
+    if not symbols:
+        symbols = services.bot_status.discover_symbols()
+    snapshot = services.bot_status.read(symbols)
+    if snapshot.redis_error:
+        raise RedisUnavailable(snapshot.redis_error)
+    items = [shell.status_item("Redis", "reachable", "ok", "redis")]
+    ages = [r.age_s for r in snapshot.readings.values() if r.age_s is not None]
+    if ages:
+        newest_age = min(ages)
+        level = "warn" if newest_age > services.bot_status.stale_after_s else "ok"
+        items.append(shell.status_item("Bot status", fmt.age(newest_age), level, "bot"))
+    else:
+        reported = [r for r in snapshot.readings.values() if r.state is StatusState.INVALID]
+        text = "invalid payload" if reported else "no status for 5 min"
+        items.append(shell.status_item("Bot status", text, "warn", "bot"))
+    return items
 
 
 def register(app: Dash, services: DataServices) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output
 
-from callbacks.failures import describe
+from callbacks.failures import panel
 from data.health import N8nState, check_n8n
 from data.market import fetch_latest_candles
 from data.risk_records import fetch_risk_audit
@@ -19,17 +19,24 @@ from layouts.risk import audit_rows
 
 def database_card(services: DataServices):
     database = services.database
-    try:
-        info = database.info()
-    except Exception as exc:  # noqa: BLE001
-        kind, message = describe(exc)
-        return system.health_card(
+
+    # The fallback names the database's URL, so it is declared here, where the database is known.
+    @panel(
+        on_failure=lambda kind, message: system.health_card(
             "database",
             "Database",
             "down",
             "unreachable" if kind == "unreachable" else kind.replace("_", " "),
             [("URL", database.display_url), ("Problem", message)],
         )
+    )
+    def card():
+        return _reachable_database_card(database, database.info())
+
+    return card()
+
+
+def _reachable_database_card(database, info):
     if info.backend.value == "sqlite":
         extension = "n/a (SQLite demo database)"
     else:
@@ -101,15 +108,13 @@ def access_card(services: DataServices):
     )
 
 
+@panel(on_failure=problem)
 def freshness_panel(services: DataServices):
     now = services.now()
     tz = services.display_timezone
-    try:
-        with services.database.connect() as conn:
-            symbols = services.symbols(conn)
-            latest = fetch_latest_candles(conn, symbols)
-    except Exception as exc:  # noqa: BLE001
-        return problem(*describe(exc))
+    with services.database.connect() as conn:
+        symbols = services.symbols(conn)
+        latest = fetch_latest_candles(conn, symbols)
     snapshot = services.bot_status.read(symbols)
     rows = []
     for symbol in symbols:
@@ -139,13 +144,14 @@ def freshness_panel(services: DataServices):
     return system.freshness_table(rows)
 
 
+@panel(
+    on_failure=lambda kind, message: [
+        {"time": "", "violation_type": kind, "description": message, "related_order_id": ""}
+    ]
+)
 def latest_audit(services: DataServices) -> list[dict]:
-    try:
-        with services.database.connect() as conn:
-            return audit_rows(fetch_risk_audit(conn, limit=20), services.display_timezone)
-    except Exception as exc:  # noqa: BLE001
-        kind, message = describe(exc)
-        return [{"time": "", "violation_type": kind, "description": message, "related_order_id": ""}]
+    with services.database.connect() as conn:
+        return audit_rows(fetch_risk_audit(conn, limit=20), services.display_timezone)
 
 
 # Each card is its own callback, so a slow dependency delays only its own card.
@@ -160,13 +166,13 @@ PANELS = (
 
 
 def register(app: Dash, services: DataServices) -> None:
-    for component, prop, panel in PANELS:
-        app.callback(Output(component, prop), Input(ids.REFRESH_INTERVAL, "n_intervals"))(_refresher(panel, services))
+    for component, prop, build in PANELS:
+        app.callback(Output(component, prop), Input(ids.REFRESH_INTERVAL, "n_intervals"))(_refresher(build, services))
 
 
-def _refresher(panel, services: DataServices):
+def _refresher(build, services: DataServices):
     def refresh(_n):
-        return panel(services)
+        return build(services)
 
-    refresh.__name__ = f"refresh_{panel.__name__}"
+    refresh.__name__ = f"refresh_{build.__name__}"
     return refresh
