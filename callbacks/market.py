@@ -12,6 +12,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, no_update
 from callbacks import inputs
 from callbacks.failures import panel
 from data.ai import fetch_agent_decisions
+from data.database import DataError
 from data.indicators import INDICATOR_WARMUP, chart_indicators
 from data.market import (
     alternate_symbol,
@@ -24,6 +25,7 @@ from data.market import (
 )
 from data.orders import fetch_fills_between
 from data.services import DataServices
+from data.status_payload import SilenceCause, StatusState, why_no_status
 from layouts import ids, market
 from layouts.components import empty_figure, problem
 
@@ -183,8 +185,20 @@ def bot_brain_panel(services: DataServices, symbol_value):
     if symbol_value is None:
         return problem("empty", "Select a symbol to see the bot's reasoning.")
     symbol = _brain_symbol(services, symbol_value)
-    snapshot = services.bot_status.read([symbol])
-    return market.bot_brain(snapshot.readings[symbol], services.display_timezone, services.bot_status.stale_after_s)
+    reading = services.bot_status.read([symbol]).readings[symbol]
+    silence = _silence_cause(services, symbol) if reading.state is StatusState.MISSING else None
+    return market.bot_brain(reading, services.display_timezone, services.bot_status.stale_after_s, silence)
+
+
+def _silence_cause(services: DataServices, symbol: str) -> SilenceCause:
+    """Why the symbol's status is missing, judged by its candles; the Bot Brain still answers
+    (with an unknown cause) when the database cannot."""
+    try:
+        with services.database.connect() as conn:
+            last_open = latest_candle_time(conn, symbol)
+    except DataError:
+        return SilenceCause.UNKNOWN
+    return why_no_status(last_open, services.now(), services.candle_stale_s)
 
 
 def status_overview(services: DataServices, symbol_value) -> tuple:

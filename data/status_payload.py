@@ -17,7 +17,13 @@ from typing import Any
 
 from data.market import alternate_symbol
 
-ACTIONS = ("HOLD", "BUY", "SELL", "WAITING")
+# Every action a bot of either generation writes: week-6 knew HOLD, BUY, SELL and WAITING; v3
+# added HOLD (POS) (holding, no exit) and SKIP (a signal vetoed). An action not listed here is
+# shown as written and flagged, never called an invalid payload: a newer bot may add one.
+ACTIONS = ("HOLD", "HOLD (POS)", "BUY", "SELL", "SKIP", "WAITING")
+# What a v3 bot writes as the regime; another string is shown as written.
+REGIMES = ("BULL", "SIDEWAYS", "BEAR", "UNKNOWN")
+MAX_ACTION_CHARS = 40
 # Anything larger is not a status the bot wrote; only this much is ever fetched.
 MAX_PAYLOAD_BYTES = 64 * 1024
 # Clock skew between the bot's host and this one that is tolerated before a timestamp is
@@ -31,6 +37,28 @@ class StatusState(str, enum.Enum):
     MISSING = "missing"
     INVALID = "invalid"
     REDIS_UNAVAILABLE = "redis_unavailable"
+
+
+class SilenceCause(str, enum.Enum):
+    """Why a symbol has no status key. A v3 bot writes nothing while its candles are over two
+    minutes old, so silence with stale candles points at the collector; with fresh candles,
+    at the bot itself."""
+
+    COLLECTOR_STALLED = "collector_stalled"
+    BOT_STOPPED = "bot_stopped"
+    UNKNOWN = "unknown"  # the candles' freshness could not be read
+
+
+# A 1-minute candle is complete one minute after its open time; freshness counts from then.
+CANDLE_SPAN_S = 60.0
+
+
+def why_no_status(last_candle_open: datetime | None, now: datetime, candle_stale_s: float) -> SilenceCause:
+    """The likely cause of a missing status, from the symbol's newest candle."""
+    if last_candle_open is None:
+        return SilenceCause.UNKNOWN
+    candle_age_s = (now - last_candle_open).total_seconds() - CANDLE_SPAN_S
+    return SilenceCause.COLLECTOR_STALLED if candle_age_s > candle_stale_s else SilenceCause.BOT_STOPPED
 
 
 class ProblemKind(str, enum.Enum):
@@ -57,6 +85,25 @@ class BotStatus:
     avg_price: float | None = None
     quantity: float | None = None
     reason: str | None = None
+    # v3 fields: the regime the bot trades under, its trend MA, the trailing stop's
+    # high-water mark, and the held position's PnL % and entry regime.
+    regime: str | None = None
+    ma_trend: float | None = None
+    hwm: float | None = None
+    pnl_pct: float | None = None
+    position_regime: str | None = None
+
+    @property
+    def unknown_action(self) -> bool:
+        """An action this dashboard does not know yet (shown as written, flagged)."""
+        return self.action is not None and self.action not in ACTIONS
+
+    @property
+    def generation(self) -> str:
+        """'v3' when the payload carries any v3-only field, else 'week-6'."""
+        v3_only = (self.regime, self.ma_trend, self.hwm, self.pnl_pct, self.position_regime)
+        v3_action = self.action in ("HOLD (POS)", "SKIP")
+        return "v3" if v3_action or any(value is not None for value in v3_only) else "week-6"
 
 
 @dataclass(frozen=True)
@@ -177,10 +224,10 @@ def validate_payload(
         problem(ProblemKind.MISSING_FIELD, "missing field 'action'")
     elif not isinstance(action, str):
         problem(ProblemKind.WRONG_TYPE, f"'action' is a {_json_type(action)}, expected a string")
-    elif action not in ACTIONS:
-        problem(ProblemKind.INVALID_VALUE, f"unknown action {action[:40]!r} (expected {', '.join(ACTIONS)})")
+    elif not action.strip():
+        problem(ProblemKind.INVALID_VALUE, "'action' is an empty string")
     else:
-        fields["action"] = action
+        fields["action"] = action[:MAX_ACTION_CHARS]
 
     timestamp = payload.get("timestamp")
     if "timestamp" not in payload:
@@ -190,14 +237,16 @@ def validate_payload(
     else:
         parsed = _parse_timestamp(timestamp[:64])
         if parsed is None:
-            problem(ProblemKind.INVALID_VALUE, f"'timestamp' {timestamp[:40]!r} is not an ISO-8601 time")
+            problem(
+                ProblemKind.INVALID_VALUE, f"'timestamp' {timestamp[:40]!r} is not an ISO-8601 time, or is out of range"
+            )
         elif parsed.tzinfo is None:
             problem(ProblemKind.INVALID_VALUE, "'timestamp' has no time zone (naive); cannot compute its age")
         elif (parsed - now).total_seconds() > FUTURE_TOLERANCE_S:
             ahead = (parsed - now).total_seconds()
             problem(ProblemKind.INVALID_VALUE, f"'timestamp' is {ahead:,.0f} s in the future (clock skew?)")
         else:
-            fields["timestamp"] = parsed.astimezone(UTC)
+            fields["timestamp"] = parsed
 
     payload_symbol = payload.get("symbol")
     if "symbol" not in payload:
@@ -209,7 +258,9 @@ def validate_payload(
     else:
         fields["symbol"] = payload_symbol
 
-    waiting = fields.get("action") == "WAITING"
+    # WAITING carries only timestamp, symbol, action and reason; an action this dashboard does
+    # not know yet is not held to fields it may not have.
+    waiting = fields.get("action") == "WAITING" or fields.get("action", "HOLD") not in ACTIONS
     fields["current_price"] = _number(payload, "current_price", problem, required=not waiting, positive=True)
 
     indicators = payload.get("indicators")
@@ -227,8 +278,11 @@ def validate_payload(
         indicators, "rsi", problem, required=require_indicators, prefix="indicators.", low=0, high=100
     )
     for name in ("bb_upper", "bb_lower", "ma_200"):
-        # ma_200 is absent until the bot has 200 candles; the bands appear with 20.
+        # week-6 only: ma_200 is absent until the bot has 200 candles; the bands appear with 20.
         fields[name] = _number(indicators, name, problem, required=False, prefix="indicators.", positive=True)
+    fields["ma_trend"] = _number(indicators, "ma_trend", problem, required=False, prefix="indicators.", positive=True)
+    fields["hwm"] = _number(indicators, "hwm", problem, required=False, prefix="indicators.", positive=True)
+    fields["regime"] = _regime(payload, "regime", problem)
 
     position = payload.get("position")
     if position is None:
@@ -244,6 +298,8 @@ def validate_payload(
             fields["has_position"] = has_position
         fields["avg_price"] = _number(position, "avg_price", problem, required=False, prefix="position.", positive=True)
         fields["quantity"] = _number(position, "quantity", problem, required=False, prefix="position.", low=0)
+        fields["pnl_pct"] = _number(position, "pnl_pct", problem, required=False, prefix="position.")
+        fields["position_regime"] = _regime(position, "regime", problem, prefix="position.")
 
     reason = payload.get("reason")
     if reason is not None and not isinstance(reason, str):
@@ -303,10 +359,23 @@ def _number(
     return value
 
 
+def _regime(container: dict, name: str, problem, *, prefix: str = "") -> str | None:
+    value = container.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problem(ProblemKind.WRONG_TYPE, f"'{prefix}{name}' is a {_json_type(value)}, expected a string")
+        return None
+    return value.strip()[:20] or None
+
+
 def _parse_timestamp(text: str) -> datetime | None:
+    """An ISO-8601 time, in UTC when it has a zone; None when unreadable or, like
+    0001-01-01T00:00+14:00, outside the range a datetime can hold once in UTC."""
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed
+    except (ValueError, OverflowError):
         return None
 
 

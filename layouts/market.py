@@ -50,7 +50,32 @@ SERIES_FIELDS = (
     (TRACE_VOLUME, (("y", "volume"),)),
     (TRACE_RSI, (("y", "rsi"),)),
 )
-ACTION_COLOURS = {"BUY": "success", "SELL": "danger", "HOLD": "secondary", "WAITING": "warning"}
+ACTION_COLOURS = {
+    "BUY": "success",
+    "SELL": "danger",
+    "HOLD": "secondary",
+    "HOLD (POS)": "info",
+    "SKIP": "dark",
+    "WAITING": "warning",
+}
+# One line per action: what the bot did on its last loop.
+ACTION_MEANINGS = {
+    "HOLD": "No position and no entry signal: watching.",
+    "HOLD (POS)": "Holding a position; no exit condition met.",
+    "BUY": "Entry signal: the bot bought (or is buying) this loop.",
+    "SELL": "Exit condition met: the bot sold (or is selling) this loop.",
+    "SKIP": "A signal was vetoed (AI reject, guardrail, no cash or the order limit).",
+    "WAITING": "Not enough candles yet to decide; no indicators.",
+}
+UNKNOWN_ACTION_MEANING = "An action this dashboard does not know yet: shown as the bot wrote it."
+REGIME_COLOURS = {"BULL": "success", "SIDEWAYS": "secondary", "BEAR": "danger", "UNKNOWN": "dark"}
+# What each regime means for CoinPilot v3's strategy (regime trading, v3.0).
+REGIME_MEANINGS = {
+    "BULL": "Uptrend (MA50 above MA200): entries allowed, trailing stop follows the high-water mark.",
+    "SIDEWAYS": "Range: mean-reversion entries with tighter targets.",
+    "BEAR": "Downtrend: new entries mostly held back; exits stay active.",
+    "UNKNOWN": "Not enough history to classify the market yet.",
+}
 
 
 def page(symbols: list[str], symbol: str | None, width: str, count: int, overlays: tuple[str, ...]) -> html.Div:
@@ -321,17 +346,28 @@ def candle_patch(
     return patch
 
 
-def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
-    """The Bot Brain panel for one symbol's reading (data.status_payload.BotStatusReading)."""
+# What a missing status most likely means, by data.status_payload.SilenceCause.
+SILENCE_ADVICE = {
+    "collector_stalled": (
+        "The candles are stale too: the collector has stalled (a v3 bot stops writing its status "
+        "while its candles are over 2 minutes old). Check the collector first."
+    ),
+    "bot_stopped": "The candles are fresh, so the collector runs: the bot itself has stopped or cannot reach Redis.",
+    "unknown": "Check that the bot is running and can reach Redis (the candles' freshness could not be read).",
+}
+
+
+def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html.Div:
+    """The Bot Brain panel for one symbol's reading (data.status_payload.BotStatusReading);
+    `silence` (a SilenceCause) explains a missing status."""
     state = reading.state.value
     if state == "redis_unavailable":
         return html.Div(alert(reading.message, "danger", "Redis unreachable"), **{"data-brain-state": state})
     if state == "missing":
+        cause = silence.value if silence is not None else "unknown"
         return html.Div(
-            alert(
-                f"{reading.message} ({reading.symbol}) Check that the bot is running and can reach Redis.", "warning"
-            ),
-            **{"data-brain-state": state},
+            alert(f"{reading.message} ({reading.symbol}) {SILENCE_ADVICE[cause]}", "warning"),
+            **{"data-brain-state": state, "data-brain-silence": cause},
         )
     status = reading.status
     children = []
@@ -360,6 +396,7 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
     key_note = None
     if reading.key and not reading.key.endswith(reading.symbol):
         key_note = html.Span(f" read from {reading.key} (reversed symbol form)", className="text-secondary small")
+    regime = status.regime or _regime_text(reading.regime)
     header = html.Div(
         [
             html.Span(reading.symbol, className="brain-symbol"),
@@ -367,10 +404,21 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
                 dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"), className="ms-2 brain-action"),
                 **{"data-brain-action": action},
             ),
+            html.Span(
+                dbc.Badge("unknown action", color="warning", className="ms-1"),
+                title=UNKNOWN_ACTION_MEANING,
+                **{"data-brain-unknown-action": action},
+            )
+            if status.unknown_action
+            else None,
+            regime_badge(regime, className="ms-2") if regime else None,
             *age_badge,
             key_note,
         ],
-        className="d-flex align-items-center flex-wrap mb-2",
+        className="d-flex align-items-center flex-wrap mb-1",
+    )
+    meaning = html.Div(
+        ACTION_MEANINGS.get(action, UNKNOWN_ACTION_MEANING), className="text-secondary small mb-2 brain-meaning"
     )
     position = "–"
     if status.has_position is True:
@@ -380,11 +428,20 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
     metrics = [
         ("Price", fmt.price(status.current_price), "price"),
         ("RSI (14)", f"{status.rsi:.1f}" if status.rsi is not None else "–", "rsi"),
-        ("BB upper", fmt.price(status.bb_upper), "bb_upper"),
-        ("BB lower", fmt.price(status.bb_lower), "bb_lower"),
-        ("MA 200", fmt.price(status.ma_200), "ma_200"),
-        ("Position", position, "position"),
     ]
+    # v3 writes the trend MA and the trailing stop's high-water mark; week-6 wrote the bands
+    # and MA200. Each is shown when the payload has it.
+    optional = [
+        ("MA trend", status.ma_trend, "ma_trend"),
+        ("High-water mark", status.hwm, "hwm"),
+        ("BB upper", status.bb_upper, "bb_upper"),
+        ("BB lower", status.bb_lower, "bb_lower"),
+        ("MA 200", status.ma_200, "ma_200"),
+    ]
+    metrics += [(label, fmt.price(value), key) for label, value, key in optional if value is not None]
+    metrics.append(("Position", position, "position"))
+    if status.pnl_pct is not None:
+        metrics.append(("Position PnL", f"{status.pnl_pct:+.2f} %", "pnl_pct"))
     grid = dbc.Row(
         [
             dbc.Col(
@@ -406,10 +463,26 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float) -> html.Div:
         status.reason or "(no reason given)", className="brain-reason mb-1", **{"data-brain-field": "reason"}
     )
     footer_parts = [f"reported {fmt.timestamp(status.timestamp, tz)}" if status.timestamp else "no valid timestamp"]
-    if reading.regime is not None:
-        footer_parts.append(f"market regime: {reading.regime}")
+    footer_parts.append(f"{status.generation} payload")
+    if regime:
+        footer_parts.append(f"regime {regime}: {REGIME_MEANINGS.get(regime, 'a regime this dashboard does not know')}")
     footer = html.Div(" · ".join(footer_parts), className="text-secondary small")
-    return html.Div(children + [header, grid, reason, footer], **{"data-brain-state": state})
+    return html.Div([*children, header, meaning, grid, reason, footer], **{"data-brain-state": state})
+
+
+def _regime_text(value) -> str | None:
+    """market:regime:{symbol} is a plain string in v3; anything else is not a regime."""
+    return value.strip()[:20] or None if isinstance(value, str) else None
+
+
+def regime_badge(regime: str, **kwargs) -> html.Span:
+    """A regime badge whose tooltip says what the regime means for the strategy."""
+    return html.Span(
+        dbc.Badge(regime, color=REGIME_COLOURS.get(regime, "secondary"), className="regime-badge"),
+        title=REGIME_MEANINGS.get(regime, "A regime this dashboard does not know."),
+        **{"data-regime": regime},
+        **kwargs,
+    )
 
 
 def status_table(readings: list, tz: ZoneInfo) -> html.Div:
@@ -421,16 +494,18 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
         status = reading.status
         if reading.state.value == "ok" or (reading.state.value == "invalid" and status is not None):
             action = status.action or "?"
-            state_cell = dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"))
+            state_cell = [
+                dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"), title=ACTION_MEANINGS.get(action, ""))
+            ]
+            if status.unknown_action:
+                state_cell.append(dbc.Badge("unknown action", color="warning", className="ms-1"))
             if reading.state.value == "invalid":
-                state_cell = [
-                    state_cell,
-                    dbc.Badge("invalid", color="danger", className="ms-1", title=reading.problem_summary),
-                ]
+                state_cell.append(dbc.Badge("invalid", color="danger", className="ms-1", title=reading.problem_summary))
         elif reading.state.value == "missing":
             state_cell = dbc.Badge("no status", color="warning")
         else:
             state_cell = dbc.Badge("Redis down", color="danger")
+        regime = (status.regime if status else None) or _regime_text(reading.regime)
         age_text = fmt.age(reading.age_s) if reading.age_s is not None else "–"
         age_class = "text-loss" if reading.stale else ""
         detail = (
@@ -443,6 +518,7 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
                 [
                     html.Td(reading.symbol, className="fw-semibold"),
                     html.Td(state_cell),
+                    html.Td(regime_badge(regime) if regime else "–"),
                     html.Td(age_text, className=age_class),
                     html.Td(fmt.price(status.current_price) if status else "–", className="text-end num"),
                     html.Td(
@@ -458,6 +534,7 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
             [
                 html.Th("Symbol"),
                 html.Th("Action"),
+                html.Th("Regime"),
                 html.Th("Age"),
                 html.Th("Price", className="text-end"),
                 html.Th("RSI", className="text-end"),

@@ -53,8 +53,10 @@ def bad_status(kind: str) -> str:
         return json.dumps(base).replace("100.0", "Infinity")
     if kind == "ten megabytes":
         return "x" * (10 * 1024 * 1024)
-    if kind == "unknown action":
-        return json.dumps(dict(base, action="YOLO"))
+    if kind == "empty action":
+        return json.dumps(dict(base, action=""))
+    if kind == "year one timestamp":  # before year 1 once in UTC: no datetime holds it
+        return json.dumps(dict(base, timestamp="0001-01-01T00:00:00+14:00"))
     if kind == "naive timestamp":
         return json.dumps(dict(base, timestamp=now.replace(tzinfo=None).isoformat()))
     if kind == "future timestamp":
@@ -68,7 +70,8 @@ REASONS = {
     "nan": "NaN is not a valid JSON number",
     "infinity": "Infinity is not a valid JSON number",
     "ten megabytes": "10,485,760 bytes",
-    "unknown action": "unknown action 'YOLO'",
+    "empty action": "'action' is an empty string",
+    "year one timestamp": "out of range",
     "naive timestamp": "no time zone",
     "future timestamp": "in the future",
 }

@@ -69,10 +69,15 @@ def test_the_reversed_symbol_form_in_the_payload_is_accepted():
         (payload(action=3), ProblemKind.WRONG_TYPE, "'action'"),
         (payload(current_price="95000000"), ProblemKind.WRONG_TYPE, "'current_price'"),
         (payload(indicators=[1]), ProblemKind.WRONG_TYPE, "'indicators'"),
-        (payload(action="YOLO"), ProblemKind.INVALID_VALUE, "unknown action"),
+        (payload(action=""), ProblemKind.INVALID_VALUE, "empty string"),
+        (payload(regime=7), ProblemKind.WRONG_TYPE, "'regime'"),
+        (payload(position={"has_position": True, "pnl_pct": "1%"}), ProblemKind.WRONG_TYPE, "'position.pnl_pct'"),
+        (payload(indicators={"rsi": 40, "hwm": -5}), ProblemKind.INVALID_VALUE, "'indicators.hwm'"),
         (payload(timestamp="2026-01-30T11:59:00"), ProblemKind.INVALID_VALUE, "no time zone"),
         (payload(timestamp=(NOW + timedelta(hours=1)).isoformat()), ProblemKind.INVALID_VALUE, "in the future"),
         (payload(timestamp="yesterday"), ProblemKind.INVALID_VALUE, "not an ISO-8601"),
+        # Year 1 at +14:00 is before year 1 in UTC: no datetime can hold it.
+        (payload(timestamp="0001-01-01T00:00:00+14:00"), ProblemKind.INVALID_VALUE, "not an ISO-8601"),
         (payload(symbol="KRW-ETH"), ProblemKind.INVALID_VALUE, "does not match"),
         (payload(current_price=-1), ProblemKind.INVALID_VALUE, "positive"),
         (payload(indicators={"rsi": 140}), ProblemKind.INVALID_VALUE, "out of range"),
@@ -111,3 +116,68 @@ def test_a_very_long_reason_is_cut_for_display():
 
 def test_the_payload_size_limit_is_well_above_a_real_status():
     assert len(payload()) * 50 < MAX_PAYLOAD_BYTES
+
+
+def v3_payload(**changes):
+    """The v3 example payload of SCHEMA.md ("CoinPilot v3")."""
+    body = {
+        "timestamp": (NOW - timedelta(seconds=12)).isoformat(),
+        "symbol": "KRW-BTC",
+        "current_price": 95000000.0,
+        "regime": "BULL",
+        "indicators": {"rsi": 45.2, "ma_trend": 94000000.0, "hwm": 96100000.0},
+        "position": {
+            "has_position": True,
+            "avg_price": 94000000.0,
+            "quantity": 0.01,
+            "pnl_pct": 1.06,
+            "regime": "BULL",
+        },
+        "action": "HOLD (POS)",
+        "reason": "보유 중 ...",
+    }
+    body.update(changes)
+    return json.dumps(body).encode()
+
+
+@pytest.mark.parametrize("action", ["HOLD", "HOLD (POS)", "BUY", "SELL", "SKIP"])
+def test_every_v3_action_is_a_valid_status(action):
+    reading = read(v3_payload(action=action))
+    assert reading.state is StatusState.OK, reading.problem_summary
+    assert reading.status.action == action and not reading.status.unknown_action
+
+
+def test_a_v3_waiting_status_carries_only_its_few_fields():
+    body = {
+        "timestamp": NOW.isoformat(),
+        "symbol": "KRW-BTC",
+        "action": "WAITING",
+        "reason": "데이터 부족",
+        "indicators": {},
+    }
+    reading = read(json.dumps(body).encode())
+    assert reading.state is StatusState.OK and reading.status.action == "WAITING"
+
+
+def test_the_v3_fields_are_read_not_dropped():
+    status = read(v3_payload()).status
+    assert (status.regime, status.ma_trend, status.hwm) == ("BULL", 94000000.0, 96100000.0)
+    assert (status.pnl_pct, status.position_regime, status.quantity) == (1.06, "BULL", 0.01)
+    assert status.generation == "v3"
+    assert (status.bb_upper, status.ma_200) == (None, None)
+
+
+def test_a_week6_payload_keeps_its_bands_and_says_so():
+    status = read(payload()).status
+    assert status.generation == "week-6"
+    assert (status.bb_upper, status.bb_lower, status.ma_200) == (96000000.0, 94000000.0, 93000000.0)
+
+
+def test_an_action_the_dashboard_does_not_know_is_shown_as_written_and_flagged():
+    reading = read(json.dumps({"timestamp": NOW.isoformat(), "symbol": "KRW-BTC", "action": "REBALANCE"}).encode())
+    assert reading.state is StatusState.OK
+    assert reading.status.action == "REBALANCE" and reading.status.unknown_action
+
+
+def test_a_negative_position_pnl_is_a_loss_not_an_error():
+    assert read(v3_payload(position={"has_position": True, "pnl_pct": -2.4})).status.pnl_pct == -2.4
