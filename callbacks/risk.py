@@ -43,8 +43,9 @@ def risk_panels(services: DataServices) -> tuple:
     today = utc_today(now)
     with services.database.connect() as conn:
         cash_row = fetch_cash_balance(conn)
-        today_row = fetch_daily_risk_state(conn, today)
-        history = fetch_daily_risk_history(conn, days_back(now, 30))
+        features = services.database.schema(conn)
+        today_row = fetch_daily_risk_state(conn, today, features)
+        history = fetch_daily_risk_history(conn, days_back(now, 30), features)
     notes = []
     balance = cash_row.balance if cash_row is not None else 0.0
     if cash_row is None:
@@ -65,7 +66,14 @@ def risk_panels(services: DataServices) -> tuple:
             "stamp": now.isoformat(),
         }
     losses_note = f"{limits.max_consecutive_losses} losses in a row start a {limits.cooldown_hours:g} h cooldown."
-    trades_note = f"Trades counted by the bot for {today_label}."
+    if assessment.counts_buys:
+        trades_title = "BUYs today (the daily limit counts entries)"
+        trades_note = f"BUY {day.buy_count} · SELL {day.sell_count} · total {day.trade_count} for {today_label}." + (
+            " The counts disagree (see the warning)." if assessment.count_mismatch else ""
+        )
+    else:
+        trades_title = "Trades today"
+        trades_note = f"Trades counted by the bot for {today_label} (this CoinPilot version does not split BUY/SELL)."
     figure = (
         risk.daily_pnl_figure(history, assessment.daily_loss_limit_krw, "UTC date")
         if history
@@ -77,7 +85,7 @@ def risk_panels(services: DataServices) -> tuple:
         risk.loss_gauge(
             assessment.pnl_pct_of_balance, limits.daily_loss_limit_pct, day.total_pnl, assessment.daily_loss_limit_krw
         ),
-        risk.limit_progress("trades", "Trades today", day.trade_count, limits.max_trades_per_day, trades_note),
+        risk.limit_progress("trades", trades_title, assessment.trades_counted, limits.max_trades_per_day, trades_note),
         risk.limit_progress(
             "losses", "Consecutive losses", day.consecutive_losses, limits.max_consecutive_losses, losses_note
         ),

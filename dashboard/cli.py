@@ -148,7 +148,7 @@ def cmd_seed(args) -> int:
     if filled:
         empty_tables(writer.engine)
         print(f"--force: deleted the rows of {', '.join(filled)}", file=sys.stderr)
-    create_schema(writer.engine, backend)
+    create_schema(writer.engine, backend, args.schema)
     progress = ProgressBar()
     started = time.perf_counter()
     history = generate_history(
@@ -156,7 +156,7 @@ def cmd_seed(args) -> int:
         args.days,
         datetime.now(UTC),
         seed=args.seed,
-        config=BotConfig(limits=settings.risk_limits),
+        config=BotConfig(limits=settings.risk_limits, limit_counts_buys=args.schema == "v3"),
         progress=lambda done, total: progress("simulating the paper bot", done, total),
     )
     generated = time.perf_counter()
@@ -250,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--symbols", nargs="+", default=["KRW-BTC", "KRW-ETH", "KRW-XRP"])
     seed.add_argument("--seed", type=int, default=7, help="random seed (the same seed gives the same history)")
     seed.add_argument("--force", action="store_true", help="delete existing rows of the CoinPilot tables first")
+    seed.add_argument(
+        "--schema",
+        choices=("v3", "week6"),
+        default="v3",
+        help="the bot generation whose tables to create: v3 (today's bot, default) or week6",
+    )
     seed.set_defaults(func=cmd_seed)
 
     check = commands.add_parser("check", help="report database, TimescaleDB, Redis and n8n connectivity")

@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from data.schema import SchemaFeatures, SchemaWatch
+
 # While the database is down, fail fast for this long instead of letting every panel of
 # every open page wait out its own connect timeout (they would queue up the server threads).
 _UNREACHABLE_FAST_FAIL_S = 2.0
@@ -111,7 +113,8 @@ class Database:
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
         self._backend: Backend | None = None
-        self._optional_columns: dict[str, frozenset[str]] = {}
+        # Which optional (v3) columns and tables exist; forgotten when a query hits a missing one.
+        self.schema_watch = SchemaWatch()
         self._unreachable_until = 0.0
         self._unreachable_error: DatabaseUnreachable | None = None
         if url is not None:
@@ -234,6 +237,8 @@ class Database:
             if isinstance(translated, DatabaseUnreachable):
                 self._unreachable_error = translated
                 self._unreachable_until = time.monotonic() + _UNREACHABLE_FAST_FAIL_S
+            elif isinstance(translated, SchemaMissing):
+                self.schema_watch.invalidate()
             raise translated from exc
         self._unreachable_error = None
 
@@ -272,15 +277,9 @@ class Database:
                 ).scalar()
         return DatabaseInfo(self.backend, version, timescale, latency_ms)
 
-    def optional_columns(self, table: str) -> frozenset[str]:
-        """The columns a table really has, so later bot versions' extras can be shown."""
-        cached = self._optional_columns.get(table)
-        if cached is not None:
-            return cached
-        with self.connect() as conn:
-            names = frozenset(c["name"] for c in sa.inspect(conn).get_columns(table))
-        self._optional_columns[table] = names
-        return names
+    def schema(self, conn: Connection) -> SchemaFeatures:
+        """The optional (v3) columns and tables this database has (data.schema)."""
+        return self.schema_watch.features(conn)
 
 
 class _SqliteDeadline:

@@ -20,6 +20,8 @@ class RiskLimits:
 
 class TradingState(str, enum.Enum):
     RUNNING = "RUNNING"
+    # The daily trade limit is reached: no new entries until the next UTC day; exits still run.
+    LIMIT_REACHED = "LIMIT REACHED"
     COOLDOWN = "COOLDOWN"
     HALTED = "HALTED"
 
@@ -59,6 +61,12 @@ class RiskAssessment:
     consecutive_loss_limit_reached: bool
     cooldown_remaining_s: float
     warnings: tuple[str, ...]
+    # What the daily trade limit counts: BUYs where the bot records the split (v3.2.1+),
+    # else every trade, as week-6 did.
+    trades_counted: int = 0
+    counts_buys: bool = False
+    # trade_count != buy_count + sell_count: the bot's own bookkeeping disagrees with itself.
+    count_mismatch: bool = False
 
 
 def assess_risk(
@@ -78,7 +86,12 @@ def assess_risk(
     loss_limit_krw = balance * limits.daily_loss_limit_pct / 100.0
     pnl_pct = (day.total_pnl / balance * 100.0) if balance > 0 else 0.0
     loss_reached = balance > 0 and day.total_pnl <= -loss_limit_krw
-    trades_reached = day.trade_count >= limits.max_trades_per_day
+    counts_buys = day.buy_count is not None
+    trades_counted = day.buy_count if counts_buys else day.trade_count
+    trades_reached = trades_counted >= limits.max_trades_per_day
+    count_mismatch = (
+        day.buy_count is not None and day.sell_count is not None and day.trade_count != day.buy_count + day.sell_count
+    )
     losses_reached = day.consecutive_losses >= limits.max_consecutive_losses
     cooldown_remaining = 0.0
     if day.cooldown_until is not None and day.cooldown_until > now:
@@ -88,6 +101,8 @@ def assess_risk(
         state = TradingState.HALTED
     elif cooldown_remaining > 0:
         state = TradingState.COOLDOWN
+    elif trades_reached:
+        state = TradingState.LIMIT_REACHED
     else:
         state = TradingState.RUNNING
 
@@ -98,7 +113,16 @@ def assess_risk(
             f"(limit -{limits.daily_loss_limit_pct:.2f}%)."
         )
     if trades_reached:
-        warnings.append(f"Daily trade limit reached: {day.trade_count} of {limits.max_trades_per_day} trades.")
+        counted = "BUYs (the bot counts entries only)" if counts_buys else "trades"
+        warnings.append(
+            f"Daily trade limit reached: {trades_counted} of {limits.max_trades_per_day} {counted}. "
+            "No new entries until the next UTC day; exits still run."
+        )
+    if count_mismatch:
+        warnings.append(
+            f"Bookkeeping mismatch in today's row: trade_count {day.trade_count} != "
+            f"buy_count {day.buy_count} + sell_count {day.sell_count}."
+        )
     if losses_reached:
         warnings.append(f"{day.consecutive_losses} consecutive losses (limit {limits.max_consecutive_losses}).")
     if day.is_trading_halted and not loss_reached:
@@ -115,4 +139,7 @@ def assess_risk(
         consecutive_loss_limit_reached=losses_reached,
         cooldown_remaining_s=cooldown_remaining,
         warnings=tuple(warnings),
+        trades_counted=trades_counted,
+        counts_buys=counts_buys,
+        count_mismatch=count_mismatch,
     )

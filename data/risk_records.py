@@ -12,11 +12,13 @@ from sqlalchemy.engine import Connection
 
 from data.market import as_utc
 from data.risk import DailyRiskState
-from data.tables import daily_risk_state, risk_audit
+from data.schema import SchemaFeatures
+from data.tables import daily_risk_state, risk_audit, week6_columns
 
 
 def _risk_row(row) -> DailyRiskState:
     day = row.date if isinstance(row.date, date) else date.fromisoformat(str(row.date))
+    fields = row._mapping
     return DailyRiskState(
         date=day,
         total_pnl=float(row.total_pnl or 0.0),
@@ -25,19 +27,33 @@ def _risk_row(row) -> DailyRiskState:
         cooldown_until=as_utc(row.cooldown_until),
         is_trading_halted=bool(row.is_trading_halted),
         updated_at=as_utc(row.updated_at),
+        # None when this CoinPilot version does not record the split (before v3.2.1).
+        buy_count=int(fields["buy_count"] or 0) if "buy_count" in fields else None,
+        sell_count=int(fields["sell_count"] or 0) if "sell_count" in fields else None,
     )
 
 
-def fetch_daily_risk_state(conn: Connection, day: date) -> DailyRiskState | None:
-    row = conn.execute(sa.select(daily_risk_state).where(daily_risk_state.c.date == day)).first()
+def _risk_select(features: SchemaFeatures | None):
+    table = daily_risk_state
+    columns = week6_columns(table)
+    if features is not None:
+        columns += [table.c[name] for name in ("buy_count", "sell_count") if features.has_column(table.name, name)]
+    return sa.select(*columns)
+
+
+def fetch_daily_risk_state(
+    conn: Connection, day: date, features: SchemaFeatures | None = None
+) -> DailyRiskState | None:
+    """Today's row; with `features`, the v3 BUY/SELL split when this database records it."""
+    row = conn.execute(_risk_select(features).where(daily_risk_state.c.date == day)).first()
     return _risk_row(row) if row is not None else None
 
 
-def fetch_daily_risk_history(conn: Connection, since: date) -> list[DailyRiskState]:
-    rows = conn.execute(
-        sa.select(daily_risk_state).where(daily_risk_state.c.date >= since).order_by(daily_risk_state.c.date)
-    ).all()
-    return [_risk_row(row) for row in rows]
+def fetch_daily_risk_history(
+    conn: Connection, since: date, features: SchemaFeatures | None = None
+) -> list[DailyRiskState]:
+    query = _risk_select(features).where(daily_risk_state.c.date >= since).order_by(daily_risk_state.c.date)
+    return [_risk_row(row) for row in conn.execute(query).all()]
 
 
 RISK_AUDIT_COLUMNS = ["id", "timestamp", "violation_type", "description", "related_order_id"]

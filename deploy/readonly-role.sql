@@ -7,7 +7,8 @@ ALTER ROLE coinpilot_dashboard SET default_transaction_read_only = on;
 ALTER ROLE coinpilot_dashboard SET statement_timeout = '5s';
 GRANT CONNECT ON DATABASE coinpilot TO coinpilot_dashboard;
 GRANT USAGE ON SCHEMA public TO coinpilot_dashboard;
-GRANT SELECT ON market_data, trading_history, positions, account_state, daily_risk_state, risk_audit,
-    agent_decisions TO coinpilot_dashboard;
--- Tables the bot creates later (new versions) become readable too.
+-- Every table there now: the week-6 ones and, where the bot has migrated, the v3 ones
+-- (regime_history, llm_usage_events, llm_credit_snapshots, llm_provider_cost_snapshots).
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO coinpilot_dashboard;
+-- Tables the bot creates later (a migration run by this owner) become readable too.
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO coinpilot_dashboard;

@@ -14,9 +14,10 @@ from layouts import charts, ids
 from layouts import format as fmt
 from layouts.components import alert, section
 
-STATE_COLOURS = {"RUNNING": "success", "COOLDOWN": "warning", "HALTED": "danger"}
+STATE_COLOURS = {"RUNNING": "success", "LIMIT REACHED": "warning", "COOLDOWN": "warning", "HALTED": "danger"}
 STATE_EXPLANATIONS = {
     "RUNNING": "The bot may open new positions.",
+    "LIMIT REACHED": "Daily trade limit reached: no new entries until the next UTC day; exits still run.",
     "COOLDOWN": "Consecutive losses: no new positions until the cooldown ends.",
     "HALTED": "Trading halted for today (daily loss limit or a manual halt).",
 }

@@ -38,6 +38,8 @@ class BotConfig:
     cancel_probability: float = 0.08
     ai_reject_probability: float = 0.15
     initial_balance: float = INITIAL_BALANCE
+    # v3.2.1: the daily trade limit counts BUYs (entries); week-6 counted every trade.
+    limit_counts_buys: bool = True
 
 
 @dataclass
@@ -54,6 +56,8 @@ class DayState:
     date: date
     total_pnl: float = 0.0
     trade_count: int = 0
+    buy_count: int = 0
+    sell_count: int = 0
     consecutive_losses: int = 0
     cooldown_until: datetime | None = None
     is_trading_halted: bool = False
@@ -195,15 +199,16 @@ class PaperBot:
                     f"Buy signal skipped: cooldown until {day.cooldown_until:%H:%M} UTC after consecutive losses",
                 )
             return f"쿨다운 중 (~{day.cooldown_until:%H:%M} UTC)"
-        if day.trade_count >= limits.max_trades_per_day:
+        counted, what = (day.buy_count, "buys") if self.config.limit_counts_buys else (day.trade_count, "trades")
+        if counted >= limits.max_trades_per_day:
             if "trades" not in day.audited:
                 day.audited.add("trades")
                 self._audit(
                     "DAILY_TRADE_LIMIT",
                     at,
-                    f"Daily trade limit reached: {day.trade_count}/{limits.max_trades_per_day} trades",
+                    f"Daily trade limit reached: {counted}/{limits.max_trades_per_day} {what}",
                 )
-            return f"일일 거래 한도 도달 ({day.trade_count}/{limits.max_trades_per_day})"
+            return f"일일 거래 한도 도달 ({counted}/{limits.max_trades_per_day})"
         return None
 
     # -- orders ------------------------------------------------------------------------
@@ -226,7 +231,7 @@ class PaperBot:
         order_id = self._order(symbol, "BUY", "LIMIT", price, quantity, fee, "FILLED", created, executed, signal)
         self.cash -= price * quantity + fee
         self.holdings[symbol] = Holding(quantity, price, executed, fee, executed)
-        self._count_trade(day, executed)
+        self._count_trade(day, executed, "BUY")
         self.dirty_symbols.add(symbol)
         self.cash_updated_at = executed
         if self.cash < self.config.limits.max_order_pct / 100.0 * self.config.initial_balance * 0.2:
@@ -244,7 +249,7 @@ class PaperBot:
         del self.holdings[symbol]
         self.dirty_symbols.add(symbol)
         self.cash_updated_at = executed
-        self._count_trade(day, executed)
+        self._count_trade(day, executed, "SELL")
         day.total_pnl += realized
         limits = self.config.limits
         if realized < 0:
@@ -273,8 +278,12 @@ class PaperBot:
         day.updated_at = executed
         self.dirty_days.add(day.date)
 
-    def _count_trade(self, day: DayState, at: datetime):
+    def _count_trade(self, day: DayState, at: datetime, side: str):
         day.trade_count += 1
+        if side == "BUY":
+            day.buy_count += 1
+        else:
+            day.sell_count += 1
         day.updated_at = at
         self.dirty_days.add(day.date)
 

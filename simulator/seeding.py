@@ -18,9 +18,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from data.database import Backend
 from data.orders import ACCOUNT_ROW_ID
+from data.schema import detect_schema
 from data.tables import (
     ALL_TABLES,
     STORED_CANDLE_INTERVAL,
+    WEEK6_TABLES,
     account_state,
     agent_decisions,
     daily_risk_state,
@@ -29,6 +31,7 @@ from data.tables import (
     positions,
     risk_audit,
     trading_history,
+    v3_columns,
 )
 from simulator.paper_bot import PaperBot
 from simulator.synthetic import History
@@ -46,10 +49,19 @@ class DatabaseNotEmpty(Exception):
     pass
 
 
-def create_schema(engine: Engine, backend: Backend) -> None:
-    """The bot's tables and index, created when missing; on TimescaleDB market_data becomes a
-    hypertable on `timestamp`, as in CoinPilot's production."""
-    metadata.create_all(engine, checkfirst=True)
+SCHEMA_GENERATIONS = ("v3", "week6")
+
+
+def create_schema(engine: Engine, backend: Backend, generation: str = "v3") -> None:
+    """The bot's tables and index as a bot of that generation creates them, when missing: v3
+    (the bot as it runs today) or week6 (without any v3 column or table). On TimescaleDB
+    market_data becomes a hypertable on `timestamp`, as in CoinPilot's production."""
+    if generation not in SCHEMA_GENERATIONS:
+        raise ValueError(f"schema generation must be one of {', '.join(SCHEMA_GENERATIONS)}")
+    existing = set(sa.inspect(engine).get_table_names())
+    metadata.create_all(engine, tables=ALL_TABLES if generation == "v3" else WEEK6_TABLES, checkfirst=True)
+    if generation == "week6":
+        _drop_v3_columns(engine, [t for t in WEEK6_TABLES if t.name not in existing])
     if backend is not Backend.TIMESCALEDB:
         return
     with engine.begin() as conn:
@@ -58,6 +70,16 @@ def create_schema(engine: Engine, backend: Backend) -> None:
         conn.execute(
             sa.text("SELECT create_hypertable('market_data', 'timestamp', if_not_exists => TRUE, migrate_data => TRUE)")
         )
+
+
+def _drop_v3_columns(engine: Engine, tables: list[sa.Table]) -> None:
+    """Make freshly created tables look as a week-6 bot made them. Identifiers come from the
+    table declarations only, quoted by the dialect."""
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.begin() as conn:
+        for table in tables:
+            for column in v3_columns(table):
+                conn.execute(sa.text("ALTER TABLE " + quote(table.name) + " DROP COLUMN " + quote(column)))
 
 
 def tables_with_rows(engine: Engine) -> list[str]:
@@ -73,9 +95,11 @@ def tables_with_rows(engine: Engine) -> list[str]:
 
 def empty_tables(engine: Engine) -> None:
     """Delete every row of the CoinPilot tables (seed --force)."""
+    existing = set(sa.inspect(engine).get_table_names())
     with engine.begin() as conn:
         for table in reversed(metadata.sorted_tables):
-            conn.execute(table.delete())
+            if table.name in existing:  # a week-6 database has no v3 tables
+                conn.execute(table.delete())
 
 
 @dataclass(frozen=True)
@@ -197,6 +221,8 @@ def save_bot_state(conn: Connection, bot: PaperBot, symbols: Iterable[str] | Non
     conn.execute(account_state.delete().where(account_state.c.id == ACCOUNT_ROW_ID))
     conn.execute(account_state.insert(), {"id": ACCOUNT_ROW_ID, "balance": bot.cash, "updated_at": bot.cash_updated_at})
     day_list = sorted(bot.days) if days is None else sorted(days)
+    # A v3 database records the BUY/SELL split beside trade_count; a week-6 one does not.
+    split = detect_schema(conn).has_column("daily_risk_state", "buy_count")
     if day_list:
         conn.execute(daily_risk_state.delete().where(daily_risk_state.c.date.in_(day_list)))
         conn.execute(
@@ -210,6 +236,7 @@ def save_bot_state(conn: Connection, bot: PaperBot, symbols: Iterable[str] | Non
                     "cooldown_until": bot.days[d].cooldown_until,
                     "is_trading_halted": bot.days[d].is_trading_halted,
                     "updated_at": bot.days[d].updated_at,
+                    **({"buy_count": bot.days[d].buy_count, "sell_count": bot.days[d].sell_count} if split else {}),
                 }
                 for d in day_list
             ],

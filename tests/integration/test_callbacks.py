@@ -47,13 +47,17 @@ def test_overview_shows_assets_pnl_and_win_rate_implied_by_the_rows(seeded_servi
 def test_risk_panel_shows_todays_trade_count_and_state(seeded_services, seeded_history):
     state_card, _warnings, gauge, trades, losses, _cooldown, daily, _ = risk_callbacks.risk_panels(seeded_services)
     today = seeded_history.bot.days[SEED_END.date()]
-    assert text(one(trades, "data-limit", "trades")) == f"{today.trade_count} / 10"
+    # The seeded database is v3: the daily limit counts BUYs, and the split is shown.
+    assert text(one(trades, "data-limit", "trades")) == f"{today.buy_count} / 10"
+    assert f"BUY {today.buy_count} · SELL {today.sell_count} · total {today.trade_count}" in text(trades)
     assert text(one(losses, "data-limit", "losses")) == f"{today.consecutive_losses} / 3"
     expected_state = (
         "HALTED"
         if today.is_trading_halted
         else "COOLDOWN"
         if today.cooldown_until and today.cooldown_until > seeded_services.now()
+        else "LIMIT REACHED"
+        if today.buy_count >= 10
         else "RUNNING"
     )
     assert one(state_card, "data-trading-state")["props"]["data-trading-state"] == expected_state

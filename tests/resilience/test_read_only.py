@@ -76,3 +76,16 @@ def test_the_documented_role_cannot_write_even_with_read_only_mode_switched_off(
             with pytest.raises(sa.exc.ProgrammingError, match=r"permission denied|must be owner"):
                 conn.execute(sa.text(statement))
     engine.dispose()
+
+
+def test_the_documented_role_reads_the_v3_tables_and_tables_the_bot_creates_later(read_only_url):
+    owner = sa.create_engine(make_url(read_only_url).set(username="postgres", password=None))
+    with owner.begin() as conn:  # a later bot migration, run by the owner
+        conn.execute(sa.text("CREATE TABLE bot_feature_next (id int)"))
+    owner.dispose()
+    engine = sa.create_engine(read_only_url)
+    with engine.connect() as conn:
+        for table in ("regime_history", "llm_usage_events", "llm_credit_snapshots", "llm_provider_cost_snapshots"):
+            assert conn.execute(sa.text("SELECT count(*) FROM " + table)).scalar() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM bot_feature_next")).scalar() == 0
+    engine.dispose()

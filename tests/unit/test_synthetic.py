@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 
 from data import metrics
+from data.risk import RiskLimits
+from data.status_payload import ACTIONS
 from simulator.paper_bot import INITIAL_BALANCE
 from simulator.synthetic import generate_history, tick_size
 
@@ -63,9 +65,10 @@ def test_the_bot_trades_and_meets_its_risk_rules(history):
     assert sides[("BUY", "FILLED")] >= 10 and sides[("SELL", "FILLED")] >= 10
     assert sides[("BUY", "CANCELLED")] >= 1
     assert {a["violation_type"] for a in history.audits} & {"DAILY_TRADE_LIMIT", "CONSECUTIVE_LOSSES"}
-    # Max per order: 5% of the balance at the time of the order.
+    # Max per order: 5% of the balance at the time of the order. The orders are in the bot's
+    # decision order; sorting by fill time would put a buy before a sell it was decided after.
     cash = INITIAL_BALANCE
-    for order in sorted(history.orders, key=lambda o: o["executed_at"] or o["created_at"]):
+    for order in history.orders:
         if order["status"] != "FILLED":
             continue
         notional = order["price"] * order["quantity"]
@@ -91,4 +94,11 @@ def test_the_same_seed_gives_the_same_history():
 def test_the_last_candle_yields_a_status_in_the_bots_payload_format(history):
     status = history.last_status["KRW-BTC"]
     assert set(status) >= {"timestamp", "symbol", "action", "reason"}
-    assert status["action"] in ("HOLD", "BUY", "SELL", "WAITING")
+    assert status["action"] in ACTIONS
+
+
+def test_the_daily_trade_limit_counts_buys_and_is_never_exceeded(history):
+    limit = RiskLimits().max_trades_per_day
+    assert all(day.buy_count <= limit for day in history.bot.days.values())
+    assert all(day.trade_count == day.buy_count + day.sell_count for day in history.bot.days.values())
+    assert any(day.buy_count == limit for day in history.bot.days.values())  # the limit is met, not avoided
