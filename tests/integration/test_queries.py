@@ -8,7 +8,14 @@ import pytest
 import sqlalchemy as sa
 
 from data.database import Database, QueryTimeout, SchemaMissing, WriteRefused
-from data.market import fetch_latest_candles, fetch_recent_candles, fetch_symbols
+from data.market import (
+    fetch_candles_between,
+    fetch_latest_candles,
+    fetch_recent_candles,
+    fetch_recent_closes,
+    fetch_symbols,
+    latest_candle_time,
+)
 from data.orders import (
     SortKey,
     TradeFilter,
@@ -55,22 +62,93 @@ def test_recent_candles_end_at_the_newest_row(database, seeded_history):
     assert candles["close"].iloc[-1] == pytest.approx(seeded_history.candles["KRW-ETH"]["close"].iloc[-1])
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "SELECT close_price FROM market_data WHERE symbol = 'KRW-BTC' AND interval = '1m' ORDER BY timestamp DESC LIMIT 1",
-        "SELECT count(*) FROM market_data WHERE symbol = 'KRW-BTC' AND interval = '1m' "
-        "AND timestamp >= TIMESTAMPTZ '2026-01-30 00:00+00' AND timestamp < TIMESTAMPTZ '2026-01-30 06:00+00'",
-    ],
-)
-def test_market_queries_are_served_by_the_symbol_interval_timestamp_index(seeded_pg_url, query):
+# Both are on (symbol, interval, timestamp); a backward scan of one is the other.
+MARKET_INDEXES = ("ix_market_data_symbol_interval_ts_desc", "uq_market_data_symbol_interval_ts")
+# Every market read the dashboard makes, called as the pages call them.
+MARKET_READS = {
+    "symbols": lambda conn, backend: fetch_symbols(conn),
+    "latest prices": lambda conn, backend: fetch_latest_candles(conn, SEED_SYMBOLS),
+    "latest candle time": lambda conn, backend: latest_candle_time(conn, "KRW-BTC"),
+    "recent candles": lambda conn, backend: fetch_recent_candles(conn, backend, "KRW-BTC", "15m", 48),
+    "candles between": lambda conn, backend: fetch_candles_between(
+        conn, backend, "KRW-ETH", "1h", SEED_END - timedelta(hours=12), SEED_END
+    ),
+    "recent closes": lambda conn, backend: fetch_recent_closes(conn, "KRW-XRP", 200),
+}
+
+
+def executed_statements(database, read) -> list[tuple[str, dict]]:
+    """The SQL (and its parameters) the data layer really sent while running `read`."""
+    captured = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "market_data" in statement:
+            captured.append((statement, parameters))
+
+    sa.event.listen(database.engine, "before_cursor_execute", capture)
+    try:
+        with database.connect() as conn:
+            read(conn, database.backend)
+    finally:
+        sa.event.remove(database.engine, "before_cursor_execute", capture)
+    return captured
+
+
+@pytest.fixture(scope="module")
+def analyzed_pg_url(seeded_pg_url):
+    # Fresh statistics, so the planner chooses as it would on a database autovacuum has seen.
     engine = sa.create_engine(seeded_pg_url)
-    with engine.connect() as conn:
+    with engine.begin() as conn:
         conn.execute(sa.text("ANALYZE market_data"))
-        plan = "\n".join(row[0] for row in conn.execute(sa.text("EXPLAIN " + query)))
     engine.dispose()
-    assert "ix_market_data_symbol_interval_ts_desc" in plan or "uq_market_data_symbol_interval_ts" in plan
-    assert "Seq Scan" not in plan
+    return seeded_pg_url
+
+
+def market_data_scans(plan: dict) -> list[dict]:
+    """Every node of an EXPLAIN (FORMAT JSON) plan that reads market_data."""
+    found = [plan] if plan.get("Relation Name") == "market_data" else []
+    for child in plan.get("Plans", []):
+        found += market_data_scans(child)
+    return found
+
+
+def indexes_used(scan: dict) -> set[str]:
+    """The index an (Index|Index Only|Bitmap Heap) scan reads, a bitmap's from its child nodes."""
+    names = {scan["Index Name"]} if "Index Name" in scan else set()
+    for child in scan.get("Plans", []):
+        names |= indexes_used(child)
+    return names
+
+
+def rows_read(scan: dict) -> float:
+    # Rows a filter threw away were read too: a bound applied as a filter saves nothing.
+    return (scan["Actual Rows"] + scan.get("Rows Removed by Filter", 0)) * scan["Actual Loops"]
+
+
+@pytest.mark.parametrize("read", list(MARKET_READS))
+def test_every_market_read_is_served_by_the_symbol_interval_timestamp_index(
+    analyzed_pg_url, database, seeded_history, read
+):
+    statements = executed_statements(database, MARKET_READS[read])
+    assert statements, f"{read}: no query on market_data was captured"
+    # A read bounded by a time window touches a fraction of one symbol's three days of rows.
+    one_symbols_history = min(len(candles) for candles in seeded_history.candles.values())
+    engine = sa.create_engine(analyzed_pg_url)
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            for statement, parameters in statements:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+                plan = cursor.fetchone()[0][0]["Plan"]
+                scans = market_data_scans(plan)
+                assert scans, f"{read}: market_data is not read in\n{plan}"
+                for scan in scans:
+                    assert scan["Node Type"] != "Seq Scan", f"{read}: {scan}"
+                    assert indexes_used(scan) and indexes_used(scan) <= set(MARKET_INDEXES), f"{read}: {scan}"
+                assert sum(rows_read(scan) for scan in scans) < one_symbols_history / 4, f"{read}: {scans}"
+    finally:
+        raw.close()
+        engine.dispose()
 
 
 def orders_frame(history):
