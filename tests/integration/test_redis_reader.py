@@ -3,11 +3,13 @@
 import json
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 
-from data.status_payload import ProblemKind, StatusState
+from data.status_payload import MAX_PAYLOAD_BYTES, ProblemKind, StatusState
 from data.status_reader import BotStatusReader, make_redis_client
+from tests.support.faults import TcpProxy
 from tests.support.services import free_port
 
 pytestmark = pytest.mark.redis
@@ -66,12 +68,20 @@ def test_a_hash_under_the_key_is_a_wrong_type(reader, redis_client):
     assert reading.state is StatusState.INVALID and ProblemKind.WRONG_TYPE in reading.problem_kinds
 
 
-def test_a_ten_megabyte_value_is_refused_without_reading_it(reader, redis_client):
-    redis_client.set("bot:status:KRW-BTC", "x" * (10 * 1024 * 1024))
-    started = time.perf_counter()
-    reading = reader.read(["KRW-BTC"]).readings["KRW-BTC"]
+def test_a_ten_megabyte_value_is_refused_without_reading_it(redis_client, redis_db):
+    size = 10 * 1024 * 1024
+    redis_client.set("bot:status:KRW-BTC", "x" * size)
+    target = urlsplit(redis_db)
+    # The reader talks to Redis through a proxy that counts what Redis sent back.
+    with TcpProxy(target.hostname, target.port) as proxy:
+        url = target._replace(netloc=f"127.0.0.1:{proxy.port}").geturl()
+        reader = BotStatusReader(make_redis_client(url, 5.0), lambda: NOW)
+        reading = reader.read(["KRW-BTC"]).readings["KRW-BTC"]
+        received = proxy.bytes_from_server
     assert ProblemKind.TOO_LARGE in reading.problem_kinds
-    assert time.perf_counter() - started < 0.5
+    assert f"payload is {size:,} bytes" in reading.problem_summary
+    # At most the size limit's first bytes (64 KiB) plus replies to the other commands.
+    assert received < 2 * MAX_PAYLOAD_BYTES, f"{received:,} bytes came from Redis for one status"
 
 
 def test_a_status_for_a_symbol_without_candles_is_reported(reader, redis_client):

@@ -23,6 +23,7 @@ class TcpProxy:
         self.port = port or free_port()
         self.mode = self.PASS
         self.delay_s = 0.0
+        self.bytes_from_server = 0  # what the server sent through the proxy, for transfer-size tests
         self._listener: socket.socket | None = None
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -125,6 +126,9 @@ class TcpProxy:
                     time.sleep(self.delay_s)
                 if self.mode == self.SILENT:
                     continue
+                if from_server:
+                    with self._lock:  # counted before it is passed on, so a reader that has it sees it counted
+                        self.bytes_from_server += len(data)
                 sink.sendall(data)
         except OSError:
             pass
