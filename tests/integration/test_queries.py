@@ -126,7 +126,7 @@ def rows_read(scan: dict) -> float:
 
 
 @pytest.mark.parametrize("read", list(MARKET_READS))
-def test_every_market_read_is_served_by_the_symbol_interval_timestamp_index(
+def test_market_queries_are_served_by_the_symbol_interval_timestamp_index(
     analyzed_pg_url, database, seeded_history, read
 ):
     statements = executed_statements(database, MARKET_READS[read])
