@@ -55,9 +55,10 @@ class PostgresFactory:
     def backend(self) -> Backend:
         return Backend.TIMESCALEDB if self.timescaledb else Backend.POSTGRESQL
 
-    def create(self, prefix: str = "cp_test") -> str:
+    def create(self, prefix: str = "cp_test", template: str | None = None) -> str:
+        """A new database (a copy of the database named `template`, if given); returns its URL."""
         name = unique_name(prefix)
-        create_database(self.engine, name)
+        create_database(self.engine, name, template)
         self.created.append(name)
         url = make_url(self.admin_url).set(database=name).render_as_string(hide_password=False)
         if self.timescaledb:

@@ -1,10 +1,16 @@
-"""Browser fixtures: headless Chromium, and the dashboard served on a seeded PostgreSQL + Redis."""
+"""Browser fixtures: the dashboard served on a seeded PostgreSQL + Redis.
+
+The history is seeded once into a template database; every server gets a copy of it.
+Tests that only read share one server per module (`live_dashboard`); a test that inserts or
+changes rows takes `private_dashboard`, a copy and a server of its own, so no test's
+outcome depends on which tests ran before it."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from dashboard.app import create_app
 from data.database import Backend, Database
@@ -30,16 +36,42 @@ class LiveDashboard:
         return self.server.url
 
 
-@pytest.fixture(scope="module")
-def live_dashboard(postgres, redis_db):
-    """The dashboard on a PostgreSQL database whose history ends now, refreshing every 5 s."""
-    url = postgres.create("cp_browser")
+class SeededTemplate:
+    def __init__(self, name: str, history):
+        self.name = name
+        self.history = history
+
+
+@pytest.fixture(scope="session")
+def browser_template(postgres):
+    """A database holding three days of history ending now; only ever copied, never served."""
+    url = postgres.create("cp_browser_template")
     writer = Database(url, read_only=False, statement_timeout_ms=None)
     create_schema(writer.engine, Backend.POSTGRESQL)
     history = generate_history(SEED_SYMBOLS, 3, datetime.now(UTC), seed=21)
     write_history(writer.engine, Backend.POSTGRESQL, history)
+    writer.dispose()  # a template cannot be copied while anyone is connected to it
+    return SeededTemplate(make_url(url).database, history)
+
+
+def serve_copy(postgres, redis_db, template: SeededTemplate):
+    """A fresh copy of the template, served on its own port, refreshing every 5 s."""
+    url = postgres.create("cp_browser", template=template.name)
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
     app = create_app(make_settings(url, redis_db, refresh_seconds=5))
     with LiveServer(app.server) as server:
-        yield LiveDashboard(url, writer, history, server, services_of(app.server))
+        yield LiveDashboard(url, writer, template.history, server, services_of(app.server))
     services_of(app.server).database.dispose()
     writer.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_dashboard(postgres, redis_db, browser_template):
+    """Shared by a module's tests: take it only in tests that do not write to its database."""
+    yield from serve_copy(postgres, redis_db, browser_template)
+
+
+@pytest.fixture
+def private_dashboard(postgres, redis_db, browser_template):
+    """A database copy and a server for one test, which may write to it as it likes."""
+    yield from serve_copy(postgres, redis_db, browser_template)

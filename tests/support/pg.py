@@ -19,8 +19,13 @@ def _run(engine: Engine, statement: sql.Composed) -> None:
         raw.close()
 
 
-def create_database(engine: Engine, name: str) -> None:
-    _run(engine, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+def create_database(engine: Engine, name: str, template: str | None = None) -> None:
+    """An empty database, or a copy of `template` (a file copy: far faster than seeding again;
+    the template must have no open connections)."""
+    if template is None:
+        _run(engine, sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    else:
+        _run(engine, sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
 
 
 def drop_database(engine: Engine, name: str) -> None:
