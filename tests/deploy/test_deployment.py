@@ -23,6 +23,7 @@ from data.database import Backend, Database
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
 from tests.support.faults import TcpProxy
+from tests.support.helpers import wait_until
 from tests.support.live import ARTIFACTS
 from tests.support.processes import REPO, Gunicorn, Nginx, dockerfile_instruction, http_get
 from tests.support.services import free_port, missing
@@ -77,7 +78,6 @@ def browse_every_page(browser, base_url: str, prefix: str, label: str) -> list[s
         except Exception as error:  # noqa: BLE001 - say what the page showed instead
             raise AssertionError(f"{name}: {error}\nproblems: {problems}\npage: {page.content()[:3000]}") from None
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(500)
         shots = ARTIFACTS / "screenshots"
         shots.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(shots / f"nginx-{label}-{name or 'overview'}.png"))
@@ -136,12 +136,14 @@ def test_one_browser_session_works_across_two_gunicorn_instances(environment, tm
     ):
         problems = browse_every_page(browser, nginx.url, "/", "two-instances")
         assert not problems, "\n".join(problems)
-        time.sleep(1)  # access logs are flushed per line, give the workers a moment
+
+        def callbacks_served(instance) -> int:
+            return instance.access_log.read_text().count("_dash-update-component")
+
+        # A worker writes its access-log line after answering: poll until both have.
+        wait_until(lambda: all(callbacks_served(instance) for instance in (first, second)), timeout=5)
         for instance in (first, second):
-            callbacks = [
-                line for line in instance.access_log.read_text().splitlines() if "_dash-update-component" in line
-            ]
-            assert callbacks, f"{instance.name} served no callback: nginx did not spread the session"
+            assert callbacks_served(instance), f"{instance.name} served no callback: nginx did not spread the session"
 
 
 def basic(user: str, password: str) -> dict:

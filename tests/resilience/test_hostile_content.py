@@ -159,16 +159,25 @@ def test_markup_from_the_bot_or_the_database_is_shown_as_inert_text(hostile_data
     app = create_app(make_settings(hostile_database, redis_db))
     with LiveServer(app.server) as server:
         page = watched("hostile-text")
-        for path, marker in (
-            ("/market?symbol=KRW-BTC", "[data-brain-field='reason']"),
-            ("/risk", "#risk-audit-grid .ag-row"),
-            ("/history?status=CANCELLED", "#history-grid .ag-row"),
-            ("/system", "#system-audit .ag-row"),
+        # Each page, what marks it loaded, and where its row with the markup is shown.
+        for path, marker, shown, expected in (
+            ("/market?symbol=KRW-BTC", "[data-brain-field='reason']", "[data-brain-field='reason']", "__pwned"),
+            ("/risk", "#risk-audit-grid .ag-row", "#risk-audit-grid", "__pwned"),
+            # The grid shows no strategy column: the cancelled order's row is what there is to see.
+            (
+                "/history?status=CANCELLED",
+                "#history-grid .ag-row",
+                "#history-grid .ag-row [col-id='symbol']",
+                "KRW-BTC",
+            ),
+            ("/system", "#system-audit .ag-row", "#system-audit", "__pwned"),
         ):
             page.page.goto(server.url + path)
             page.page.wait_for_selector(marker, timeout=20_000)
+            page.wait_for_text(shown, lambda t, expected=expected: expected in t, timeout=20)
+            # Once the network is idle, the failing <img src=x> request, which would fire
+            # onerror if the markup were live, has long finished.
             page.page.wait_for_load_state("networkidle")
-            page.page.wait_for_timeout(300)
             assert page.page.evaluate("() => window.__pwned") is None, path
             assert page.page.locator("a[href^='javascript:']").count() == 0
             assert (

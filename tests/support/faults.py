@@ -123,7 +123,7 @@ class TcpProxy:
                 if not data:
                     break
                 if from_server and self.delay_s:
-                    time.sleep(self.delay_s)
+                    time.sleep(self.delay_s)  # the slowness is the fault being injected
                 if self.mode == self.SILENT:
                     continue
                 if from_server:
