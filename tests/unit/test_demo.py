@@ -44,8 +44,13 @@ def test_the_demo_appends_candles_and_publishes_bot_status_while_it_runs(demo):
             return latest_candle_time(conn, "KRW-BTC") >= first + timedelta(minutes=5)
 
     assert wait_until(newer, timeout=15)
-    status = json.loads(redis_client.get("bot:status:KRW-ETH"))
-    assert status["symbol"] == "KRW-ETH" and status["action"] in ("HOLD", "BUY", "SELL", "WAITING")
+
+    def status_time() -> datetime:
+        return datetime.fromisoformat(json.loads(redis_client.get("bot:status:KRW-ETH"))["timestamp"])
+
+    # Not just the status the demo started with: one for a minute the simulator appended.
+    assert wait_until(lambda: status_time() > first + timedelta(minutes=5), timeout=5), status_time()
+    assert json.loads(redis_client.get("bot:status:KRW-ETH"))["symbol"] == "KRW-ETH"
     assert simulator.error is None
     reader.dispose()
 
