@@ -148,10 +148,12 @@ class Database:
         return self._engine
 
     def dispose(self) -> None:
-        """Drop pooled connections (after a fork, or at shutdown)."""
+        """Close the pooled connections (at shutdown, or when a test is done with a database:
+        PostgreSQL cannot drop or copy a database while a connection to it stays open). After
+        a fork the child must not close the parent's sockets: see _forget_pool_after_fork."""
         with self._engine_lock:
             if self._engine is not None:
-                self._engine.dispose(close=False)
+                self._engine.dispose()
                 self._engine = None
 
     def _forget_pool_after_fork(self) -> None:
