@@ -97,18 +97,22 @@ def test_risk_shows_todays_trade_count_against_its_limit(live_dashboard, watched
     day = live_dashboard.history.bot.days.get(today)
     page = watched("risk-numbers")
     page.page.goto(live_dashboard.url + "/risk")
-    expected = f"{day.trade_count if day else 0} / 10"
+    # The seeded database is v3: the daily limit counts BUYs.
+    expected = f"{day.buy_count if day else 0} / 10"
     assert page.wait_for_text("[data-limit='trades']", lambda t: "/" in t) == expected
 
 
 def expected_trading_state(day, now: datetime) -> str:
-    """What the bot's own rules make of today's row: halted beats cooldown beats running."""
+    """What the bot's own rules make of today's row: halted beats cooldown beats the reached
+    daily limit (BUYs on this v3 database) beats running."""
     if day is None:
         return "RUNNING"
     if day.is_trading_halted:
         return "HALTED"
     if day.cooldown_until is not None and day.cooldown_until > now:
         return "COOLDOWN"
+    if day.buy_count >= 10:
+        return "LIMIT REACHED"
     return "RUNNING"
 
 
