@@ -114,9 +114,16 @@ def cmd_serve(args) -> int:
 
 
 def cmd_seed(args) -> int:
-    from data.database import Database
+    from data.database import Backend, Database
     from simulator.paper_bot import BotConfig
-    from simulator.seeding import create_schema, empty_tables, tables_with_rows, write_history
+    from simulator.seeding import (
+        COMPRESS_AFTER,
+        compress_chunks_older_than,
+        create_schema,
+        empty_tables,
+        tables_with_rows,
+        write_history,
+    )
     from simulator.synthetic import generate_history
 
     try:
@@ -138,6 +145,9 @@ def cmd_seed(args) -> int:
     except Exception as exc:  # noqa: BLE001 - one line, not a traceback
         print(f"error: cannot open {writer.display_url}: {exc}", file=sys.stderr)
         return 1
+    if args.compress and backend is not Backend.TIMESCALEDB:
+        print(f"error: --compress needs TimescaleDB; {writer.display_url} is {backend.label}", file=sys.stderr)
+        return 2
     if filled and not args.force:
         print(
             f"refusing to seed {writer.display_url}: {', '.join(filled)} already hold rows "
@@ -161,11 +171,16 @@ def cmd_seed(args) -> int:
     )
     generated = time.perf_counter()
     report = write_history(writer.engine, backend, history, progress)
+    compressed = ""
+    if args.compress:
+        # What production's policy would have done by now, without waiting for its job.
+        chunks = compress_chunks_older_than(writer.engine, datetime.now(UTC) - COMPRESS_AFTER)
+        compressed = f"; compressed {chunks} chunks older than {COMPRESS_AFTER.days} days"
     finished = time.perf_counter()
     print(
         f"Seeded {writer.display_url} ({backend.label}): {report.candles:,} candles, {report.orders:,} orders, "
         f"{report.audits:,} risk-audit events, {report.decisions:,} AI decisions in {finished - started:.1f} s "
-        f"(generate {generated - started:.1f} s, write {finished - generated:.1f} s)",
+        f"(generate {generated - started:.1f} s, write {finished - generated:.1f} s){compressed}",
         file=sys.stderr,
     )
     return 0
@@ -255,6 +270,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("v3", "week6"),
         default="v3",
         help="the bot generation whose tables to create: v3 (today's bot, default) or week6",
+    )
+    seed.add_argument(
+        "--compress",
+        action="store_true",
+        help="TimescaleDB: also compress the chunks older than 7 days now (the policy's job, done at once)",
     )
     seed.set_defaults(func=cmd_seed)
 

@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
@@ -42,6 +42,19 @@ _CANDLE_COPY_SQL = (
     "FROM STDIN WITH (FORMAT csv)"
 )
 
+# CoinPilot's production layout on TimescaleDB: chunks older than a week are compressed,
+# one segment per (symbol, interval), newest rows first inside a segment.
+COMPRESS_AFTER = timedelta(days=7)
+_COMPRESSION_SETTINGS_SQL = sa.text(
+    "ALTER TABLE market_data SET (timescaledb.compress, "
+    "timescaledb.compress_segmentby = 'symbol, interval', timescaledb.compress_orderby = 'timestamp DESC')"
+)
+_COMPRESSION_POLICY_SQL = sa.text(
+    "SELECT add_compression_policy('market_data', compress_after => CAST(:after AS interval), if_not_exists => TRUE)"
+)
+_OLD_CHUNKS_SQL = sa.text("SELECT c::text FROM show_chunks('market_data', older_than => :before) c")
+_COMPRESS_CHUNK_SQL = sa.text("SELECT compress_chunk(CAST(:chunk AS regclass), if_not_compressed => TRUE)")
+
 Progress = Callable[[str, int, int], None]
 
 
@@ -52,10 +65,12 @@ class DatabaseNotEmpty(Exception):
 SCHEMA_GENERATIONS = ("v3", "week6")
 
 
-def create_schema(engine: Engine, backend: Backend, generation: str = "v3") -> None:
+def create_schema(engine: Engine, backend: Backend, generation: str = "v3", *, compression_policy: bool = True) -> None:
     """The bot's tables and index as a bot of that generation creates them, when missing: v3
     (the bot as it runs today) or week6 (without any v3 column or table). On TimescaleDB
-    market_data becomes a hypertable on `timestamp`, as in CoinPilot's production."""
+    market_data becomes a hypertable on `timestamp` with CoinPilot's production compression
+    settings and, unless `compression_policy` is False, its policy (compress chunks older than
+    COMPRESS_AFTER)."""
     if generation not in SCHEMA_GENERATIONS:
         raise ValueError(f"schema generation must be one of {', '.join(SCHEMA_GENERATIONS)}")
     existing = set(sa.inspect(engine).get_table_names())
@@ -70,6 +85,27 @@ def create_schema(engine: Engine, backend: Backend, generation: str = "v3") -> N
         conn.execute(
             sa.text("SELECT create_hypertable('market_data', 'timestamp', if_not_exists => TRUE, migrate_data => TRUE)")
         )
+        conn.execute(_COMPRESSION_SETTINGS_SQL)
+        if compression_policy:
+            conn.execute(_COMPRESSION_POLICY_SQL, {"after": COMPRESS_AFTER})
+
+
+def compress_chunks_older_than(engine: Engine, before: datetime) -> int:
+    """Compress every market_data chunk that ends before `before` (TimescaleDB, compression
+    settings in place: create_schema); returns how many chunks that covered. Production's
+    policy does this in the background; seed --compress and the tests do it now."""
+    with engine.begin() as conn:
+        chunks = [row[0] for row in conn.execute(_OLD_CHUNKS_SQL, {"before": before})]
+    for chunk in chunks:
+        # One transaction per chunk: the compression policy's background job may be compressing
+        # the same chunk right now, and TimescaleDB then reports it as already compressed.
+        try:
+            with engine.begin() as conn:
+                conn.execute(_COMPRESS_CHUNK_SQL, {"chunk": chunk})
+        except sa.exc.ProgrammingError as exc:
+            if "already compressed" not in str(exc.orig):
+                raise
+    return len(chunks)
 
 
 def _drop_v3_columns(engine: Engine, tables: list[sa.Table]) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from dashboard.app import build_services
 from data.database import Backend, Database
-from simulator.seeding import create_schema, write_history
+from simulator.seeding import compress_chunks_older_than, create_schema, write_history
 from simulator.synthetic import generate_history
 from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
 from tests.support.live import WatchedPage
@@ -26,7 +26,6 @@ from tests.support.services import (
     missing,
     unique_name,
 )
-from tests.support.timescale import compress_chunks_older_than
 
 
 def _admin_engine(admin_url: str, what: str):
@@ -145,7 +144,9 @@ def seeded_tsdb_url(timescale, seeded_history):
     (segmented by symbol and interval), the newest ones not (read-only use)."""
     url = timescale.create("cp_seeded_tsdb")
     writer = Database(url, read_only=False, statement_timeout_ms=None)
-    create_schema(writer.engine, Backend.TIMESCALEDB)
+    # No policy: the whole history is older than its 7 days, so a working scheduler would
+    # compress the newer chunks too and the layout would change under the tests.
+    create_schema(writer.engine, Backend.TIMESCALEDB, compression_policy=False)
     with writer.engine.begin() as conn:
         conn.execute(sa.text("SELECT set_chunk_time_interval('market_data', INTERVAL '1 day')"))
     write_history(writer.engine, Backend.TIMESCALEDB, seeded_history)

@@ -1,4 +1,5 @@
-"""`coinpilot-dashboard seed`: writes a consistent history, refuses to overwrite, --force empties."""
+"""`coinpilot-dashboard seed`: writes a consistent history, refuses to overwrite, --force empties;
+on real TimescaleDB it sets production's compression and policy, and --compress compresses."""
 
 import subprocess
 import sys
@@ -53,23 +54,57 @@ def test_seed_accepts_coinpilots_asyncpg_url(postgres):
     assert main(["seed", "--database-url", url, "--days", "0.1", "--symbols", "KRW-SOL"]) == 0
 
 
-def test_seed_makes_market_data_a_hypertable_on_timescaledb(postgres, monkeypatch):
-    """TimescaleDB is not installable here: a stand-in create_hypertable records the call."""
-    url = postgres.create("cp_seed")
+def scalar_rows(url, query):
     engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("""
-            CREATE TABLE hypertable_calls (relation text, time_column text);
-            CREATE FUNCTION create_hypertable(relation regclass, time_column name, if_not_exists boolean,
-                                              migrate_data boolean) RETURNS void
-                AS $$ INSERT INTO hypertable_calls VALUES (relation::text, time_column::text) $$ LANGUAGE sql;
-        """)
-    monkeypatch.setenv("DASHBOARD_DB_BACKEND", "timescaledb")
-    assert main(["seed", "--database-url", url, "--days", "0.1", "--symbols", "KRW-BTC"]) == 0
     with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT relation, time_column FROM hypertable_calls")).all() == [
-            ("market_data", "timestamp")
-        ]
+        rows = [tuple(row) for row in conn.execute(sa.text(query))]
+    engine.dispose()
+    return rows
+
+
+def test_seed_on_timescaledb_sets_productions_compression_and_policy(timescale):
+    url = timescale.create("cp_seed_tsdb")
+    assert main(["seed", "--database-url", url, "--days", "0.1", "--symbols", "KRW-BTC"]) == 0
+    assert scalar_rows(url, "SELECT hypertable_name FROM timescaledb_information.hypertables") == [("market_data",)]
+    assert scalar_rows(
+        url, "SELECT segmentby, orderby FROM timescaledb_information.hypertable_compression_settings"
+    ) == [("symbol,interval", '"timestamp" DESC')]
+    assert scalar_rows(
+        url,
+        "SELECT hypertable_name::text, config->>'compress_after' FROM timescaledb_information.jobs "
+        "WHERE proc_name = 'policy_compression'",
+    ) == [("market_data", "7 days")]
+
+
+def test_seed_compress_compresses_exactly_the_chunks_older_than_seven_days(timescale, capsys):
+    url = timescale.create("cp_seed_tsdb")
+    assert main(["seed", "--database-url", url, "--days", "21", "--symbols", "KRW-BTC", "--compress"]) == 0
+    chunks = scalar_rows(
+        url,
+        "SELECT range_end < now() - INTERVAL '7 days', is_compressed FROM timescaledb_information.chunks "
+        "WHERE hypertable_name = 'market_data'",
+    )
+    old = [compressed for older, compressed in chunks if older]
+    new = [compressed for older, compressed in chunks if not older]
+    assert old and all(old)
+    assert new and not any(new)
+    assert f"compressed {len(old)} chunks" in capsys.readouterr().err
+    assert scalar_rows(url, "SELECT count(*) FROM market_data") == [(21 * 24 * 60,)]
+
+
+def test_seed_force_reseeds_a_compressed_timescaledb(timescale):
+    url = timescale.create("cp_seed_tsdb")
+    assert main(["seed", "--database-url", url, "--days", "10", "--symbols", "KRW-ETH", "--compress"]) == 0
+    assert main(["seed", "--database-url", url, "--days", "1", "--symbols", "KRW-ETH", "--force"]) == 0
+    assert scalar_rows(url, "SELECT count(*) FROM market_data") == [(24 * 60,)]
+
+
+def test_seed_compress_needs_timescaledb(postgres, capsys):
+    url = postgres.create("cp_seed")
+    assert main(["seed", "--database-url", url, "--days", "0.1", "--symbols", "KRW-BTC", "--compress"]) == 2
+    assert "--compress needs TimescaleDB" in capsys.readouterr().err
+    engine = sa.create_engine(url)
+    assert sa.inspect(engine).get_table_names() == []  # refused before writing anything
     engine.dispose()
 
 
