@@ -1,9 +1,12 @@
-"""Shared fixtures: a fresh PostgreSQL database and a private Redis database per test session,
-a seeded CoinPilot history, and settings/services built on them."""
+"""Shared fixtures: fresh databases (plain PostgreSQL, real TimescaleDB, SQLite) and a private
+Redis database per test session, a seeded CoinPilot history on each, and settings/services built
+on them. `seeded_database` and `seeded_services` are parametrized by backend, so a test that
+takes them runs on all three."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 import pytest
 import redis
@@ -155,6 +158,36 @@ def seeded_tsdb_url(timescale, seeded_history):
     return url
 
 
+@pytest.fixture(scope="session")
+def seeded_sqlite_url(tmp_path_factory, seeded_history):
+    """The same history in a SQLite file, as the demo keeps it (read-only use)."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'coinpilot.sqlite3'}"
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.SQLITE)
+    write_history(writer.engine, Backend.SQLITE, seeded_history)
+    writer.dispose()
+    return url
+
+
+class SeededDatabase(NamedTuple):
+    backend: Backend
+    url: str
+
+
+SEEDED_URL_FIXTURES = {
+    Backend.POSTGRESQL: "seeded_pg_url",
+    Backend.TIMESCALEDB: "seeded_tsdb_url",
+    Backend.SQLITE: "seeded_sqlite_url",
+}
+
+
+@pytest.fixture(params=list(SEEDED_URL_FIXTURES), ids=[backend.value for backend in SEEDED_URL_FIXTURES])
+def seeded_database(request) -> SeededDatabase:
+    """The seeded history on each backend in turn (without the TimescaleDB server that one
+    skips with the reason, or fails under COINPILOT_REQUIRE_SERVICES=1)."""
+    return SeededDatabase(request.param, request.getfixturevalue(SEEDED_URL_FIXTURES[request.param]))
+
+
 @pytest.fixture
 def empty_pg_url(postgres):
     """A fresh PostgreSQL database with the CoinPilot tables and no rows (writable by the test)."""
@@ -166,9 +199,10 @@ def empty_pg_url(postgres):
 
 
 @pytest.fixture
-def seeded_services(seeded_pg_url, redis_db):
+def seeded_services(seeded_database, redis_db):
+    """Services over the seeded history on each backend, at a fixed "now" 30 s after its end."""
     clock = FixedClock(SEED_END + timedelta(seconds=30))
-    services = build_services(make_settings(seeded_pg_url, redis_db), clock=clock)
+    services = build_services(make_settings(seeded_database.url, redis_db), clock=clock)
     services.test_clock = clock
     yield services
     services.database.dispose()

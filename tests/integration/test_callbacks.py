@@ -1,5 +1,6 @@
-"""The callback functions, called directly against a seeded PostgreSQL and the real Redis. The
-expected numbers are computed here from the rows that were written, not with the dashboard's code."""
+"""The callback functions, called directly against the seeded history on each backend (plain
+PostgreSQL, real TimescaleDB with compressed older chunks, SQLite) and the real Redis. The expected
+numbers are computed here from the rows that were written, not with the dashboard's code."""
 
 import json
 from datetime import timedelta
@@ -13,6 +14,7 @@ from callbacks import overview as overview_callbacks
 from callbacks import risk as risk_callbacks
 from callbacks import shell as shell_callbacks
 from callbacks import system as system_callbacks
+from data.database import Backend
 from layouts import format as fmt
 from layouts import ids
 from tests.support.books import average_cost_books
@@ -153,11 +155,21 @@ def test_status_strip_reports_every_dependency(seeded_services):
     assert updated.endswith("KST")
 
 
-def test_system_page_names_the_backend_and_timescaledb_state(seeded_services):
+# What the System page says about each backend: (backend, server, TimescaleDB).
+DATABASE_FACTS = {
+    Backend.POSTGRESQL: ("PostgreSQL", "PostgreSQL 15", "not installed"),
+    Backend.TIMESCALEDB: ("TimescaleDB", "PostgreSQL 15", "2.28.3"),
+    Backend.SQLITE: ("SQLite", "SQLite 3.", "n/a (SQLite demo database)"),
+}
+
+
+def test_system_page_names_the_backend_and_timescaledb_state(seeded_services, seeded_database):
     card = system_callbacks.database_card(seeded_services)
     facts = {n["props"]["data-fact"]: text(n) for n in by_attribute(card, "data-fact")}
-    assert facts["database:Server"].startswith("PostgreSQL 15")
-    assert facts["database:TimescaleDB"] == "not installed"
+    backend, server, timescaledb = DATABASE_FACTS[seeded_database.backend]
+    assert facts["database:Backend"] == backend
+    assert facts["database:Server"].startswith(server)
+    assert facts["database:TimescaleDB"] == timescaledb
     freshness = system_callbacks.freshness_panel(seeded_services)
     assert {r["props"]["data-symbol"] for r in by_attribute(freshness, "data-symbol")} == set(SEED_SYMBOLS)
 

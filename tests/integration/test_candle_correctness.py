@@ -1,16 +1,19 @@
 """Candles from SQL equal an independent pandas resample of the same 1-minute rows, for every
-width, on the date_bin path, the TimescaleDB path (with SQL stand-ins for time_bucket, first and
-last, since the extension cannot be installed here) and the SQLite path."""
+width, on the date_bin path (plain PostgreSQL), the TimescaleDB path (the real extension's
+time_bucket, first and last over a hypertable whose first half is compressed, as in production)
+and the SQLite path."""
 
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
-from data.database import Backend, Database, QueryFailed
+from data.database import Backend, Database
 from data.market import BUCKET_ORIGIN, CANDLE_WIDTHS, fetch_candles_between
-from simulator.seeding import copy_candles, create_schema, insert_candles
+from simulator.seeding import compress_chunks_older_than, copy_candles, create_schema, insert_candles
+from tests.support.timescale import chunk_compression
 
 pytestmark = pytest.mark.postgres
 
@@ -26,21 +29,6 @@ PANDAS_FREQ = {
     "1d": "24h",
     "1w": "168h",
 }
-
-# TimescaleDB's time_bucket (default origin 2000-01-03), first() and last(), as plain SQL.
-TIMESCALE_STAND_INS = """
-CREATE FUNCTION time_bucket(bucket_width interval, ts timestamptz) RETURNS timestamptz
-    AS $$ SELECT date_bin(bucket_width, ts, TIMESTAMPTZ '2000-01-03 00:00:00+00') $$ LANGUAGE sql IMMUTABLE;
-CREATE FUNCTION cp_first_step(state numeric[], value numeric, ts timestamptz) RETURNS numeric[]
-    AS $$ SELECT CASE WHEN state IS NULL OR extract(epoch FROM ts) < state[2]
-                 THEN ARRAY[value, extract(epoch FROM ts)::numeric] ELSE state END $$ LANGUAGE sql IMMUTABLE;
-CREATE FUNCTION cp_last_step(state numeric[], value numeric, ts timestamptz) RETURNS numeric[]
-    AS $$ SELECT CASE WHEN state IS NULL OR extract(epoch FROM ts) >= state[2]
-                 THEN ARRAY[value, extract(epoch FROM ts)::numeric] ELSE state END $$ LANGUAGE sql IMMUTABLE;
-CREATE FUNCTION cp_pick(state numeric[]) RETURNS numeric AS $$ SELECT state[1] $$ LANGUAGE sql IMMUTABLE;
-CREATE AGGREGATE first(numeric, timestamptz) (SFUNC = cp_first_step, STYPE = numeric[], FINALFUNC = cp_pick);
-CREATE AGGREGATE last(numeric, timestamptz) (SFUNC = cp_last_step, STYPE = numeric[], FINALFUNC = cp_pick);
-"""
 
 
 def one_minute_rows(seed: int) -> pd.DataFrame:
@@ -79,8 +67,23 @@ def pg_database(postgres, rows):
     create_schema(writer.engine, Backend.POSTGRESQL)
     for symbol, frame in rows.items():
         copy_candles(writer.engine, symbol, frame)
+    writer.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def tsdb_database(timescale, rows):
+    """The same rows on real TimescaleDB in one-day chunks, the first ten days compressed: the
+    windows below read compressed chunks, uncompressed ones and both at once."""
+    url = timescale.create("cp_candles_tsdb")
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.TIMESCALEDB, compression_policy=False)
     with writer.engine.begin() as conn:
-        conn.exec_driver_sql(TIMESCALE_STAND_INS)
+        conn.execute(sa.text("SELECT set_chunk_time_interval('market_data', INTERVAL '1 day')"))
+    for symbol, frame in rows.items():
+        copy_candles(writer.engine, symbol, frame)
+    compress_chunks_older_than(writer.engine, START + timedelta(days=10))
+    assert chunk_compression(writer.engine) == (10, 10)
     writer.dispose()
     return url
 
@@ -106,49 +109,40 @@ def assert_same_candles(actual: pd.DataFrame, expected: pd.DataFrame):
     np.testing.assert_allclose(actual["volume"], expected["volume"], rtol=1e-9, atol=1e-6)
 
 
-def database_for(backend, pg_database, sqlite_database):
-    if backend is Backend.SQLITE:
-        return Database(sqlite_database)
-    return Database(pg_database, backend_setting=backend.value)
+DATABASE_FIXTURES = {
+    Backend.POSTGRESQL: "pg_database",
+    Backend.TIMESCALEDB: "tsdb_database",
+    Backend.SQLITE: "sqlite_database",
+}
 
 
-@pytest.mark.parametrize("backend", [Backend.POSTGRESQL, Backend.TIMESCALEDB, Backend.SQLITE])
+@pytest.fixture(params=list(DATABASE_FIXTURES), ids=[backend.value for backend in DATABASE_FIXTURES])
+def database(request):
+    """The rows on each backend in turn, read through the dashboard's own (detected) backend."""
+    database = Database(request.getfixturevalue(DATABASE_FIXTURES[request.param]))
+    assert database.backend is request.param
+    yield database
+    database.dispose()
+
+
 @pytest.mark.parametrize("width", list(CANDLE_WIDTHS))
-def test_sql_candles_equal_a_pandas_resample(backend, width, rows, pg_database, sqlite_database):
-    database = database_for(backend, pg_database, sqlite_database)
+def test_sql_candles_equal_a_pandas_resample(width, rows, database):
     with database.connect() as conn:
         actual = fetch_candles_between(
             conn, database.backend, "KRW-AAA", width, START, START + timedelta(minutes=MINUTES)
         )
     assert_same_candles(actual, pandas_candles(rows["KRW-AAA"], width))
-    database.dispose()
 
 
-@pytest.mark.parametrize("backend", [Backend.POSTGRESQL, Backend.TIMESCALEDB, Backend.SQLITE])
-def test_a_window_that_cuts_a_bucket_aggregates_only_the_rows_inside_it(backend, rows, pg_database, sqlite_database):
-    database = database_for(backend, pg_database, sqlite_database)
-    start, end = START + timedelta(hours=5, minutes=7), START + timedelta(days=2, hours=3, minutes=41)
+@pytest.mark.parametrize(
+    "days",
+    [(0, 2), (9, 11), (18, 20)],
+    ids=["compressed", "compressed-and-uncompressed", "uncompressed"],
+)
+def test_a_window_that_cuts_a_bucket_aggregates_only_the_rows_inside_it(days, rows, database):
+    start = START + timedelta(days=days[0], hours=5, minutes=7)
+    end = START + timedelta(days=days[1], hours=3, minutes=41)
     inside = rows["KRW-BBB"][(rows["KRW-BBB"]["timestamp"] >= start) & (rows["KRW-BBB"]["timestamp"] < end)]
     with database.connect() as conn:
         actual = fetch_candles_between(conn, database.backend, "KRW-BBB", "4h", start, end)
     assert_same_candles(actual, pandas_candles(inside, "4h"))
-    database.dispose()
-
-
-def test_the_timescaledb_path_really_runs_time_bucket(postgres, rows):
-    """Without the stand-ins the TimescaleDB query must fail on time_bucket while the plain
-    PostgreSQL query works: so the comparison above really exercised the TimescaleDB SQL."""
-    url = postgres.create("cp_no_timescale")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
-    create_schema(writer.engine, Backend.POSTGRESQL)
-    copy_candles(writer.engine, "KRW-AAA", rows["KRW-AAA"].head(120))
-    writer.dispose()
-    window = (START, START + timedelta(hours=2))
-    timescale = Database(url, backend_setting="timescaledb")
-    with pytest.raises(QueryFailed, match="time_bucket"), timescale.connect() as conn:
-        fetch_candles_between(conn, timescale.backend, "KRW-AAA", "1h", *window)
-    plain = Database(url, backend_setting="postgresql")
-    with plain.connect() as conn:
-        assert len(fetch_candles_between(conn, plain.backend, "KRW-AAA", "1h", *window)) >= 1
-    timescale.dispose()
-    plain.dispose()

@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 WRITES = [
     "DELETE FROM positions",
     "UPDATE account_state SET balance = 0",
-    "INSERT INTO risk_audit (violation_type, timestamp) VALUES ('x', now())",
+    "INSERT INTO risk_audit (violation_type, timestamp) VALUES ('x', CURRENT_TIMESTAMP)",
     "DROP TABLE market_data",
     "CREATE TABLE intruder (id int)",
 ]
