@@ -1,74 +1,123 @@
-"""Market queries on one year of 1-minute data for five symbols (2.6 M rows), compared in one run.
+"""Market queries on one year of 1-minute data for five symbols (2.6 M rows), per backend, compared
+with the original dashboard's queries in one run.
 
-    .venv/bin/python -m bench.queries
+    .venv/bin/python -m bench.queries [--backend timescaledb|postgresql|sqlite|all]
 
-Prints each query's median time and its ratio to the original dashboard's whole-table
-queries (DISTINCT ON for latest prices, SELECT DISTINCT for symbols). Ratios, not absolute
-times, are what to compare: the machine is shared.
+TimescaleDB is laid out as CoinPilot's production: a hypertable (7-day chunks) whose chunks
+older than 7 days are compressed (`seed --compress`). Prints each lookup's median time (the
+project's own functions, called as the dashboard calls them) and its ratio to the original
+dashboard's whole-table queries (DISTINCT ON for latest prices, SELECT DISTINCT for symbols; on
+SQLite, which has no DISTINCT ON, GROUP BY with max()), and on PostgreSQL/TimescaleDB how the
+lookups' time splits between planning and execution (EXPLAIN ANALYZE of the statements they ran).
+Ratios, not absolute times, are what to compare: the machine is shared.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import subprocess
 import sys
 
 import sqlalchemy as sa
 
 from bench.common import median_ms, scratch_database
-from data.database import Database
+from data.database import Backend, Database
 from data.market import CANDLE_WIDTHS, fetch_latest_candles, fetch_recent_candles, fetch_symbols
+from tests.support.helpers import recorded_statements
 
 SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE"]
 ORIGINAL_LATEST = """
 SELECT DISTINCT ON (symbol) symbol, close_price, timestamp FROM market_data
 WHERE symbol IN ('KRW-BTC','KRW-ETH','KRW-XRP','KRW-SOL','KRW-DOGE') ORDER BY symbol, timestamp DESC
 """
+ORIGINAL_LATEST_SQLITE = """
+SELECT symbol, close_price, max(timestamp) FROM market_data
+WHERE symbol IN ('KRW-BTC','KRW-ETH','KRW-XRP','KRW-SOL','KRW-DOGE') GROUP BY symbol
+"""
 ORIGINAL_SYMBOLS = "SELECT DISTINCT symbol FROM market_data"
+BACKENDS = {"timescaledb": [Backend.TIMESCALEDB], "postgresql": [Backend.POSTGRESQL], "sqlite": [Backend.SQLITE]}
+BACKENDS["all"] = [Backend.TIMESCALEDB, Backend.POSTGRESQL, Backend.SQLITE]
 
 
-def main() -> None:
-    with scratch_database("cp_bench_queries") as url:
-        print("seeding one year x five symbols ...", file=sys.stderr)
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "dashboard.cli",
-                "seed",
-                "--database-url",
-                url,
-                "--days",
-                "365",
-                "--symbols",
-                *SYMBOLS,
-            ],
-            check=True,
-            stderr=subprocess.DEVNULL,
-        )
-        raw = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-        with raw.connect() as conn:
-            conn.execute(sa.text("VACUUM ANALYZE market_data"))
-            rows = conn.execute(sa.text("SELECT count(*) FROM market_data")).scalar()
+def seed(url: str, backend: Backend) -> None:
+    print(f"seeding one year x five symbols into {backend.label} ...", file=sys.stderr)
+    command = [sys.executable, "-m", "dashboard.cli", "seed", "--database-url", url, "--days", "365"]
+    command += ["--symbols", *SYMBOLS]
+    if backend is Backend.TIMESCALEDB:
+        command.append("--compress")
+    subprocess.run(command, check=True, stderr=subprocess.DEVNULL)
+    raw = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with raw.connect() as conn:
+        conn.execute(sa.text("ANALYZE" if backend is Backend.SQLITE else "VACUUM ANALYZE market_data"))
+    raw.dispose()
+
+
+def planning_and_execution_ms(conn, function) -> tuple[float, float]:
+    """EXPLAIN ANALYZE of every statement `function` runs: (planning, execution) in ms, summed."""
+    with recorded_statements(conn.engine) as statements:
+        function()
+    planning = execution = 0.0
+    cursor = conn.connection.driver_connection.cursor()
+    for statement, parameters in statements:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, parameters)
+        plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        planning += plan[0]["Planning Time"]
+        execution += plan[0]["Execution Time"]
+    cursor.close()
+    return planning, execution
+
+
+def measure(backend: Backend) -> None:
+    with scratch_database("cp_bench_queries", backend=backend) as url:
+        seed(url, backend)
         database = Database(url, statement_timeout_ms=60_000)
         with database.connect() as conn:
-            backend = database.backend
-            original_latest = median_ms(lambda: conn.execute(sa.text(ORIGINAL_LATEST)).all())
+            rows = conn.execute(sa.text("SELECT count(*) FROM market_data")).scalar()
+            original_sql = ORIGINAL_LATEST_SQLITE if backend is Backend.SQLITE else ORIGINAL_LATEST
+            original_latest = median_ms(lambda: conn.execute(sa.text(original_sql)).all())
             ours_latest = median_ms(lambda: fetch_latest_candles(conn, SYMBOLS))
             original_symbols = median_ms(lambda: conn.execute(sa.text(ORIGINAL_SYMBOLS)).all())
             ours_symbols = median_ms(lambda: fetch_symbols(conn))
-            print(f"{rows:,} rows of market_data ({backend.label})")
+            layout = ""
+            if backend is Backend.TIMESCALEDB:
+                chunks, compressed = conn.execute(
+                    sa.text(
+                        "SELECT count(*), count(*) FILTER (WHERE is_compressed) FROM timescaledb_information.chunks "
+                        "WHERE hypertable_name = 'market_data'"
+                    )
+                ).one()
+                layout = f", {chunks} chunks, {compressed} compressed"
+            print(f"\n{backend.label}: {rows:,} rows of market_data{layout}")
             print(
-                f"latest prices, 5 symbols: DISTINCT ON {original_latest:8.1f} ms | index lookups {ours_latest:6.2f} ms"
-                f" | {original_latest / ours_latest:,.0f}x faster"
+                f"  latest prices, 5 symbols: original {original_latest:8.1f} ms | ours {ours_latest:6.2f} ms"
+                f" | original / ours = {original_latest / ours_latest:,.1f}"
             )
             print(
-                f"symbol list:              DISTINCT    {original_symbols:8.1f} ms | loose index scan {ours_symbols:5.2f} ms"
-                f" | {original_symbols / ours_symbols:,.0f}x faster"
+                f"  symbol list:              original {original_symbols:8.1f} ms | ours {ours_symbols:6.2f} ms"
+                f" | original / ours = {original_symbols / ours_symbols:,.1f}"
             )
+            if backend is not Backend.SQLITE:
+                for name, function in (
+                    ("latest prices", lambda: fetch_latest_candles(conn, SYMBOLS)),
+                    ("symbol list", lambda: fetch_symbols(conn)),
+                ):
+                    planning, execution = planning_and_execution_ms(conn, function)
+                    print(f"    {name} (EXPLAIN ANALYZE): planning {planning:5.2f} ms, execution {execution:5.2f} ms")
             for width in CANDLE_WIDTHS:
-                elapsed = median_ms(lambda w=width: fetch_recent_candles(conn, backend, "KRW-BTC", w, 1200), repeat=3)
-                print(f"1,200 candles of {width:>3} (1,000 shown + 200 warm-up): {elapsed:8.1f} ms")
+                elapsed = median_ms(
+                    lambda w=width: fetch_recent_candles(conn, database.backend, "KRW-BTC", w, 1200), repeat=3
+                )
+                print(f"  1,200 candles of {width:>3} (1,000 shown + 200 warm-up): {elapsed:8.1f} ms")
         database.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=list(BACKENDS), default="all")
+    for backend in BACKENDS[parser.parse_args(argv).backend]:
+        measure(backend)
 
 
 if __name__ == "__main__":

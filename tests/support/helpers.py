@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event
 
 from dashboard.settings import Settings
 
@@ -39,3 +42,18 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.1):
             return value
         time.sleep(interval)
     return predicate()
+
+
+@contextmanager
+def recorded_statements(engine):
+    """The (statement, parameters) pairs run on `engine` while the block runs."""
+    statements: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _executemany):
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
