@@ -151,15 +151,10 @@ def fetch_candles_between(
     return _candles_frame(rows, backend)
 
 
-def latest_candle_time(conn: Connection, symbol: str) -> datetime | None:
-    """The newest 1-minute candle's time for a symbol: one index lookup."""
-    value = conn.execute(
-        sa.select(md.c.timestamp)
-        .where(md.c.symbol == symbol, md.c.interval == STORED_CANDLE_INTERVAL)
-        .order_by(md.c.timestamp.desc())
-        .limit(1)
-    ).scalar()
-    return as_utc(value)
+def latest_candle_time(conn: Connection, symbol: str, *, now: datetime | None = None) -> datetime | None:
+    """The newest 1-minute candle's time for a symbol (see fetch_latest_candles)."""
+    candle = fetch_latest_candles(conn, [symbol], now=now).get(symbol)
+    return candle.timestamp if candle is not None else None
 
 
 def fetch_recent_candles(conn: Connection, backend: Backend, symbol: str, width: str, count: int) -> pd.DataFrame:
@@ -196,21 +191,38 @@ class LatestCandle:
     timestamp: datetime
 
 
-def fetch_latest_candles(conn: Connection, symbols: list[str]) -> dict[str, LatestCandle]:
-    """The newest 1-minute candle of each symbol, one index lookup per symbol in one round trip.
+# "Newest candle" lookups first look back this far from now, then wider, then over the whole
+# history, each step only for the symbols not found yet: a stalled collector is never read as
+# "no candles". The bounds are computed in Python and bound as parameters, which psycopg2 sends
+# as literals, so TimescaleDB excludes every chunk outside the window while planning (on a
+# compressed year, planning over all chunks costs ~25-40 ms; the lookups themselves ~1 ms).
+LATEST_CANDLE_LOOKBACKS = (timedelta(days=1), timedelta(days=30))
+# The symbol list is the symbols with candles this recently (the whole history when none has).
+SYMBOL_LIST_WINDOW = timedelta(days=30)
 
-    (The original dashboard's DISTINCT ON (symbol) read the whole table: seconds on a year.)
-    """
-    if not symbols:
-        return {}
-    per_symbol = [
-        sa.select(md.c.symbol, md.c.close_price, md.c.timestamp)
-        .where(md.c.symbol == symbol, md.c.interval == STORED_CANDLE_INTERVAL)
-        .order_by(md.c.timestamp.desc())
-        .limit(1)
-        .subquery()
-        for symbol in dict.fromkeys(symbols)
-    ]
+
+def _since(now: datetime | None, lookback: timedelta):
+    since = (datetime.now(UTC) if now is None else _utc(now)) - lookback
+    return sa.bindparam("since", since, type_=sa.DateTime(timezone=True))
+
+
+def _latest_per_symbol(conn: Connection, symbols: list[str], since) -> dict[str, LatestCandle]:
+    # One index probe per symbol ((symbol, interval, timestamp DESC), LIMIT 1), in one round trip.
+    per_symbol = []
+    for index, symbol in enumerate(symbols):
+        condition = sa.and_(
+            md.c.symbol == sa.bindparam(f"symbol_{index}", symbol),
+            md.c.interval == sa.bindparam("stored_interval", STORED_CANDLE_INTERVAL),
+        )
+        if since is not None:
+            condition = sa.and_(condition, md.c.timestamp >= since)
+        per_symbol.append(
+            sa.select(md.c.symbol, md.c.close_price, md.c.timestamp)
+            .where(condition)
+            .order_by(md.c.timestamp.desc())
+            .limit(1)
+            .subquery()
+        )
     selects = [sa.select(sub) for sub in per_symbol]
     query = sa.union_all(*selects) if len(selects) > 1 else selects[0]
     return {
@@ -219,8 +231,42 @@ def fetch_latest_candles(conn: Connection, symbols: list[str]) -> dict[str, Late
     }
 
 
-# A loose index scan: one index probe per distinct symbol instead of reading every row.
-_SYMBOLS_SQL = sa.text(
+def fetch_latest_candles(
+    conn: Connection, symbols: list[str], *, now: datetime | None = None
+) -> dict[str, LatestCandle]:
+    """The newest 1-minute candle of each symbol that has one.
+
+    Looked up within LATEST_CANDLE_LOOKBACKS of `now` (default: the wall clock) first, then
+    wider only for the symbols not found. (The original dashboard's DISTINCT ON (symbol) read
+    the whole table: seconds on a year.)
+    """
+    wanted = list(dict.fromkeys(symbols))
+    found: dict[str, LatestCandle] = {}
+    for lookback in (*LATEST_CANDLE_LOOKBACKS, None):
+        missing = [symbol for symbol in wanted if symbol not in found]
+        if not missing:
+            break
+        found.update(_latest_per_symbol(conn, missing, None if lookback is None else _since(now, lookback)))
+    return {symbol: found[symbol] for symbol in wanted if symbol in found}
+
+
+# A loose index scan: one index probe per distinct symbol instead of reading every row. Each
+# probe follows the (symbol, interval, timestamp DESC) index, whose first entry of a symbol is
+# its newest candle, so a symbol with candles since :since is found at its first entry.
+_RECENT_SYMBOLS_SQL = sa.text(
+    """
+    WITH RECURSIVE symbols(symbol) AS (
+        SELECT (SELECT m.symbol FROM market_data m WHERE m.timestamp >= :since
+                ORDER BY m.symbol, m.interval, m.timestamp DESC LIMIT 1)
+        UNION ALL
+        SELECT (SELECT m.symbol FROM market_data m WHERE m.symbol > s.symbol AND m.timestamp >= :since
+                ORDER BY m.symbol, m.interval, m.timestamp DESC LIMIT 1)
+        FROM symbols s WHERE s.symbol IS NOT NULL
+    )
+    SELECT symbol FROM symbols WHERE symbol IS NOT NULL
+    """
+).bindparams(sa.bindparam("since", type_=sa.DateTime(timezone=True)))
+_ALL_SYMBOLS_SQL = sa.text(
     """
     WITH RECURSIVE symbols(symbol) AS (
         SELECT min(symbol) FROM market_data
@@ -233,9 +279,13 @@ _SYMBOLS_SQL = sa.text(
 )
 
 
-def fetch_symbols(conn: Connection) -> list[str]:
-    """Symbols that have candles, sorted."""
-    return [row[0] for row in conn.execute(_SYMBOLS_SQL)]
+def fetch_symbols(conn: Connection, *, now: datetime | None = None) -> list[str]:
+    """Symbols with candles in the last SYMBOL_LIST_WINDOW before `now` (default: the wall
+    clock), sorted; when none has, every symbol with candles, so a collector stopped for longer
+    never reads as "no candles"."""
+    since = (datetime.now(UTC) if now is None else _utc(now)) - SYMBOL_LIST_WINDOW
+    recent = [row[0] for row in conn.execute(_RECENT_SYMBOLS_SQL, {"since": since})]
+    return recent or [row[0] for row in conn.execute(_ALL_SYMBOLS_SQL)]
 
 
 def as_utc(value) -> datetime | None:

@@ -62,7 +62,7 @@ class DataServices:
         cached = self._symbols
         if cached is not None and time.monotonic() - cached[0] < SYMBOL_CACHE_TTL_S:
             return cached[1]
-        symbols = fetch_symbols(conn)
+        symbols = fetch_symbols(conn, now=self.now())
         self._symbols = (time.monotonic(), symbols)
         return symbols
 
