@@ -11,19 +11,14 @@ from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
 from callbacks import inputs
 from callbacks.failures import panel
-from data.ai import fetch_agent_decisions
 from data.database import DataError
 from data.indicators import INDICATOR_WARMUP, chart_indicators
 from data.market import (
     alternate_symbol,
     bucket_floor_series,
-    fetch_candles_between,
-    fetch_recent_candles,
     is_valid_symbol_format,
-    latest_candle_time,
     width_delta,
 )
-from data.orders import fetch_fills_between
 from data.services import DataServices
 from data.status_payload import SilenceCause, StatusState, why_no_status
 from layouts import ids, market
@@ -55,14 +50,14 @@ def _chart_state(symbol, width, count, shown: pd.DataFrame, last_fill) -> dict:
 
 def full_chart(services: DataServices, conn, symbol: str, width: str, count: int, overlays: tuple[str, ...]):
     """(figure, state, message) for the whole chart."""
-    frame = fetch_recent_candles(conn, services.database.backend, symbol, width, count + INDICATOR_WARMUP)
+    frame = services.recent_candles(conn, symbol, width, count + INDICATOR_WARMUP)
     if frame.empty:
         message = f"No candles for {symbol} yet."
         return empty_figure(message, height=720), None, problem("empty", message)
     shown = chart_indicators(frame).iloc[-count:].reset_index(drop=True)
     start = shown["bucket"].iloc[0].to_pydatetime()
     end = shown["bucket"].iloc[-1].to_pydatetime() + width_delta(width)
-    fills = fetch_fills_between(conn, _symbol_forms(symbol), start, end)
+    fills = services.fills_between(conn, _symbol_forms(symbol), start, end)
     bucket_of = lambda times: bucket_floor_series(times, width)  # noqa: E731
     figure = market.candle_figure(shown, fills, bucket_of, symbol, width, overlays, services.display_timezone)
     last_fill = fills["executed_at"].max() if not fills.empty else start
@@ -79,15 +74,13 @@ def chart_update(services: DataServices, conn, symbol: str, width: str, count: i
     chart must be redrawn whole (a gap longer than half the chart, or a state mismatch)."""
     step = width_delta(width)
     last_bucket = pd.Timestamp(state["last_bucket"]).to_pydatetime()
-    newest = latest_candle_time(conn, symbol)
+    newest = services.latest_candle_time(conn, symbol)
     # The state comes from the browser: anything but a recent last bucket means "redraw",
     # so a stale or forged state can never widen the query window.
     if newest is None or newest < last_bucket or last_bucket < newest - count * step:
         return None
     start = last_bucket - INDICATOR_WARMUP * step
-    frame = chart_indicators(
-        fetch_candles_between(conn, services.database.backend, symbol, width, start, newest + timedelta(minutes=1))
-    )
+    frame = chart_indicators(services.candles_between(conn, symbol, width, start, newest + timedelta(minutes=1)))
     tail = frame[frame["bucket"] >= pd.Timestamp(last_bucket)].reset_index(drop=True)
     if tail.empty or tail["bucket"].iloc[0] != pd.Timestamp(last_bucket):
         return None
@@ -96,7 +89,7 @@ def chart_update(services: DataServices, conn, symbol: str, width: str, count: i
         return None
     last_fill = pd.Timestamp(state["last_fill"]).to_pydatetime() if state.get("last_fill") else last_bucket
     last_fill = max(last_fill, last_bucket - count * step)
-    fills = fetch_fills_between(conn, _symbol_forms(symbol), last_fill + timedelta(microseconds=1), newest + step)
+    fills = services.fills_between(conn, _symbol_forms(symbol), last_fill + timedelta(microseconds=1), newest + step)
     replaced = tail.iloc[0]
     unchanged = [float(replaced[c]) for c in ("open", "high", "low", "close", "volume")] == state["last_values"]
     if appended.empty and fills.empty and unchanged:
@@ -195,7 +188,7 @@ def _silence_cause(services: DataServices, symbol: str) -> SilenceCause:
     (with an unknown cause) when the database cannot."""
     try:
         with services.database.connect() as conn:
-            last_open = latest_candle_time(conn, symbol)
+            last_open = services.latest_candle_time(conn, symbol)
     except DataError:
         return SilenceCause.UNKNOWN
     return why_no_status(last_open, services.now(), services.candle_stale_s)
@@ -216,7 +209,7 @@ def decisions_panel(services: DataServices, symbol_value, database_symbols: list
     with services.database.connect() as conn:
         database_symbols.extend(services.symbols(conn))
         if isinstance(symbol_value, str) and symbol_value in database_symbols:
-            return market.decisions_table(fetch_agent_decisions(conn, symbol_value, limit=6), services.display_timezone)
+            return market.decisions_table(services.agent_decisions(conn, symbol_value, 6), services.display_timezone)
         return problem("empty", "Select a symbol to see its AI review decisions.")
 
 

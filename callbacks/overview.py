@@ -6,8 +6,6 @@ from dash import Dash, Input, Output
 
 from callbacks.failures import panel
 from data import metrics
-from data.market import fetch_latest_candles
-from data.orders import fetch_cash_balance, fetch_positions
 from data.services import DataServices
 from layouts import ids, overview
 from layouts.components import empty_figure, problem
@@ -18,9 +16,9 @@ def overview_panels(services: DataServices) -> tuple:
     """(kpi cards, positions table, equity figure, message) computed from the database."""
     tz = services.display_timezone
     with services.database.connect() as conn:
-        cash_row = fetch_cash_balance(conn)
-        positions = fetch_positions(conn)
-        latest = fetch_latest_candles(conn, list(positions["symbol"]))
+        cash_row = services.cash_balance(conn)
+        positions = services.positions(conn)
+        latest = services.latest_candles(conn, list(positions["symbol"]))
         filled, ledger = services.filled_trades_and_ledger(conn)
     notes = []
     cash = cash_row.balance if cash_row is not None else 0.0

@@ -6,7 +6,6 @@ from dash import ClientsideFunction, Dash, Input, Output
 
 from callbacks import inputs
 from callbacks.failures import panel
-from data.orders import fetch_cash_balance
 from data.risk import assess_risk
 from data.risk_records import (
     days_back,
@@ -42,7 +41,7 @@ def risk_panels(services: DataServices) -> tuple:
     limits = services.risk_limits
     today = utc_today(now)
     with services.database.connect() as conn:
-        cash_row = fetch_cash_balance(conn)
+        cash_row = services.cash_balance(conn)
         features = services.database.schema(conn)
         today_row = fetch_daily_risk_state(conn, today, features)
         history = fetch_daily_risk_history(conn, days_back(now, 30), features)

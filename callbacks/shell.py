@@ -7,7 +7,7 @@ from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html
 from callbacks import inputs
 from callbacks.failures import panel
 from data.database import DataError
-from data.market import fetch_latest_candles, is_valid_symbol_format
+from data.market import is_valid_symbol_format
 from data.services import DataServices
 from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
@@ -88,7 +88,7 @@ def database_items(services: DataServices, now, database_symbols: list[str]) -> 
     database's symbol list, which the Redis part uses even if the candle query then fails."""
     with services.database.connect() as conn:
         database_symbols.extend(services.symbols(conn))
-        latest = fetch_latest_candles(conn, database_symbols)
+        latest = services.latest_candles(conn, database_symbols)
     items = [shell.status_item("Database", "reachable", "ok", "database")]
     if latest:
         newest = max(candle.timestamp for candle in latest.values())

@@ -6,7 +6,6 @@ from dash import Dash, Input, Output
 
 from callbacks.failures import panel
 from data.health import N8nState, check_n8n
-from data.market import fetch_latest_candles
 from data.risk_records import fetch_risk_audit
 from data.services import DataServices
 from data.status_payload import StatusState
@@ -114,7 +113,7 @@ def freshness_panel(services: DataServices):
     tz = services.display_timezone
     with services.database.connect() as conn:
         symbols = services.symbols(conn)
-        latest = fetch_latest_candles(conn, symbols)
+        latest = services.latest_candles(conn, symbols)
     snapshot = services.bot_status.read(symbols)
     rows = []
     for symbol in symbols:

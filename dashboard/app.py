@@ -78,6 +78,7 @@ def build_services(settings: Settings, *, redis_client=None, clock=utc_now, cloc
         candle_stale_s=settings.candle_stale_s,
         default_refresh_s=settings.refresh_seconds,
         access_description=web.access_description(settings),
+        data_cache_s=settings.data_cache_seconds,
         clock=clock,
         clock_rate=clock_rate,
     )

@@ -61,6 +61,8 @@ class Settings:
     bot_status_stale_s: int = 120
     candle_stale_s: int = 120
     url_prefix: str = "/"
+    # Refresh-query answers are shared for this long per process (data.cache); 0 turns it off.
+    data_cache_seconds: float = 1.0
     auth: AuthSettings = field(default_factory=AuthSettings)
     # Set by the CLI for `serve` and `demo` only: Dash dev tools and debug never run in
     # production (gunicorn builds its app from the environment, where this is False).
@@ -95,6 +97,9 @@ class Settings:
             bot_status_stale_s=env.integer("BOT_STATUS_STALE_SECONDS", 120, 1, 86_400),
             candle_stale_s=env.integer("CANDLE_STALE_SECONDS", 120, 1, 86_400),
             url_prefix=_url_prefix(env),
+            # Below the shortest refresh interval (5 s), so no tick is answered with older data
+            # than the tick before it.
+            data_cache_seconds=env.number("DASHBOARD_DATA_CACHE_SECONDS", 1.0, 0.0, 4.0),
             auth=_auth(env),
         )
 

@@ -1,8 +1,11 @@
 """DataServices: the data layer's objects for one process, built once and handed to callbacks.
 
-It also holds the two small per-process caches the refresh path needs: the symbol list
-(symbols appear rarely; probing the index on every tick of every page is waste) and the
-realized-PnL ledger (recomputed only when the orders change, see TradesFingerprint).
+It also holds the per-process caches the refresh path needs: the symbol list (symbols appear
+rarely; probing the index on every tick of every page is waste), the realized-PnL ledger
+(recomputed only when the orders change, see TradesFingerprint) and the tick cache of the
+refresh queries (data.cache.TickCache: every viewer of a symbol asks the same question on a
+tick, so a worker answers it once). The refresh queries are reached through the methods below,
+which wrap data.market, data.orders, data.ai and the status reader without changing them.
 """
 
 from __future__ import annotations
@@ -16,14 +19,19 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from data import market, orders
+from data.ai import fetch_agent_decisions
+from data.cache import TickCache
 from data.database import Database
-from data.market import fetch_symbols
+from data.market import LatestCandle, fetch_symbols
 from data.metrics import realized_pnl_ledger
-from data.orders import TradesFingerprint, fetch_filled_trades, trades_fingerprint
+from data.orders import CashBalance, TradesFingerprint, fetch_filled_trades, trades_fingerprint
 from data.risk import RiskLimits
 from data.status_reader import BotStatusReader
 
 SYMBOL_CACHE_TTL_S = 30.0
+# How long a refresh query's answer is shared (DASHBOARD_DATA_CACHE_SECONDS); see data.cache.
+DEFAULT_DATA_CACHE_S = 1.0
 # The key under which the services sit in the Flask app's `extensions`, as Flask extensions do.
 EXTENSION_KEY = "coinpilot"
 
@@ -46,9 +54,14 @@ class DataServices:
     candle_stale_s: float = 120.0
     default_refresh_s: int = 10
     access_description: str = "open access (no credentials configured)"
+    data_cache_s: float = DEFAULT_DATA_CACHE_S
     _symbols: tuple[float, list[str]] | None = field(default=None, repr=False)
     _ledger: tuple[TradesFingerprint, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _tick_cache: TickCache = field(init=False, repr=False)
+
+    def __post_init__(self):
+        self._tick_cache = TickCache(self.data_cache_s)
 
     def init_app(self, server) -> None:
         """Attach to a Flask app (Dash's `app.server`) the way Flask extensions do."""
@@ -72,7 +85,7 @@ class DataServices:
 
     def filled_trades_and_ledger(self, conn) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every FILLED order and its average-cost ledger, recomputed only when orders change."""
-        fingerprint = trades_fingerprint(conn)
+        fingerprint = self._tick_cache.get(("trades_fingerprint",), lambda: trades_fingerprint(conn))
         cached = self._ledger
         if cached is not None and cached[0] == fingerprint:
             return cached[1], cached[2]
@@ -81,6 +94,42 @@ class DataServices:
         with self._lock:
             self._ledger = (fingerprint, trades, ledger)
         return trades, ledger
+
+    # -- refresh queries, shared for a tick (keys: the query's name and every argument) ------
+
+    def latest_candle_time(self, conn, symbol: str) -> datetime | None:
+        return self._tick_cache.get(("latest_candle_time", symbol), lambda: market.latest_candle_time(conn, symbol))
+
+    def latest_candles(self, conn, symbols: list[str]) -> dict[str, LatestCandle]:
+        key = ("latest_candles", tuple(symbols))
+        return self._tick_cache.get(key, lambda: market.fetch_latest_candles(conn, symbols))
+
+    def recent_candles(self, conn, symbol: str, width: str, count: int) -> pd.DataFrame:
+        backend = self.database.backend
+        key = ("recent_candles", backend, symbol, width, count)
+        return self._tick_cache.get(key, lambda: market.fetch_recent_candles(conn, backend, symbol, width, count))
+
+    def candles_between(self, conn, symbol: str, width: str, start: datetime, end: datetime) -> pd.DataFrame:
+        backend = self.database.backend
+        key = ("candles_between", backend, symbol, width, start, end)
+        return self._tick_cache.get(key, lambda: market.fetch_candles_between(conn, backend, symbol, width, start, end))
+
+    def fills_between(self, conn, symbols: tuple[str, ...], start: datetime, end: datetime) -> pd.DataFrame:
+        key = ("fills_between", tuple(symbols), start, end)
+        return self._tick_cache.get(key, lambda: orders.fetch_fills_between(conn, symbols, start, end))
+
+    def agent_decisions(self, conn, symbol: str, limit: int) -> pd.DataFrame:
+        key = ("agent_decisions", symbol, limit)
+        return self._tick_cache.get(key, lambda: fetch_agent_decisions(conn, symbol, limit=limit))
+
+    # Bot statuses are not shared: one Redis pipeline is cheap, and a Redis outage must show on
+    # the very next read (tests/resilience/test_service_faults.py), not one tick later.
+
+    def cash_balance(self, conn) -> CashBalance | None:
+        return self._tick_cache.get(("cash_balance",), lambda: orders.fetch_cash_balance(conn))
+
+    def positions(self, conn) -> pd.DataFrame:
+        return self._tick_cache.get(("positions",), lambda: orders.fetch_positions(conn))
 
 
 def services_of(server) -> DataServices:
