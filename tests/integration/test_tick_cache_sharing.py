@@ -46,3 +46,16 @@ def test_a_refresh_tick_of_two_viewers_on_one_symbol_queries_the_database_once(s
 
     assert any("market_data" in statement for statement in one_viewer)
     assert sorted(two_viewers) == sorted(one_viewer)
+
+
+def test_viewers_of_different_symbols_in_one_tick_get_each_their_own_candles(seeded_pg_url, redis_db):
+    shared = build_services(make_settings(seeded_pg_url, redis_db))
+    alone = build_services(make_settings(seeded_pg_url, redis_db, data_cache_seconds=0))
+    try:
+        for symbol in ("KRW-BTC", "KRW-ETH"):
+            figure, _state, _ = market_callbacks.market_chart(shared, symbol, "15m", 100, [], None, ids.MARKET_SYMBOL)
+            expected, _state, _ = market_callbacks.market_chart(alone, symbol, "15m", 100, [], None, ids.MARKET_SYMBOL)
+            assert list(figure.data[0].close) == list(expected.data[0].close)
+    finally:
+        shared.database.dispose()
+        alone.database.dispose()
