@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html
 
+from callbacks import exits as exits_page
 from callbacks import inputs
 from callbacks.failures import panel
 from data.database import DataError
@@ -61,6 +62,8 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
         return history.page(symbols, selected, sides, statuses, start, end, fmt.timezone_label(tz))
     if route == "/system":
         return system.page()
+    if route == "/exits":
+        return exits_page.page(params)
     return shell.not_found(pathname if isinstance(pathname, str) else "?", relative_path)
 
 

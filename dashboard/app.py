@@ -16,8 +16,8 @@ from dashboard.settings import Settings
 from data.database import Database
 from data.services import DataServices, utc_now
 from data.status_reader import BotStatusReader, make_redis_client
+from layouts import exits, history, market, overview, risk, shell, system
 from layouts import format as fmt
-from layouts import history, market, overview, risk, shell, system
 
 log = logging.getLogger("coinpilot.dashboard")
 
@@ -117,6 +117,7 @@ def create_app(settings: Settings, services: DataServices | None = None) -> Dash
             risk.page(),
             history.page([], [], [], [], None, None, tz_label),
             system.page(),
+            exits.page(30, 7, 90),
         ]
     )
     services.init_app(app.server)

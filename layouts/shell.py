@@ -14,6 +14,7 @@ PAGES = (
     ("/market", "Market", "market"),
     ("/risk", "Risk", "risk"),
     ("/history", "History", "history"),
+    ("/exits", "Exits", "exits"),
     ("/system", "System", "system"),
 )
 REFRESH_OPTIONS = ((5, "5 s"), (10, "10 s"), (30, "30 s"), (60, "1 min"), (300, "5 min"))
