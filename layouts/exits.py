@@ -68,8 +68,8 @@ TEXT = {
     "axis_pnl": "PnL % (before fees)",
     "axis_drift": "change % after the exit",
     "axis_window": "time after the exit",
-    "source_recorded": "bot (entry_avg_price)",
-    "source_ledger": "ledger (average cost)",
+    "source_recorded": "bot",
+    "source_ledger": "ledger",
     "grid_empty": "No exits in the look-back.",
 }
 # Per rule key (data.exit_analysis): the advice when it fires and the measure behind it.
@@ -96,15 +96,29 @@ COMPARISONS = {
 }
 
 GRID_COLUMNS = [
-    {"field": "time", "headerName": "Executed", "width": 200},
-    {"field": "symbol", "headerName": "Symbol", "width": 110},
-    {"field": "exit_reason", "headerName": "Exit reason", "width": 150},
-    {"field": "regime", "headerName": "Regime", "width": 105},
-    {"field": "price", "headerName": "Sell price", "width": 130, "type": "rightAligned"},
-    {"field": "entry_avg_price", "headerName": "Entry avg", "width": 130, "type": "rightAligned"},
-    {"field": "pnl_pct", "headerName": "PnL %", "width": 100, "type": "rightAligned", "cellRenderer": "PnlCell"},
-    {"field": "pnl_source", "headerName": "PnL from", "width": 180},
-    *({"field": f"drift_{w}", "headerName": f"+{w} %", "width": 95, "type": "rightAligned"} for w in WINDOWS),
+    {"field": "time", "headerName": "Executed", "width": 205},
+    {"field": "symbol", "headerName": "Symbol", "width": 105},
+    {"field": "exit_reason", "headerName": "Exit reason", "width": 145},
+    {"field": "regime", "headerName": "Regime", "width": 100},
+    {"field": "pnl_pct", "headerName": "PnL %", "width": 90, "type": "rightAligned", "cellRenderer": "PnlCell"},
+    *(
+        {
+            "field": f"drift_{w}",
+            "headerName": f"+{w} %",
+            "width": 90,
+            "type": "rightAligned",
+            "headerTooltip": f"price change % {w} after the exit",
+        }
+        for w in WINDOWS
+    ),
+    {"field": "price", "headerName": "Sell price", "width": 110, "type": "rightAligned"},
+    {"field": "entry_avg_price", "headerName": "Entry avg", "width": 110, "type": "rightAligned"},
+    {
+        "field": "pnl_source",
+        "headerName": "Entry from",
+        "width": 110,
+        "headerTooltip": "bot: signal_info.entry_avg_price; ledger: the dashboard's average-cost ledger",
+    },
 ]
 
 
@@ -255,7 +269,9 @@ def pnl_chart(by_reason: dict[str, list[float]]) -> dcc.Graph:
     figure.update_yaxes(
         title_text=TEXT["axis_pnl"], ticksuffix="%", gridcolor=charts.GRID, zerolinecolor=charts.NEUTRAL
     )
-    return dcc.Graph(id=ids.EXITS_PNL_CHART, figure=figure, config={"displaylogo": False}, style={"height": "340px"})
+    return dcc.Graph(
+        id=ids.EXITS_PNL_CHART, figure=figure, config={"displaylogo": False}, responsive=True, style={"height": "340px"}
+    )
 
 
 def drift_chart(drift: pd.DataFrame) -> dcc.Graph:
@@ -271,7 +287,7 @@ def drift_chart(drift: pd.DataFrame) -> dcc.Graph:
                 customdata=counts,
                 name=str(reason),
                 mode="lines+markers",
-                connectgaps=False,
+                connectgaps=True,  # a window not tracked for any sell of a reason is skipped, not a gap
                 line={"color": REASON_COLOURS.get(str(reason), charts.NEUTRAL)},
                 hovertemplate=f"{reason} %{{x}}: %{{y:+.2f}}% (n=%{{customdata}})<extra></extra>",
             )
@@ -280,7 +296,13 @@ def drift_chart(drift: pd.DataFrame) -> dcc.Graph:
     figure.update_layout(**charts.base_layout(height=340, hovermode="closest", uirevision="exits-drift"))
     figure.update_yaxes(title_text=TEXT["axis_drift"], ticksuffix="%", gridcolor=charts.GRID)
     figure.update_xaxes(title_text=TEXT["axis_window"], type="category")
-    return dcc.Graph(id=ids.EXITS_DRIFT_CHART, figure=figure, config={"displaylogo": False}, style={"height": "340px"})
+    return dcc.Graph(
+        id=ids.EXITS_DRIFT_CHART,
+        figure=figure,
+        config={"displaylogo": False},
+        responsive=True,
+        style={"height": "340px"},
+    )
 
 
 def heatmap(counts: pd.DataFrame, mean_pnl: pd.DataFrame) -> dcc.Graph:
@@ -306,7 +328,11 @@ def heatmap(counts: pd.DataFrame, mean_pnl: pd.DataFrame) -> dcc.Graph:
     height = 120 + 48 * len(counts.index)
     figure.update_layout(**charts.base_layout(height=height, hovermode="closest", uirevision="exits-heatmap"))
     return dcc.Graph(
-        id=ids.EXITS_HEATMAP_CHART, figure=figure, config={"displaylogo": False}, style={"height": f"{height}px"}
+        id=ids.EXITS_HEATMAP_CHART,
+        figure=figure,
+        config={"displaylogo": False},
+        responsive=True,
+        style={"height": f"{height}px"},
     )
 
 

@@ -137,7 +137,7 @@ def test_the_table_lists_every_exit_with_its_pnl_and_where_it_came_from(v3_servi
     want = exit_rows.expected(orders, NOW - timedelta(days=30))
     assert len(rows) == want["sells"]
     sol = one_row(rows, "KRW-SOL")
-    assert (sol["entry_avg_price"], sol["pnl_pct"], sol["pnl_source"]) == (1100, -5.0, "ledger (average cost)")
+    assert (sol["entry_avg_price"], sol["pnl_pct"], sol["pnl_source"]) == (1100, -5.0, "ledger")
     btc = rows[0]  # newest first
     assert btc["time"] == fmt.timestamp(NOW - timedelta(days=0.5), v3_services.display_timezone)
     assert (btc["exit_reason"], btc["regime"], btc["pnl_pct"], btc["drift_24h"]) == ("TRAILING_STOP", "BULL", 3.0, 4.0)

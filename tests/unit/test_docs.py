@@ -74,7 +74,7 @@ def test_the_english_and_korean_manuals_are_kept_in_step():
     assert section.findall(english) == section.findall(korean)
     options = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
     assert set(options.findall(english)) == set(options.findall(korean))
-    url_parameters = re.compile(r"`(symbol|width|count|overlay|side|status|from|to)`")
+    url_parameters = re.compile(r"`(symbol|width|count|overlay|side|status|from|to|days)`")
     assert set(url_parameters.findall(english)) == set(url_parameters.findall(korean))
 
 
