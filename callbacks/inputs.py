@@ -149,3 +149,10 @@ def query(search) -> dict[str, list[str]]:
 def first(params: dict[str, list[str]], key: str) -> str | None:
     values = params.get(key)
     return values[0] if values else None
+
+
+def one_of(value, allowed: tuple[str, ...], name: str) -> str:
+    """A single choice from an allow-list (radio items, selects)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInput(f"{name} must be one of {', '.join(allowed)}, got {_echo(value)}")
+    return value

@@ -12,8 +12,8 @@ from data.market import is_valid_symbol_format
 from data.services import DataServices
 from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
+from layouts import ai, history, ids, market, overview, risk, shell, system
 from layouts import format as fmt
-from layouts import history, ids, market, overview, risk, shell, system
 
 
 def known_symbols(services: DataServices) -> list[str]:
@@ -64,6 +64,12 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
         return system.page()
     if route == "/exits":
         return exits_page.page(params)
+    if route == "/ai":
+        try:
+            days = inputs.integer(inputs.first(params, "days"), "days", ai.DAYS_MIN, ai.DAYS_MAX)
+        except inputs.InvalidInput:
+            days = ai.DEFAULT_DAYS
+        return ai.page(days)
     return shell.not_found(pathname if isinstance(pathname, str) else "?", relative_path)
 
 

@@ -16,7 +16,7 @@ from dashboard.settings import Settings
 from data.database import Database
 from data.services import DataServices, utc_now
 from data.status_reader import BotStatusReader, make_redis_client
-from layouts import exits, history, market, overview, risk, shell, system
+from layouts import ai, exits, history, market, overview, risk, shell, system
 from layouts import format as fmt
 
 log = logging.getLogger("coinpilot.dashboard")
@@ -118,6 +118,7 @@ def create_app(settings: Settings, services: DataServices | None = None) -> Dash
             history.page([], [], [], [], None, None, tz_label),
             system.page(),
             exits.page(30, 7, 90),
+            ai.page(),
         ]
     )
     services.init_app(app.server)

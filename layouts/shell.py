@@ -16,6 +16,7 @@ PAGES = (
     ("/history", "History", "history"),
     ("/exits", "Exits", "exits"),
     ("/system", "System", "system"),
+    ("/ai", "AI", "ai"),
 )
 REFRESH_OPTIONS = ((5, "5 s"), (10, "10 s"), (30, "30 s"), (60, "1 min"), (300, "5 min"))
 
