@@ -19,7 +19,14 @@ from tests.support.live import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
-PAGES = [("/", "Overview"), ("/market", "Market"), ("/risk", "Risk"), ("/history", "History"), ("/system", "System")]
+PAGES = [
+    ("/", "Overview"),
+    ("/market", "Market"),
+    ("/risk", "Risk"),
+    ("/history", "History"),
+    ("/system", "System"),
+    ("/ai", "AI"),
+]
 # What marks each page as interactive: its main data has been drawn.
 READY = {
     "/": "[data-kpi='total-assets']",
@@ -27,6 +34,7 @@ READY = {
     "/risk": "[data-trading-state]",
     "/history": "[data-history-count]",
     "/system": "[data-health='database']",
+    "/ai": "#ai-outcomes [data-outcome], #ai-outcomes [data-not-recorded], #ai-outcomes [data-empty]",
 }
 
 
