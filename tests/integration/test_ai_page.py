@@ -220,3 +220,9 @@ def test_the_url_sets_the_look_back_and_a_bad_one_falls_back_to_7_days(v3_url, s
     assert days_in("?days=abc") == 7
     assert ai_callbacks.ai_query(14) == "?days=14" and ai_callbacks.ai_query(7) == ""
     assert ai_callbacks.ai_query("<script>") == ""
+
+
+def test_only_bills_whose_window_ends_inside_the_look_back_are_shown(v3_url, services_for):
+    # The openai bill's window ends exactly 24 h ago: outside a 1-day look-back.
+    bills = by_attribute(ai_callbacks.reconciliation_panel(services_for(v3_url), 1), "data-bill")
+    assert len(bills) == 1 and "anthropic" in text(bills[0])
