@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from data.database import Backend
 from data.orders import ACCOUNT_ROW_ID
-from data.schema import detect_schema
+from data.schema import SchemaFeatures, detect_schema
 from data.tables import (
     ALL_TABLES,
     STORED_CANDLE_INTERVAL,
@@ -26,14 +26,18 @@ from data.tables import (
     account_state,
     agent_decisions,
     daily_risk_state,
+    llm_credit_snapshots,
+    llm_provider_cost_snapshots,
+    llm_usage_events,
     market_data,
     metadata,
     positions,
+    regime_history,
     risk_audit,
     trading_history,
     v3_columns,
 )
-from simulator.paper_bot import PaperBot
+from simulator.paper_bot import BotRows, PaperBot
 from simulator.synthetic import History
 
 _COPY_CHUNK_ROWS = 50_000
@@ -144,6 +148,8 @@ class SeedReport:
     orders: int
     audits: int
     decisions: int
+    regimes: int = 0
+    llm_events: int = 0
 
 
 def write_history(engine: Engine, backend: Backend, history: History, progress: Progress | None = None) -> SeedReport:
@@ -156,9 +162,17 @@ def write_history(engine: Engine, backend: Backend, history: History, progress: 
         else:
             total_candles += copy_candles(engine, symbol, frame, progress)
     with engine.begin() as conn:
-        insert_rows(conn, history.orders, history.audits, history.decisions)
-        save_bot_state(conn, history.bot, symbols=None, days=None)
-    return SeedReport(total_candles, len(history.orders), len(history.audits), len(history.decisions))
+        features = detect_schema(conn)
+        written = insert_bot_rows(conn, history.rows, features)
+        save_bot_state(conn, history.bot, symbols=None, days=None, features=features)
+    return SeedReport(
+        total_candles,
+        len(history.orders),
+        len(history.audits),
+        len(history.decisions),
+        written.get(regime_history.name, 0),
+        written.get(llm_usage_events.name, 0),
+    )
 
 
 def copy_candles(engine: Engine, symbol: str, frame: pd.DataFrame, progress: Progress | None = None) -> int:
@@ -222,20 +236,70 @@ def insert_candles(
     return total
 
 
-def insert_rows(conn: Connection, orders: list[dict], audits: list[dict], decisions: list[dict]) -> None:
+def insert_rows(
+    conn: Connection,
+    orders: list[dict],
+    audits: list[dict],
+    decisions: list[dict],
+    features: SchemaFeatures | None = None,
+) -> None:
+    """Insert orders, risk-audit events and AI decisions; a v3 field goes only into a database
+    that has its column (`features`, detected when not given)."""
+    if features is None and (_has_v3_field(orders, trading_history) or _has_v3_field(decisions, agent_decisions)):
+        features = detect_schema(conn)
     if orders:
-        conn.execute(trading_history.insert(), orders)
+        conn.execute(trading_history.insert(), _fitting(orders, trading_history, features))
     if audits:
         conn.execute(risk_audit.insert(), audits)
     if decisions:
-        conn.execute(agent_decisions.insert(), decisions)
+        conn.execute(agent_decisions.insert(), _fitting(decisions, agent_decisions, features))
 
 
-def save_bot_state(conn: Connection, bot: PaperBot, symbols: Iterable[str] | None, days: Iterable[date] | None) -> None:
+def insert_bot_rows(conn: Connection, rows: BotRows, features: SchemaFeatures) -> dict[str, int]:
+    """Everything the bot recorded, into the tables and columns this database has; returns
+    the row count written per table."""
+    insert_rows(conn, rows.orders, rows.audits, rows.decisions, features)
+    written = {}
+    for table, table_rows in (
+        (regime_history, rows.regimes),
+        (llm_usage_events, rows.llm_events),
+        (llm_credit_snapshots, rows.credit_snapshots),
+        (llm_provider_cost_snapshots, rows.cost_snapshots),
+    ):
+        if table_rows and features.has_table(table.name):
+            conn.execute(table.insert(), table_rows)
+            written[table.name] = len(table_rows)
+    return written
+
+
+def _has_v3_field(rows: list[dict], table: sa.Table) -> bool:
+    return bool(rows) and any(name in rows[0] for name in v3_columns(table))
+
+
+def _fitting(rows: list[dict], table: sa.Table, features: SchemaFeatures | None) -> list[dict]:
+    """The rows without the v3 fields whose column this database lacks."""
+    if features is None or not _has_v3_field(rows, table):
+        return rows
+    missing = [name for name in v3_columns(table) if not features.has_column(table.name, name)]
+    if not missing:
+        return rows
+    return [{k: v for k, v in row.items() if k not in missing} for row in rows]
+
+
+def save_bot_state(
+    conn: Connection,
+    bot: PaperBot,
+    symbols: Iterable[str] | None,
+    days: Iterable[date] | None,
+    features: SchemaFeatures | None = None,
+) -> None:
     """Mirror the paper bot's books into positions, account_state and daily_risk_state.
 
     `symbols`/`days` None means all of them (a fresh seed); otherwise only those that changed.
+    A v3 database also gets the positions' regime and high-water mark and the BUY/SELL split.
     """
+    if features is None:
+        features = detect_schema(conn)
     symbol_list = list(bot.holdings) if symbols is None else list(symbols)
     if symbols is None:
         conn.execute(positions.delete())
@@ -248,17 +312,22 @@ def save_bot_state(conn: Connection, bot: PaperBot, symbols: Iterable[str] | Non
             "avg_price": bot.holdings[s].avg_price,
             "opened_at": bot.holdings[s].opened_at,
             "updated_at": bot.holdings[s].updated_at,
+            **(
+                {"regime": bot.holdings[s].regime, "high_water_mark": bot.holdings[s].high_water_mark}
+                if bot.config.v3
+                else {}
+            ),
         }
         for s in symbol_list
         if s in bot.holdings
     ]
     if rows:
-        conn.execute(positions.insert(), rows)
+        conn.execute(positions.insert(), _fitting(rows, positions, features))
     conn.execute(account_state.delete().where(account_state.c.id == ACCOUNT_ROW_ID))
     conn.execute(account_state.insert(), {"id": ACCOUNT_ROW_ID, "balance": bot.cash, "updated_at": bot.cash_updated_at})
     day_list = sorted(bot.days) if days is None else sorted(days)
     # A v3 database records the BUY/SELL split beside trade_count; a week-6 one does not.
-    split = detect_schema(conn).has_column("daily_risk_state", "buy_count")
+    split = features.has_column("daily_risk_state", "buy_count")
     if day_list:
         conn.execute(daily_risk_state.delete().where(daily_risk_state.c.date.in_(day_list)))
         conn.execute(

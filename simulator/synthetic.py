@@ -3,7 +3,8 @@
 The walk is a geometric random walk with clustered volatility and a weak pull back to the
 symbol's reference price (so a year stays in a believable range). generate_history runs the
 paper bot (simulator.paper_bot) over the walk and returns every row the real bot would have
-written.
+written; for a v3 bot also the hourly regime detections, the AI ledger and the post-exit
+prices of its SELLs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from simulator.paper_bot import BotConfig, Indicators, PaperBot, indicator_frame, optional_indicator
+from simulator.paper_bot import BotConfig, BotRows, Indicators, PaperBot, indicator_frame, optional_indicator
+from simulator.post_exit import fill_from_candles
+from simulator.regime import RegimeDetector, base_coin
 
 # (reference price in KRW, per-minute volatility, typical KRW traded per minute)
 SYMBOL_PROFILES: dict[str, tuple[float, float, float]] = {
@@ -134,11 +137,22 @@ class History:
     candles: dict[str, pd.DataFrame]
     bot: PaperBot
     walks: dict[str, RandomWalk]
-    orders: list[dict]
-    audits: list[dict]
-    decisions: list[dict]
+    rows: BotRows
     last_status: dict[str, dict]
     end: datetime
+    detectors: dict[str, RegimeDetector]
+
+    @property
+    def orders(self) -> list[dict]:
+        return self.rows.orders
+
+    @property
+    def audits(self) -> list[dict]:
+        return self.rows.audits
+
+    @property
+    def decisions(self) -> list[dict]:
+        return self.rows.decisions
 
 
 def generate_history(
@@ -165,9 +179,19 @@ def generate_history(
     decision_times = (candles[symbols[0]]["timestamp"] + pd.Timedelta(minutes=1)).dt.to_pydatetime()
     report_every = max(minutes // 50, 1)
     last_status: dict[str, dict] = {}
-    oversold = bot.config.rsi_oversold
+    oversold = bot.entry_rsi_ceiling
+    v3 = bot.config.v3
+    detectors = {s: RegimeDetector(base_coin(s)) for s in symbols}
+    # The first candle that opens on the hour: from there on, every 60th candle does.
+    first_hour = (60 - candles[symbols[0]]["timestamp"].iloc[0].minute) % 60
     for i in range(minutes):
         last = i == minutes - 1
+        if v3 and i >= first_hour and (i - first_hour) % 60 == 0 and i > 0:
+            # An hour has just closed (candle i-1 was its last): detect, then the hourly side.
+            hour = decision_times[i - 1]
+            for s in symbols:
+                bot.on_regime(s, detectors[s].detect(hour, float(closes[s][i - 1])))
+            bot.on_hour(hour)
         for s in symbols:
             value = columns[s]["rsi"][i]
             if s not in bot.holdings and not last and (value != value or value >= oversold):
@@ -184,9 +208,11 @@ def generate_history(
                 last_status[s] = status
         if progress is not None and i % report_every == 0:
             progress(i, minutes)
-    orders, audits, decisions = bot.drain_rows()
+    rows = bot.drain_rows()
+    if v3:
+        fill_from_candles(rows.orders, candles)
     bot.dirty_symbols.clear()
     bot.dirty_days.clear()
     if progress is not None:
         progress(minutes, minutes)
-    return History(candles, bot, walks, orders, audits, decisions, last_status, end)
+    return History(candles, bot, walks, rows, last_status, end, detectors)

@@ -119,3 +119,32 @@ def test_seed_reports_an_unreachable_database_in_one_line(capsys):
     assert main(["seed", "--database-url", "postgresql://postgres@127.0.0.1:1/none", "--days", "0.1"]) == 1
     error = capsys.readouterr().err.strip()
     assert error.startswith("error: cannot open") and "\n" not in error
+
+
+def test_seed_v3_writes_regimes_the_ai_ledger_and_post_exit_prices(postgres):
+    url = postgres.create("cp_seed")
+    assert main(["seed", "--database-url", url, "--days", "2", "--symbols", "KRW-BTC"]) == 0
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        count = {
+            t: conn.execute(sa.select(sa.func.count()).select_from(sa.table(t))).scalar()
+            for t in ("regime_history", "llm_usage_events", "llm_credit_snapshots", "llm_provider_cost_snapshots")
+        }
+        sells = conn.execute(
+            sa.text("SELECT exit_reason, post_exit_prices, signal_info FROM trading_history WHERE side = 'SELL'")
+        ).all()
+    engine.dispose()
+    assert all(count.values()), count
+    assert sells and all(s.exit_reason and "entry_avg_price" in s.signal_info for s in sells)
+    assert any("1h" in (s.post_exit_prices or {}) for s in sells)
+
+
+def test_seed_week6_writes_week6_rows_only(postgres):
+    url = postgres.create("cp_seed")
+    assert main(["seed", "--database-url", url, "--days", "1", "--symbols", "KRW-BTC", "--schema", "week6"]) == 0
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+        orders = conn.execute(sa.text("SELECT count(*) FROM trading_history")).scalar()
+    engine.dispose()
+    assert orders and not tables & {"regime_history", "llm_usage_events"}

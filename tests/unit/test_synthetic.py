@@ -9,7 +9,7 @@ import pytest
 from data import metrics
 from data.risk import RiskLimits
 from data.status_payload import ACTIONS
-from simulator.paper_bot import INITIAL_BALANCE
+from simulator.paper_bot import INITIAL_BALANCE, BotConfig
 from simulator.synthetic import generate_history, tick_size
 
 END = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
@@ -102,3 +102,140 @@ def test_the_daily_trade_limit_counts_buys_and_is_never_exceeded(history):
     assert all(day.buy_count <= limit for day in history.bot.days.values())
     assert all(day.trade_count == day.buy_count + day.sell_count for day in history.bot.days.values())
     assert any(day.buy_count == limit for day in history.bot.days.values())  # the limit is met, not avoided
+
+
+# -- the v3 bot ------------------------------------------------------------------------------
+
+V3_DAYS = 12  # over 200 hourly closes, so regimes other than UNKNOWN appear
+
+
+@pytest.fixture(scope="module")
+def v3_history():
+    return generate_history(["KRW-BTC", "KRW-ETH", "KRW-XRP"], V3_DAYS, END, seed=11)
+
+
+def filled_sells(history):
+    return [o for o in history.orders if o["side"] == "SELL" and o["status"] == "FILLED"]
+
+
+def test_post_exit_prices_are_the_closes_one_to_24_hours_after_the_exit_candle(v3_history):
+    windows = {"1h": 60, "4h": 240, "12h": 720, "24h": 1440}
+    checked = 0
+    for sell in filled_sells(v3_history):
+        candles = v3_history.candles[sell["symbol"]].set_index("timestamp")["close"]
+        exit_open = pd.Timestamp(sell["created_at"]) - pd.Timedelta(minutes=1)
+        assert candles[exit_open] == sell["price"]  # the SELL filled at the exit candle's close
+        expected = {}
+        for label, minutes in windows.items():
+            at = exit_open + pd.Timedelta(minutes=minutes)
+            if at in candles.index:
+                expected[label] = (candles[at], (candles[at] - sell["price"]) / sell["price"] * 100)
+        recorded = sell["post_exit_prices"] or {}
+        assert set(recorded) == set(expected), sell["created_at"]  # a window only once it matured
+        for label, (price, change_pct) in expected.items():
+            assert recorded[label]["price"] == price
+            assert recorded[label]["change_pct"] == pytest.approx(change_pct, abs=1e-4)
+            checked += 1
+    assert checked > 100
+    assert any(len(s["post_exit_prices"] or {}) < 4 for s in filled_sells(v3_history))  # the last day's
+
+
+def test_exit_reasons_are_on_sells_only_and_from_the_v3_list(v3_history):
+    sells = filled_sells(v3_history)
+    assert {s["exit_reason"] for s in sells} <= {
+        "STOP_LOSS",
+        "TRAILING_STOP",
+        "TAKE_PROFIT",
+        "RSI_OVERBOUGHT",
+        "TIME_LIMIT",
+    }
+    assert len({s["exit_reason"] for s in sells}) >= 3
+    assert all(o["exit_reason"] is None for o in v3_history.orders if o["side"] == "BUY")
+
+
+def test_a_sell_records_the_average_cost_it_realized_against(v3_history):
+    ledger = metrics.realized_pnl_ledger(orders_frame(v3_history))
+    ledger["avg_price_before"] = ledger.groupby("symbol")["avg_price_after"].shift()
+    before = ledger.set_index("id")["avg_price_before"]
+    for sell in filled_sells(v3_history):
+        assert sell["signal_info"]["entry_avg_price"] == pytest.approx(before[str(sell["id"])])
+
+
+def test_the_trailing_stop_follows_the_high_water_mark_of_bull_entries(v3_history):
+    trailing = [s for s in filled_sells(v3_history) if s["exit_reason"] == "TRAILING_STOP"]
+    assert trailing
+    for sell in trailing:
+        assert sell["high_water_mark"] >= sell["signal_info"]["entry_avg_price"] * 1.006
+        assert sell["price"] <= sell["high_water_mark"] * (1 - 0.006)
+    entries = {o["symbol"]: o for o in v3_history.orders if o["side"] == "BUY" and o["status"] == "FILLED"}
+    assert entries and all(o["high_water_mark"] == o["price"] for o in entries.values())
+
+
+def test_regimes_are_hourly_ma50_against_ma200_of_the_hourly_closes(v3_history):
+    rows = [r for r in v3_history.rows.regimes if r["coin_symbol"] == "BTC"]
+    candles = v3_history.candles["KRW-BTC"]
+    hourly = candles[candles["timestamp"].dt.minute == 59].set_index("timestamp")["close"]
+    hourly.index = hourly.index + pd.Timedelta(minutes=1)  # an hour's close is known when it ends
+    assert [r["detected_at"] for r in rows] == list(hourly.index[: len(rows)].to_pydatetime())
+    ma50, ma200 = hourly.rolling(50).mean(), hourly.rolling(200).mean()
+    for row in rows:
+        at = pd.Timestamp(row["detected_at"])
+        if pd.isna(ma200[at]):
+            assert row["regime"] == "UNKNOWN" and row["ma200"] is None
+            continue
+        diff = (ma50[at] - ma200[at]) / ma200[at] * 100
+        assert row["diff_pct"] == pytest.approx(diff, abs=1e-3)
+        assert row["regime"] == ("BULL" if diff > 1.0 else "BEAR" if diff < -1.0 else "SIDEWAYS")
+    assert {r["regime"] for r in rows} >= {"UNKNOWN", "BULL", "BEAR"} or len({r["regime"] for r in rows}) >= 3
+
+
+def test_orders_carry_the_regime_in_force_when_they_were_placed(v3_history):
+    detections = pd.DataFrame(v3_history.rows.regimes)
+    for order in v3_history.orders[:200]:
+        coin = order["symbol"].split("-")[1]
+        known = detections[(detections["coin_symbol"] == coin) & (detections["detected_at"] <= order["created_at"])]
+        assert order["regime"] == (known["regime"].iloc[-1] if len(known) else "UNKNOWN")
+
+
+def test_provider_bills_are_the_ledger_sum_of_their_window_within_the_discrepancy(v3_history):
+    events = pd.DataFrame(v3_history.rows.llm_events)
+    assert events["request_id"].is_unique
+    assert set(events["status"]) == {"success", "error", "estimated"}
+    assert events["model"].nunique() >= 2
+    bills = v3_history.rows.cost_snapshots
+    assert len(bills) >= 2 * (V3_DAYS - 1)
+    for bill in bills:
+        in_window = events[
+            (events["provider"] == bill["provider"])
+            & (events["created_at"] >= bill["window_start"])
+            & (events["created_at"] < bill["window_end"])
+        ]
+        ledger = in_window["estimated_cost_usd"].sum()
+        assert ledger * 0.97 - 1e-6 <= bill["cost_usd"] <= ledger * 1.03 + 1e-6
+
+
+def test_the_credit_balance_falls_by_what_the_ledger_spent(v3_history):
+    events = pd.DataFrame(v3_history.rows.llm_events)
+    snapshots = [s for s in v3_history.rows.credit_snapshots if s["provider"] == "anthropic"]
+    balances = [s["balance_usd"] for s in snapshots]
+    assert balances == sorted(balances, reverse=True) and balances[0] > balances[-1]
+    last = snapshots[-1]
+    spent = events[(events["provider"] == "anthropic") & (events["created_at"] < last["created_at"])]
+    assert last["balance_usd"] == pytest.approx(40.0 - spent["estimated_cost_usd"].sum(), abs=0.05)
+
+
+def test_every_entry_signal_the_ai_rejected_is_vetoed(v3_history):
+    buys = {(o["symbol"], o["created_at"]) for o in v3_history.orders if o["side"] == "BUY"}
+    decisions = v3_history.decisions
+    rejects = [d for d in decisions if d["decision"] == "REJECT"]
+    assert rejects and not any((d["symbol"], d["created_at"]) in buys for d in rejects)
+    assert {"SAFE", "WARNING"} <= {d["decision"] for d in decisions}
+    assert all(d["price_at_decision"] > 0 and d["regime"] for d in decisions)
+
+
+def test_the_week6_bot_writes_no_v3_field():
+    week6 = generate_history(["KRW-BTC"], 2, END, seed=5, config=BotConfig(v3=False, limit_counts_buys=False))
+    assert week6.orders and not any({"regime", "exit_reason", "post_exit_prices"} & set(o) for o in week6.orders)
+    assert not any("entry_avg_price" in o["signal_info"] for o in week6.orders)
+    assert not week6.rows.regimes and not week6.rows.llm_events
+    assert "bb_lower" in week6.last_status["KRW-BTC"]["indicators"]
