@@ -166,7 +166,7 @@ def cmd_seed(args) -> int:
         args.days,
         datetime.now(UTC),
         seed=args.seed,
-        config=BotConfig(limits=settings.risk_limits, limit_counts_buys=args.schema == "v3"),
+        config=BotConfig(limits=settings.risk_limits, limit_counts_buys=args.schema == "v3", v3=args.schema == "v3"),
         progress=lambda done, total: progress("simulating the paper bot", done, total),
     )
     generated = time.perf_counter()
@@ -232,9 +232,9 @@ def cmd_hash_password(args) -> int:
 
 
 def cmd_bot_status(args) -> int:
-    from simulator.bot_status_tool import main as bot_status_main
+    from simulator.bot_status_tool import run
 
-    return bot_status_main(args.rest)
+    return run(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -248,7 +248,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8050)
     demo.add_argument("--data-dir", default="demo-data", help="where the demo SQLite file lives (reused between runs)")
     demo.add_argument("--speed", type=_positive_float, default=12.0, help="demo minutes per real minute (default 12)")
-    demo.add_argument("--days", type=_positive_float, default=7.0, help="days of history for a new demo database")
+    demo.add_argument(
+        "--days",
+        type=_positive_float,
+        default=10.0,
+        help="days of history for a new demo database (the regime needs 200 hourly closes: over 8.3 days)",
+    )
     demo.add_argument("--symbols", nargs="+", help="symbols for a new demo database")
     demo.add_argument("--debug", action="store_true", help="Dash debug mode and dev tools")
     demo.set_defaults(func=cmd_demo)
@@ -285,10 +290,16 @@ def build_parser() -> argparse.ArgumentParser:
     hash_password.add_argument("--stdin", action="store_true", help="read the password from standard input")
     hash_password.set_defaults(func=cmd_hash_password)
 
+    from simulator import bot_status_tool
+
+    # The tool's own options on the subcommand, so `bot-status --help` and options before the
+    # symbols parse as they do for `python scripts/test_bot_status.py`.
     bot_status = commands.add_parser(
-        "bot-status", help="write test bot statuses to Redis (see scripts/test_bot_status.py)", add_help=False
+        "bot-status",
+        help="write test bot statuses to Redis (see scripts/test_bot_status.py)",
+        description=bot_status_tool.DESCRIPTION,
     )
-    bot_status.add_argument("rest", nargs=argparse.REMAINDER)
+    bot_status_tool.add_arguments(bot_status)
     bot_status.set_defaults(func=cmd_bot_status)
     return parser
 

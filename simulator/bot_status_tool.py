@@ -1,12 +1,14 @@
 """Write test bot statuses into Redis, to see the Bot Brain without a bot.
 
     coinpilot-dashboard bot-status KRW-BTC KRW-ETH --action BUY --rsi 27.5
+    coinpilot-dashboard bot-status --action "HOLD (POS)" --regime BULL KRW-BTC
+    coinpilot-dashboard bot-status KRW-BTC --week6              # the week-6 payload
     coinpilot-dashboard bot-status KRW-BTC --age 600            # a stale status
     coinpilot-dashboard bot-status KRW-BTC --malformed nan      # the "invalid payload" state
     coinpilot-dashboard bot-status --clear                      # remove what this tool wrote
 
-(also `python scripts/test_bot_status.py ...`). Payloads follow the bot's format (SCHEMA.md)
-and the bot's 5-minute TTL. A status that a running bot wrote less than 5 minutes ago is
+(also `python scripts/test_bot_status.py ...`). Payloads follow the v3 bot's format (SCHEMA.md,
+or the week-6 one with --week6) and the bot's 5-minute TTL. A status that a running bot wrote less than 5 minutes ago is
 not overwritten unless --force is given; --clear removes only keys still holding what this
 tool wrote, so it never deletes the bot's own status.
 """
@@ -25,6 +27,7 @@ from dashboard.settings import Settings, SettingsError
 from data.market import alternate_symbol, is_valid_symbol_format
 from data.status_payload import ACTIONS
 from data.status_reader import STATUS_KEY_PREFIX, make_redis_client
+from simulator.regime import REGIMES
 from simulator.synthetic import profile_for
 
 BOT_TTL_S = 300
@@ -42,10 +45,14 @@ MALFORMED_KINDS = (
 )
 DEFAULT_REASONS = {
     "HOLD": "관망 중: RSI({rsi:.1f}) > 30 (과매도 아님)",
+    "HOLD (POS)": "보유 중: 수익률 {pnl_pct:+.2f}%",
     "BUY": "매수: RSI({rsi:.1f}) < 30, 종가가 볼린저 하단 아래",
     "SELL": "매도: RSI({rsi:.1f}) > 70 과매수",
+    "SKIP": "매수 신호 거절(AI 검토): RSI({rsi:.1f}) < 30",
     "WAITING": "데이터 수집 중: 지표 계산에 필요한 캔들이 부족합니다",
 }
+HOLDING_ACTIONS = ("HOLD (POS)", "SELL")  # the actions of a bot that holds the symbol
+ENTRY_DISCOUNT = 0.97  # the made-up position's average price: 3 % under the current price
 # Deletes the key only while it still holds what this tool wrote.
 _COMPARE_AND_DELETE = (
     "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end"
@@ -53,14 +60,45 @@ _COMPARE_AND_DELETE = (
 
 
 def build_payload(
-    symbol: str, action: str, rsi: float, price: float | None, reason: str | None, age_s: float, now: datetime
+    symbol: str,
+    action: str,
+    rsi: float,
+    price: float | None,
+    reason: str | None,
+    age_s: float,
+    now: datetime,
+    *,
+    week6: bool = False,
+    regime: str = "SIDEWAYS",
 ) -> dict:
     price = price if price is not None else profile_for(symbol)[0]
     timestamp = (now - timedelta(seconds=age_s)).isoformat(timespec="milliseconds")
-    reason = reason if reason is not None else DEFAULT_REASONS[action].format(rsi=rsi)
+    pnl_pct = round((1 / ENTRY_DISCOUNT - 1) * 100, 2)
+    reason = reason if reason is not None else DEFAULT_REASONS[action].format(rsi=rsi, pnl_pct=pnl_pct)
     if action == "WAITING":
         return {"timestamp": timestamp, "symbol": symbol, "indicators": {}, "action": action, "reason": reason}
-    holding = action == "SELL"
+    holding = action in HOLDING_ACTIONS
+    if not week6:
+        return {
+            "timestamp": timestamp,
+            "symbol": symbol,
+            "current_price": price,
+            "regime": regime,
+            "indicators": {
+                "rsi": rsi,
+                "ma_trend": round(price * 0.98, 2),
+                **({"hwm": round(price * 1.005, 2)} if holding else {}),
+            },
+            "position": {
+                "has_position": holding,
+                "avg_price": round(price * ENTRY_DISCOUNT, 2) if holding else None,
+                "quantity": 0.01 if holding else None,
+                "pnl_pct": pnl_pct if holding else None,
+                "regime": regime if holding else None,
+            },
+            "action": action,
+            "reason": reason,
+        }
     return {
         "timestamp": timestamp,
         "symbol": symbol,
@@ -73,7 +111,7 @@ def build_payload(
         },
         "position": {
             "has_position": holding,
-            "avg_price": round(price * 0.97, 2) if holding else None,
+            "avg_price": round(price * ENTRY_DISCOUNT, 2) if holding else None,
             "quantity": 0.01 if holding else None,
         },
         "action": action,
@@ -118,7 +156,9 @@ def write(client: redis.Redis, symbols: list[str], args, now: datetime) -> int:
     refused = []
     for symbol in symbols:
         key = STATUS_KEY_PREFIX + (alternate_symbol(symbol) if args.reversed_key else symbol)
-        payload = build_payload(symbol, args.action, args.rsi, args.price, args.reason, args.age, now)
+        payload = build_payload(
+            symbol, args.action, args.rsi, args.price, args.reason, args.age, now, week6=args.week6, regime=args.regime
+        )
         text = (
             malformed_payload(args.malformed, payload, now)
             if args.malformed
@@ -150,10 +190,21 @@ def clear(client: redis.Redis) -> int:
     return 0
 
 
+DESCRIPTION = __doc__.split("\n\n")[0]
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coinpilot-dashboard bot-status", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="coinpilot-dashboard bot-status", description=DESCRIPTION)
+    add_arguments(parser)
+    return parser
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The tool's options, on its own parser or on the `coinpilot-dashboard bot-status` subcommand."""
     parser.add_argument("symbols", nargs="*", default=["KRW-BTC"], help="market codes (default KRW-BTC)")
-    parser.add_argument("--action", choices=ACTIONS, default="HOLD")
+    parser.add_argument("--action", choices=ACTIONS, default="HOLD", help="one of: " + ", ".join(ACTIONS))
+    parser.add_argument("--regime", choices=REGIMES, default="SIDEWAYS", help="the v3 regime (default SIDEWAYS)")
+    parser.add_argument("--week6", action="store_true", help="write the week-6 payload (bb_upper/bb_lower/ma_200)")
     parser.add_argument("--rsi", type=float, default=45.2)
     parser.add_argument("--price", type=float, help="current price (default: a typical price for the symbol)")
     parser.add_argument("--reason", help="the reasoning text (default: the bot's wording for the action)")
@@ -166,11 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--force", action="store_true", help="overwrite a status a running bot wrote recently")
     parser.add_argument("--clear", action="store_true", help="remove the statuses this tool wrote")
     parser.add_argument("--redis-url", help="default: REDIS_URL or REDIS_HOST/REDIS_PORT, as the dashboard")
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     bad = [s for s in args.symbols if not is_valid_symbol_format(s)]
     if bad:
         print(f"error: not a market code such as KRW-BTC: {', '.join(bad)}", file=sys.stderr)

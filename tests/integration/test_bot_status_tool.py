@@ -107,3 +107,24 @@ def test_bad_symbols_and_unreachable_redis_are_one_line_errors(capsys):
     assert main(["bitcoin"]) == 2
     assert main(["KRW-BTC", "--redis-url", "redis://127.0.0.1:1/0"]) == 2
     assert all(line.startswith("error:") for line in capsys.readouterr().err.strip().splitlines())
+
+
+def test_the_default_payload_is_v3_and_week6_on_request(redis_db, redis_client):
+    assert main(["KRW-BTC", "--action", "HOLD (POS)", "--regime", "BULL", "--redis-url", redis_db]) == 0
+    payload = json.loads(redis_client.get("bot:status:KRW-BTC"))
+    assert payload["regime"] == "BULL" and payload["position"]["regime"] == "BULL"
+    assert set(payload["indicators"]) == {"rsi", "ma_trend", "hwm"}
+    assert read(redis_db).state is StatusState.OK
+    assert main(["KRW-BTC", "--week6", "--redis-url", redis_db]) == 0
+    assert "bb_lower" in json.loads(redis_client.get("bot:status:KRW-BTC"))["indicators"]
+
+
+def test_the_subcommand_takes_options_before_the_symbols_and_help(redis_db, redis_client):
+    from dashboard.cli import main as cli_main
+
+    assert cli_main(["bot-status", "--action", "BUY", "KRW-BTC", "--redis-url", redis_db]) == 0
+    assert json.loads(redis_client.get("bot:status:KRW-BTC"))["action"] == "BUY"
+    result = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", "bot-status", "--help"], capture_output=True, text=True, cwd=REPO
+    )
+    assert result.returncode == 0 and "--week6" in result.stdout and "HOLD (POS)" in result.stdout
