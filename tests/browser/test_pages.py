@@ -105,7 +105,7 @@ def test_risk_shows_todays_trade_count_against_its_limit(live_dashboard, watched
     day = live_dashboard.history.bot.days.get(today)
     page = watched("risk-numbers")
     page.page.goto(live_dashboard.url + "/risk")
-    # The seeded database is v3: the daily limit counts BUYs.
+    # The seeded database is v3: the daily limit counts BUYs (v3.2.1), not every trade.
     expected = f"{day.buy_count if day else 0} / 10"
     assert page.wait_for_text("[data-limit='trades']", lambda t: "/" in t) == expected
 

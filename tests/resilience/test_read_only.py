@@ -86,6 +86,7 @@ def test_the_documented_role_reads_the_v3_tables_and_tables_the_bot_creates_late
     engine = sa.create_engine(read_only_url)
     with engine.connect() as conn:
         for table in ("regime_history", "llm_usage_events", "llm_credit_snapshots", "llm_provider_cost_snapshots"):
-            assert conn.execute(sa.text("SELECT count(*) FROM " + table)).scalar() == 0
+            # Readable: without the grant the SELECT raises "permission denied".
+            assert conn.execute(sa.text("SELECT count(*) FROM " + table)).scalar() >= 0
         assert conn.execute(sa.text("SELECT count(*) FROM bot_feature_next")).scalar() == 0
     engine.dispose()
