@@ -143,6 +143,84 @@ def freshness_panel(services: DataServices):
     return system.freshness_table(rows)
 
 
+@panel(on_failure=problem)
+def rollups_panel(services: DataServices):
+    """Whether candle rollups exist, how far behind their materialisation is and the state of
+    their refresh policy jobs (a failed job's error text only where this role may see it)."""
+    now, tz = services.now(), services.display_timezone
+    with services.database.connect() as conn:
+        statuses = services.rollup_status(conn)
+    backend = services.database.backend
+    if backend.value != "timescaledb":
+        return system.rollups_panel("off", f"not available on {backend.label}: candles from the 1-minute rows", [])
+    if not any(status.exists for status in statuses):
+        return system.rollups_panel(
+            "off",
+            "not created: candles from the 1-minute rows",
+            [],
+            "An owner of the database can add them: coinpilot-dashboard rollups create --database-url ...",
+        )
+    rows, used = [], services.rollups.known()
+    for status in statuses:
+        job, lag = status.job, status.lag(now)
+        behind = status.exists and status.behind(now)
+        if not status.exists:
+            job_text, job_level, error = "missing", "down", ""
+        elif job is None:
+            job_text, job_level, error = "no refresh policy", "warn", ""
+        else:
+            job_text, job_level, error = _policy_job_text(job, tz)
+        rows.append(
+            {
+                "rollup": status.rollup.view,
+                "materialised": fmt.timestamp(status.watermark, tz, seconds=False)
+                if status.watermark
+                else "nothing yet",
+                "behind": (fmt.age(lag.total_seconds()).removesuffix(" ago") if lag is not None else "–")
+                + (" (behind)" if behind else ""),
+                "behind_level": "warn" if behind else "ok",
+                "job": job_text + ("" if status.rollup.width in used else "; not used for candles"),
+                "job_level": job_level,
+                "error": error,
+            }
+        )
+    failing = [s for s in statuses if s.job is not None and s.job.failing]
+    lagging = [s for s in statuses if s.exists and s.behind(now)]
+    if failing:
+        level = "down" if lagging else "warn"
+        headline = f"refresh policy failing ({len(failing)} of {len(statuses)} jobs)"
+    elif lagging or len(used) < len(statuses):
+        level, headline = "warn", "behind or partly unusable"
+    else:
+        level, headline = "ok", "in use, refreshed"
+    note = "Candles stay complete: what is not materialised yet is aggregated at read time (slower as the gap grows)."
+    return system.rollups_panel(level, headline, rows, note if failing or lagging else None)
+
+
+def _policy_job_text(job, tz) -> tuple[str, str, str]:
+    """(text, level, error) for a refresh policy job, in the operator's words."""
+    if not job.scheduled or job.job_status == "Paused":
+        text, level = f"job {job.job_id} paused", "warn"
+    elif job.failing:
+        text, level = f"job {job.job_id} FAILED at {fmt.timestamp(job.last_run_started_at, tz, seconds=False)}", "down"
+    elif job.last_run_status is None:
+        text, level = f"job {job.job_id} has not run yet", "ok"
+    else:
+        text, level = f"job {job.job_id} ok at {fmt.timestamp(job.last_run_started_at, tz, seconds=False)}", "ok"
+    text += (
+        f"; {job.total_failures} of {job.total_runs} runs failed"
+        f"; last success {fmt.timestamp(job.last_successful_finish, tz, seconds=False) if job.last_successful_finish else 'never'}"
+        f"; next {fmt.timestamp(job.next_start, tz, seconds=False)}"
+    )
+    if job.last_error:
+        error = job.last_error
+    elif job.failing and not job.errors_visible:
+        error = "not visible to this role (job owner only): run coinpilot-dashboard rollups status as the owner"
+    else:
+        error = ""
+    return text, level, error
+
+
 @panel(
     on_failure=lambda kind, message: [
         {"time": "", "violation_type": kind, "description": message, "related_order_id": ""}
@@ -161,6 +239,7 @@ PANELS = (
     (ids.SYSTEM_ACCESS, "children", access_card),
     (ids.SYSTEM_FRESHNESS, "children", freshness_panel),
     (ids.SYSTEM_AUDIT, "rowData", latest_audit),
+    (ids.SYSTEM_ROLLUPS, "children", rollups_panel),
 )
 
 

@@ -27,6 +27,7 @@ from data.market import LatestCandle, fetch_symbols
 from data.metrics import realized_pnl_ledger
 from data.orders import CashBalance, TradesFingerprint, fetch_filled_trades, trades_fingerprint
 from data.risk import RiskLimits
+from data.rollups import RollupCatalog, RollupStatus, rollup_status
 from data.status_reader import BotStatusReader
 
 SYMBOL_CACHE_TTL_S = 30.0
@@ -55,6 +56,8 @@ class DataServices:
     default_refresh_s: int = 10
     access_description: str = "open access (no credentials configured)"
     data_cache_s: float = DEFAULT_DATA_CACHE_S
+    # Which candle rollups (TimescaleDB continuous aggregates) candle reads may use.
+    rollups: RollupCatalog = field(default_factory=RollupCatalog)
     _symbols: tuple[float, list[str]] | None = field(default=None, repr=False)
     _ledger: tuple[TradesFingerprint, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -130,6 +133,12 @@ class DataServices:
 
     def positions(self, conn) -> pd.DataFrame:
         return self._tick_cache.get(("positions",), lambda: orders.fetch_positions(conn))
+
+    def rollup_status(self, conn) -> list[RollupStatus]:
+        """The rollups' state (System page); candle reads follow what it finds."""
+        statuses = rollup_status(conn, self.database.backend)
+        self.rollups.update_from(statuses)
+        return statuses
 
 
 def services_of(server) -> DataServices:

@@ -12,3 +12,10 @@ GRANT USAGE ON SCHEMA public TO coinpilot_dashboard;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO coinpilot_dashboard;
 -- Tables the bot creates later (a migration run by this owner) become readable too.
 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO coinpilot_dashboard;
+-- Candle rollups (`coinpilot-dashboard rollups create`, TimescaleDB only) live in a schema of
+-- their own: readable now and whenever they are (re)created there later. The schema is made
+-- here if missing so these grants hold before the rollups exist (`rollups drop` leaves it).
+CREATE SCHEMA IF NOT EXISTS coinpilot_rollups;
+GRANT USAGE ON SCHEMA coinpilot_rollups TO coinpilot_dashboard;
+GRANT SELECT ON ALL TABLES IN SCHEMA coinpilot_rollups TO coinpilot_dashboard;
+ALTER DEFAULT PRIVILEGES IN SCHEMA coinpilot_rollups GRANT SELECT ON TABLES TO coinpilot_dashboard;

@@ -1,4 +1,4 @@
-"""System: PostgreSQL/TimescaleDB, Redis and n8n health, data freshness, latest audit events."""
+"""System: PostgreSQL/TimescaleDB, Redis and n8n health, data freshness, candle rollups, latest audit events."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ def page() -> html.Div:
                 ]
             ),
             section("Data freshness and bot status, per symbol", html.Div(id=ids.SYSTEM_FRESHNESS)),
+            section("Candle rollups (TimescaleDB continuous aggregates)", html.Div(id=ids.SYSTEM_ROLLUPS)),
             section("Latest risk-audit events", audit_grid(ids.SYSTEM_AUDIT, height=300)),
         ]
     )
@@ -90,3 +91,38 @@ def freshness_table(rows: list[dict]) -> html.Div:
             )
         )
     return dbc.Table([header, html.Tbody(body)], size="sm", hover=True, responsive=True, className="mb-0")
+
+
+def rollups_panel(level: str, headline: str, rows: list[dict], note: str | None = None) -> html.Div:
+    """level: ok, warn, down or off. rows: rollup, materialised, behind, behind_level, job,
+    job_level (ok, warn, down), error."""
+    colours = {"ok": "success", "warn": "warning", "down": "danger", "off": "secondary"}
+    head = html.Div(
+        [html.Span(className=f"dot dot-{level}"), html.Span(headline, className=f"text-{colours[level]}")],
+        className="d-flex align-items-center gap-2 mb-2",
+        **{"data-rollups": level},
+    )
+    children = [head]
+    if note:
+        children.append(html.P(note, className="text-secondary small mb-2"))
+    if rows:
+        header = html.Thead(
+            html.Tr([html.Th(h) for h in ("Rollup", "Materialised up to", "Behind", "Refresh policy", "Last error")])
+        )
+        body = [
+            html.Tr(
+                [
+                    html.Td(row["rollup"], className="fw-semibold"),
+                    html.Td(row["materialised"]),
+                    html.Td(row["behind"], className=f"text-{colours[row['behind_level']]}"),
+                    html.Td(
+                        row["job"], className=f"text-{colours[row['job_level']]}", **{"data-job": row["job_level"]}
+                    ),
+                    html.Td(row["error"], className="small"),
+                ],
+                **{"data-rollup": row["rollup"]},
+            )
+            for row in rows
+        ]
+        children.append(dbc.Table([header, html.Tbody(body)], size="sm", responsive=True, className="mb-0"))
+    return html.Div(children)
