@@ -6,12 +6,16 @@ Candles are built from the collector's 1-minute rows by the database itself:
   buckets are the same for widths under a month) and array_agg(... ORDER BY)[1];
 - SQLite (the demo): epoch arithmetic from the same origin, with first()/last() aggregates
   registered on each connection (data.database.register_sqlite_functions).
+On TimescaleDB with the candle rollups of data/rollups.py, a width is read from the coarsest
+rollup whose width divides it (15m from 5m, 4h from 1h, 1w from 1d), re-bucketed with the same
+time_bucket origin; without usable rollups (or when one vanishes) the 1-minute rows are used.
 Every query is bounded by a time window on (symbol, interval, timestamp) so it is served by
 the (symbol, interval, timestamp DESC) index; no query aggregates a symbol's whole history.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +26,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from data.database import Backend
+from data.rollups import Rollup, RollupCatalog, rollup_table
 from data.tables import STORED_CANDLE_INTERVAL
 from data.tables import market_data as md
 
@@ -41,6 +46,10 @@ _ORIGIN_EPOCH = int(BUCKET_ORIGIN.timestamp())
 MAX_CANDLES = 5000
 CANDLE_COLUMNS = ["bucket", "open", "high", "low", "close", "volume"]
 _SYMBOL_RE = re.compile(r"^[A-Z0-9]{1,10}-[A-Z0-9]{1,10}$")
+# A rollup read that fails with these means the rollup vanished or became unreadable
+# (undefined table, invalid schema, permission denied): aggregate the raw rows instead.
+_ROLLUP_GONE_CODES = frozenset({"42P01", "3F000", "42501"})
+log = logging.getLogger("coinpilot.dashboard")
 
 
 class UnknownWidth(ValueError):
@@ -67,8 +76,16 @@ def width_delta(width: str) -> timedelta:
 
 def bucket_floor(at: datetime, width: str) -> datetime:
     """The start of the bucket holding `at`, with the same origin as the SQL."""
-    step = width_delta(width)
+    return _floor(at, width_delta(width))
+
+
+def _floor(at: datetime, step: timedelta) -> datetime:
     return BUCKET_ORIGIN + ((at - BUCKET_ORIGIN) // step) * step
+
+
+def _ceil(at: datetime, step: timedelta) -> datetime:
+    floor = _floor(at, step)
+    return floor if floor == at else floor + step
 
 
 def bucket_floor_series(times: pd.Series, width: str) -> pd.Series:
@@ -143,10 +160,86 @@ def _candles_frame(rows, backend: Backend) -> pd.DataFrame:
     return frame
 
 
+def rollup_candle_select(rollup: Rollup, symbol: str, width: str, start: datetime, end: datetime):
+    """Candles of `width` for the 1-minute rows in [start, end), from a rollup whose width
+    divides it: the rollup's buckets lying wholly inside the window, plus the 1-minute rows of
+    the window's ragged edges (less than one rollup bucket each), re-bucketed together with
+    time_bucket (same origin as raw aggregation) and first()/last() by time. None when the
+    window holds no whole rollup bucket (then the raw rows are cheaper)."""
+    step = width_delta(width)
+    if step < rollup.step or step % rollup.step:
+        raise ValueError(f"the {rollup.width} rollup cannot make {width} candles")
+    start, end = _utc(start), _utc(end)
+    inner_start, inner_end = _ceil(start, rollup.step), _floor(end, rollup.step)
+    if inner_start >= inner_end:
+        return None
+    when = sa.DateTime(timezone=True)
+    r = rollup_table(rollup)
+    pieces = [
+        sa.select(r.c.bucket.label("at"), r.c.open, r.c.high, r.c.low, r.c.close, r.c.volume).where(
+            r.c.symbol == sa.bindparam("symbol", symbol),
+            r.c.bucket >= sa.bindparam("inner_start", inner_start, type_=when),
+            r.c.bucket < sa.bindparam("inner_end", inner_end, type_=when),
+        )
+    ]
+    edges = (("head_start", "head_end", start, inner_start), ("tail_start", "tail_end", inner_end, end))
+    for start_name, end_name, edge_start, edge_end in edges:
+        if edge_start < edge_end:  # each edge is its own index range, never one range with a hole
+            pieces.append(
+                sa.select(
+                    md.c.timestamp.label("at"),
+                    md.c.open_price.label("open"),
+                    md.c.high_price.label("high"),
+                    md.c.low_price.label("low"),
+                    md.c.close_price.label("close"),
+                    md.c.volume,
+                ).where(
+                    md.c.symbol == sa.bindparam("symbol", symbol),
+                    md.c.interval == sa.bindparam("stored_interval", STORED_CANDLE_INTERVAL),
+                    md.c.timestamp >= sa.bindparam(start_name, edge_start, type_=when),
+                    md.c.timestamp < sa.bindparam(end_name, edge_end, type_=when),
+                )
+            )
+    p = sa.union_all(*pieces).subquery("pieces")
+    stride = sa.cast(sa.bindparam("width", _interval_literal(width)), postgresql.INTERVAL)
+    return (
+        sa.select(
+            sa.func.time_bucket(stride, p.c.at).label("bucket"),
+            sa.func.first(p.c.open, p.c.at).label("open"),
+            sa.func.max(p.c.high).label("high"),
+            sa.func.min(p.c.low).label("low"),
+            sa.func.last(p.c.close, p.c.at).label("close"),
+            sa.func.sum(p.c.volume).label("volume"),
+        )
+        .group_by(sa.literal_column("bucket"))
+        .order_by(sa.literal_column("bucket"))
+    )
+
+
 def fetch_candles_between(
-    conn: Connection, backend: Backend, symbol: str, width: str, start: datetime, end: datetime
+    conn: Connection,
+    backend: Backend,
+    symbol: str,
+    width: str,
+    start: datetime,
+    end: datetime,
+    rollups: RollupCatalog | None = None,
 ) -> pd.DataFrame:
-    """Candles whose 1-minute rows lie in [start, end)."""
+    """Candles whose 1-minute rows lie in [start, end), from a rollup when `rollups` has one
+    for this width (the same candles, read from less data)."""
+    if rollups is not None and backend is Backend.TIMESCALEDB:
+        rollup = rollups.source_for(conn, backend, width_delta(width))
+        statement = rollup_candle_select(rollup, symbol, width, start, end) if rollup is not None else None
+        if statement is not None:
+            try:
+                with conn.begin_nested():  # a failed read must not abort the transaction
+                    rows = conn.execute(statement).all()
+                return _candles_frame(rows, backend)
+            except sa.exc.DBAPIError as exc:
+                if getattr(exc.orig, "pgcode", None) not in _ROLLUP_GONE_CODES:
+                    raise
+                log.warning("candle rollup %s unreadable (%s); re-detecting", rollup.view, exc.orig)
+                rollups.detect(conn, backend)
     rows = conn.execute(candle_select(backend, symbol, width, start, end)).all()
     return _candles_frame(rows, backend)
 
@@ -157,7 +250,9 @@ def latest_candle_time(conn: Connection, symbol: str, *, now: datetime | None = 
     return candle.timestamp if candle is not None else None
 
 
-def fetch_recent_candles(conn: Connection, backend: Backend, symbol: str, width: str, count: int) -> pd.DataFrame:
+def fetch_recent_candles(
+    conn: Connection, backend: Backend, symbol: str, width: str, count: int, rollups: RollupCatalog | None = None
+) -> pd.DataFrame:
     """The last `count` candles of a width, ending at the newest 1-minute row.
 
     The window is anchored at the newest row rather than at "now", so a stalled collector
@@ -170,7 +265,7 @@ def fetch_recent_candles(conn: Connection, backend: Backend, symbol: str, width:
         return _candles_frame([], backend)
     last_bucket = bucket_floor(newest, width)
     start = last_bucket - (count - 1) * width_delta(width)
-    return fetch_candles_between(conn, backend, symbol, width, start, newest + timedelta(minutes=1))
+    return fetch_candles_between(conn, backend, symbol, width, start, newest + timedelta(minutes=1), rollups)
 
 
 def fetch_recent_closes(conn: Connection, symbol: str, count: int) -> list[float]:

@@ -110,12 +110,16 @@ class DataServices:
     def recent_candles(self, conn, symbol: str, width: str, count: int) -> pd.DataFrame:
         backend = self.database.backend
         key = ("recent_candles", backend, symbol, width, count)
-        return self._tick_cache.get(key, lambda: market.fetch_recent_candles(conn, backend, symbol, width, count))
+        return self._tick_cache.get(
+            key, lambda: market.fetch_recent_candles(conn, backend, symbol, width, count, self.rollups)
+        )
 
     def candles_between(self, conn, symbol: str, width: str, start: datetime, end: datetime) -> pd.DataFrame:
         backend = self.database.backend
         key = ("candles_between", backend, symbol, width, start, end)
-        return self._tick_cache.get(key, lambda: market.fetch_candles_between(conn, backend, symbol, width, start, end))
+        return self._tick_cache.get(
+            key, lambda: market.fetch_candles_between(conn, backend, symbol, width, start, end, self.rollups)
+        )
 
     def fills_between(self, conn, symbols: tuple[str, ...], start: datetime, end: datetime) -> pd.DataFrame:
         key = ("fills_between", tuple(symbols), start, end)
