@@ -29,6 +29,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python -m bench.history_100k
 	$(BIN)/python -m bench.layout_rps
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.rollups
 
 clean:
 	rm -rf $(VENV) demo-data artifacts .pytest_cache

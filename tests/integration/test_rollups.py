@@ -330,3 +330,18 @@ def test_rollups_create_refuses_a_role_that_may_not_create_them(timescale, capsy
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert "needs an owner of the database" in err
+
+
+def test_drop_keeps_the_schema_the_role_script_made_and_its_grants(timescale, capsys):
+    url = timescale_database(timescale, "cp_rollups_keep", 1)
+    apply_read_only_role(timescale, url)
+    assert main(["rollups", "create", "--database-url", url]) == 0
+    assert main(["rollups", "drop", "--database-url", url]) == 0
+    assert f"schema {ROLLUP_SCHEMA} kept" in capsys.readouterr().err
+    owner = Database(url, read_only=False, statement_timeout_ms=None)
+    with owner.engine.connect() as conn:
+        assert conn.execute(
+            sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = :s"), {"s": ROLLUP_SCHEMA}
+        ).scalar()
+        assert not detect_rollups(conn, Backend.TIMESCALEDB)
+    owner.dispose()
