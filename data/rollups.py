@@ -216,7 +216,8 @@ _STATUS_SQL = sa.text(
            s.last_run_status,
            CASE WHEN isfinite(s.last_run_started_at) THEN s.last_run_started_at END AS last_run_started_at,
            CASE WHEN isfinite(s.last_successful_finish) THEN s.last_successful_finish END AS last_successful_finish,
-           CASE WHEN isfinite(s.next_start) THEN s.next_start END AS next_start,
+           CASE WHEN isfinite(coalesce(s.next_start, j.next_start)) THEN coalesce(s.next_start, j.next_start) END
+               AS next_start,
            coalesce(s.total_runs, 0) AS total_runs,
            coalesce(s.total_failures, 0) AS total_failures,
            coalesce(pg_has_role(current_user, j.owner, 'MEMBER'), false)
