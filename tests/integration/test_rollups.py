@@ -6,6 +6,7 @@ go, and `coinpilot-dashboard rollups` refuses what it cannot do in one line."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -29,20 +30,22 @@ from tests.support.timescale import chunk_compression
 
 pytestmark = pytest.mark.postgres
 
-NOW_MINUTE = datetime.now(UTC).replace(second=0, microsecond=0)
 DAYS = 24
-# 40 hours without rows, from 13:13 nine days ago: one whole day and ragged buckets at both ends.
-GAP_START = NOW_MINUTE.replace(hour=13, minute=13) - timedelta(days=9)
-GAP = (GAP_START, GAP_START + timedelta(hours=40))
 # Which rollup each width must come from: the coarsest whose width divides it.
 EXPECTED_SOURCE = {"1m": None, "5m": "5m", "15m": "5m", "30m": "5m", "1h": "1h", "4h": "1h", "1d": "1d", "1w": "1d"}
 
 
-def one_minute_rows(seed: int, days: float, gap: tuple[datetime, datetime] | None) -> pd.DataFrame:
+def this_minute() -> datetime:
+    # Taken when a database is filled or a test writes, never at import: a long suite would
+    # otherwise write "new" rows into buckets a refresh has long since materialised.
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+def one_minute_rows(seed: int, days: float, gap: tuple[datetime, datetime] | None, now: datetime) -> pd.DataFrame:
     """A random walk ending a minute before now, 7% of minutes missing and one long gap."""
     minutes = int(days * 24 * 60)
     rng = np.random.default_rng(seed)
-    times = pd.date_range(end=NOW_MINUTE - timedelta(minutes=1), periods=minutes, freq="1min", tz="UTC")
+    times = pd.date_range(end=now - timedelta(minutes=1), periods=minutes, freq="1min", tz="UTC")
     close = np.round(1000 * np.exp(np.cumsum(rng.normal(0, 0.002, minutes))), 2)
     open_ = np.concatenate([[1000.0], close[:-1]])
     high = np.round(np.maximum(open_, close) + rng.uniform(0, 2, minutes), 2)
@@ -57,28 +60,37 @@ def one_minute_rows(seed: int, days: float, gap: tuple[datetime, datetime] | Non
     return frame[keep].reset_index(drop=True)
 
 
-def timescale_database(timescale, prefix: str, days: float, gap=None) -> str:
+def timescale_database(timescale, prefix: str, days: float, gap=None, now: datetime | None = None) -> str:
     """market_data as production lays it out: a hypertable whose older chunks are compressed.
     Chunks of 1 day 7 minutes put chunk boundaries inside buckets of every width, so buckets
     straddle the compressed/uncompressed boundary."""
+    now = now or this_minute()
     url = timescale.create(prefix)
     writer = Database(url, read_only=False, statement_timeout_ms=None)
     create_schema(writer.engine, Backend.TIMESCALEDB, compression_policy=False)
     with writer.engine.begin() as conn:
         conn.execute(sa.text("SELECT set_chunk_time_interval('market_data', INTERVAL '1 day 7 minutes')"))
     for seed, symbol in enumerate(("KRW-AAA", "KRW-BBB"), start=1):
-        copy_candles(writer.engine, symbol, one_minute_rows(seed, days, gap))
-    compress_chunks_older_than(writer.engine, NOW_MINUTE - timedelta(days=2))
+        copy_candles(writer.engine, symbol, one_minute_rows(seed, days, gap, now))
+    compress_chunks_older_than(writer.engine, now - timedelta(days=2))
     writer.dispose()
     return url
 
 
 @pytest.fixture(scope="module")
-def rolled_url(timescale):
-    """24 days, a 40-hour gap, rollups made by the CLI as an operator would (read-only use)."""
-    url = timescale_database(timescale, "cp_rollups", DAYS, GAP)
+def history(timescale):
+    """24 days ending this minute, a 40-hour gap (from 13:13 nine days ago: one whole day and
+    ragged buckets at both ends), rollups made by the CLI as an operator would (read-only use)."""
+    now = this_minute()
+    gap_start = now.replace(hour=13, minute=13) - timedelta(days=9)
+    url = timescale_database(timescale, "cp_rollups", DAYS, (gap_start, gap_start + timedelta(hours=40)), now)
     assert main(["rollups", "create", "--database-url", url]) == 0
-    return url
+    return SimpleNamespace(url=url, now=now, gap_start=gap_start)
+
+
+@pytest.fixture(scope="module")
+def rolled_url(history):
+    return history.url
 
 
 @pytest.fixture
@@ -112,20 +124,20 @@ def assert_same_candles(rolled: pd.DataFrame, raw: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(rolled, raw, check_exact=True)
 
 
-def test_the_data_has_a_gap_and_both_compressed_and_uncompressed_chunks(reader):
+def test_the_data_has_a_gap_and_both_compressed_and_uncompressed_chunks(reader, history):
     compressed, uncompressed = chunk_compression(reader.engine)
     assert compressed >= 1 and uncompressed >= 1
     with reader.connect() as conn:
         days = fetch_candles_between(
-            conn, reader.backend, "KRW-AAA", "1d", NOW_MINUTE - timedelta(days=DAYS + 1), NOW_MINUTE
+            conn, reader.backend, "KRW-AAA", "1d", history.now - timedelta(days=DAYS + 1), history.now
         )
-    missing_day = pd.Timestamp(GAP_START.replace(hour=0, minute=0) + timedelta(days=1))
+    missing_day = pd.Timestamp(history.gap_start.replace(hour=0, minute=0) + timedelta(days=1))
     assert len(days) >= DAYS - 1 and missing_day not in set(days["bucket"])
 
 
 @pytest.mark.parametrize("width", list(CANDLE_WIDTHS))
-def test_rollup_candles_equal_raw_candles_over_the_whole_history(reader, width):
-    start, end = NOW_MINUTE - timedelta(days=DAYS + 7), NOW_MINUTE + timedelta(minutes=1)
+def test_rollup_candles_equal_raw_candles_over_the_whole_history(reader, history, width):
+    start, end = history.now - timedelta(days=DAYS + 7), history.now + timedelta(minutes=1)
     raw, rolled, catalog = both_paths(reader, fetch_candles_between, "KRW-AAA", width, start, end)
     source = catalog.source_for(None, reader.backend, CANDLE_WIDTHS[width])
     assert (source.width if source else None) == EXPECTED_SOURCE[width]
@@ -133,17 +145,17 @@ def test_rollup_candles_equal_raw_candles_over_the_whole_history(reader, width):
 
 
 @pytest.mark.parametrize("width", list(CANDLE_WIDTHS))
-def test_the_recent_candles_a_chart_shows_are_the_same_from_rollups(reader, width):
+def test_the_recent_candles_a_chart_shows_are_the_same_from_rollups(reader, history, width):
     raw, rolled, _ = both_paths(reader, fetch_recent_candles, "KRW-BBB", width, 1200)
-    newest_bucket = bucket_floor(NOW_MINUTE - timedelta(minutes=1), width)
+    newest_bucket = bucket_floor(history.now - timedelta(minutes=1), width)
     assert rolled["bucket"].iloc[-1] == pd.Timestamp(newest_bucket)  # the still-open bucket is there
     assert_same_candles(rolled, raw)
 
 
 @pytest.mark.parametrize("width", ["15m", "4h", "1d", "1w"])
-def test_a_window_that_cuts_rollup_buckets_gives_the_same_candles(reader, width):
-    start = NOW_MINUTE - timedelta(days=17, hours=5, minutes=7)
-    end = NOW_MINUTE - timedelta(days=1, hours=2, minutes=41)
+def test_a_window_that_cuts_rollup_buckets_gives_the_same_candles(reader, history, width):
+    start = history.now - timedelta(days=17, hours=5, minutes=7)
+    end = history.now - timedelta(days=1, hours=2, minutes=41)
     raw, rolled, _ = both_paths(reader, fetch_candles_between, "KRW-BBB", width, start, end)
     assert_same_candles(rolled, raw)
 
@@ -163,7 +175,7 @@ def test_a_row_written_after_the_refresh_is_in_the_open_bucket(small_rolled_url)
                 "INSERT INTO market_data (symbol, interval, open_price, high_price, low_price, close_price, volume, "
                 "timestamp) VALUES ('KRW-AAA', '1m', 1000, 999999, 1, 1000, 12345, :at)"
             ),
-            {"at": NOW_MINUTE},
+            {"at": this_minute()},  # the still-open bucket of every width: no refresh reaches it
         )
     owner.dispose()
     database = Database(small_rolled_url)
@@ -178,6 +190,7 @@ def test_buckets_no_refresh_has_reached_come_from_real_time_aggregation(small_ro
     """A day of rows written after the last refresh (here: stamped a day ahead, so no refresh,
     not even a policy job of the background scheduler, can have reached them) is in the
     candles read from every level of the hierarchy."""
+    now = this_minute()
     owner = Database(small_rolled_url, read_only=False, statement_timeout_ms=None)
     with owner.engine.begin() as conn:
         conn.execute(
@@ -186,15 +199,15 @@ def test_buckets_no_refresh_has_reached_come_from_real_time_aggregation(small_ro
                 "timestamp) SELECT 'KRW-AAA', '1m', 1000 + g, 1001 + g, 999, 1000 - g, 1, "
                 ":start + g * INTERVAL '1 minute' FROM generate_series(0, 26 * 60) g"
             ),
-            {"start": NOW_MINUTE},
+            {"start": now},
         )
         statuses = rollup_status(conn, Backend.TIMESCALEDB)
     owner.dispose()
-    assert all(s.watermark is not None and s.watermark <= NOW_MINUTE for s in statuses)
+    assert all(s.watermark is not None and s.watermark <= now for s in statuses)
     database = Database(small_rolled_url)
     for width in ("5m", "1h", "4h", "1d", "1w"):
         raw, rolled, _ = both_paths(database, fetch_recent_candles, "KRW-AAA", width, 200)
-        assert rolled["bucket"].iloc[-1] == pd.Timestamp(bucket_floor(NOW_MINUTE + timedelta(hours=26), width))
+        assert rolled["bucket"].iloc[-1] == pd.Timestamp(bucket_floor(now + timedelta(hours=26), width))
         assert_same_candles(rolled, raw)
     database.dispose()
 
