@@ -157,6 +157,10 @@ def write_ai_rows(engine: Engine, rows: AiRows, *, candles: bool = True) -> None
                     )
                 )
             conn.execute(market_data.insert(), rows.candles)
+        # The AI and LLM tables hold only these rows: the numbers are worked out from them alone
+        # (a copy of the browser template carries the simulator's own v3 rows).
+        for table in (agent_decisions, llm_usage_events, llm_provider_cost_snapshots, llm_credit_snapshots):
+            conn.execute(table.delete())
         conn.execute(agent_decisions.insert(), rows.decisions)
         conn.execute(llm_usage_events.insert(), rows.events)
         conn.execute(llm_provider_cost_snapshots.insert(), rows.bills)
