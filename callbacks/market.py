@@ -19,6 +19,7 @@ from data.market import (
     is_valid_symbol_format,
     width_delta,
 )
+from data.regimes import MAX_DETECTIONS, fetch_detections, regime_bands
 from data.services import DataServices
 from data.status_payload import SilenceCause, StatusState, why_no_status
 from layouts import ids, market
@@ -35,9 +36,10 @@ def _iso(at) -> str:
     return pd.Timestamp(at).isoformat()
 
 
-def _chart_state(symbol, width, count, shown: pd.DataFrame, last_fill) -> dict:
+def _chart_state(symbol, width, count, shown: pd.DataFrame, last_fill, band_count: int) -> dict:
     last = shown.iloc[-1]
     return {
+        "regime_bands": band_count,
         "symbol": symbol,
         "width": width,
         "count": count,
@@ -59,9 +61,24 @@ def full_chart(services: DataServices, conn, symbol: str, width: str, count: int
     end = shown["bucket"].iloc[-1].to_pydatetime() + width_delta(width)
     fills = services.fills_between(conn, _symbol_forms(symbol), start, end)
     bucket_of = lambda times: bucket_floor_series(times, width)  # noqa: E731
-    figure = market.candle_figure(shown, fills, bucket_of, symbol, width, overlays, services.display_timezone)
+    bands, note = _regimes(services, conn, symbol, start, end)
+    figure = market.candle_figure(shown, fills, bucket_of, symbol, width, overlays, services.display_timezone, bands)
     last_fill = fills["executed_at"].max() if not fills.empty else start
-    return figure, _chart_state(symbol, width, count, shown, last_fill), None
+    return figure, _chart_state(symbol, width, count, shown, last_fill, len(bands or [])), note
+
+
+def _regimes(services: DataServices, conn, symbol: str, start, end):
+    """(bands or None, note or None): None and the "not recorded" note on a bot before v3.0."""
+    if not services.database.schema(conn).has_table("regime_history"):
+        return None, market.regime_note("not_recorded")
+    detections = fetch_detections(conn, symbol, start, end)
+    bands = regime_bands(detections.frame, start, end)
+    return bands, market.regime_note("capped", limit=MAX_DETECTIONS) if detections.capped else None
+
+
+def _band_count(state) -> int:
+    # From the browser: only a count this chart could have drawn addresses its shapes.
+    return inputs.integer(state.get("regime_bands", 0), "regime band count", 0, MAX_DETECTIONS + 1)
 
 
 def _symbol_forms(symbol: str) -> tuple[str, ...]:
@@ -69,7 +86,9 @@ def _symbol_forms(symbol: str) -> tuple[str, ...]:
     return (symbol, alternate_symbol(symbol))
 
 
-def chart_update(services: DataServices, conn, symbol: str, width: str, count: int, state: dict):
+def chart_update(
+    services: DataServices, conn, symbol: str, width: str, count: int, state: dict, overlays: tuple[str, ...] = ()
+):
     """(patch or no_update, state) with only the changes since `state`, or None when the
     chart must be redrawn whole (a gap longer than half the chart, or a state mismatch)."""
     step = width_delta(width)
@@ -108,6 +127,14 @@ def chart_update(services: DataServices, conn, symbol: str, width: str, count: i
     new_state = dict(state)
     new_state["n"] = shown_count - drop
     last = tail.iloc[-1]
+    # The bands follow the window: its right edge moved, old candles may have scrolled off and
+    # a new detection may have come, so the shapes are replaced whole (their count changes).
+    window_end = last["bucket"].to_pydatetime() + step
+    window_start = window_end - new_state["n"] * step
+    bands, _note = _regimes(services, conn, symbol, window_start, window_end)
+    if bands is not None:
+        patch["layout"]["shapes"] = market.chart_shapes(bands, services.display_timezone, "regimes" in overlays)
+        new_state["regime_bands"] = len(bands)
     new_state["last_bucket"] = _iso(last["bucket"])
     new_state["last_values"] = [float(last[c]) for c in ("open", "high", "low", "close", "volume")]
     if not fills.empty:
@@ -137,10 +164,10 @@ def market_chart(services: DataServices, symbol_value, width_value, count_value,
         )
         if same_chart and trigger == ids.MARKET_OVERLAYS:
             patch = Patch()
-            market.apply_overlay_visibility(patch, overlays)
-            return patch, no_update, None
+            market.apply_overlay_visibility(patch, overlays, _band_count(state))
+            return patch, no_update, no_update
         if same_chart and trigger == ids.REFRESH_INTERVAL and _valid_state(state):
-            update = chart_update(services, conn, symbol, width, count, state)
+            update = chart_update(services, conn, symbol, width, count, state, overlays)
             if update is not None:
                 return update[0], update[1], no_update
         return full_chart(services, conn, symbol, width, count, overlays)

@@ -25,6 +25,7 @@ OVERLAYS = (
     ("ma60", "MA 60"),
     ("ma200", "MA 200"),
     ("fills", "Bot fills"),
+    ("regimes", "Regimes"),
 )
 DEFAULT_OVERLAYS = ("bb", "ma20", "fills")
 
@@ -67,6 +68,18 @@ ACTION_MEANINGS = {
     "SKIP": "A signal was vetoed (AI reject, guardrail, no cash or the order limit).",
     "WAITING": "Not enough candles yet to decide; no indicators.",
 }
+# Regime bands behind the candles (data.regimes.RegimeBand): fill colour per regime, kept faint
+# so the candles stay readable; UNKNOWN draws no band.
+REGIME_BAND_COLOURS = {"BULL": charts.GAIN, "SIDEWAYS": charts.NEUTRAL, "BEAR": charts.LOSS}
+REGIME_BAND_OPACITY = 0.12
+REGIME_TEXT = {
+    "not_recorded": "Regimes: regime history not recorded by this CoinPilot version.",
+    "capped": "Regimes: only the newest {limit:,} detections in this window are drawn.",
+    "band": "{regime} · MA50/MA200 diff {diff}",
+    "legend": "Regime {regime}",
+}
+# The candle chart's first layout shapes are the RSI 30/70 guides; regime bands follow them.
+RSI_LEVELS = (30, 70)
 UNKNOWN_ACTION_MEANING = "An action this dashboard does not know yet: shown as the bot wrote it."
 REGIME_COLOURS = {"BULL": "success", "SIDEWAYS": "secondary", "BEAR": "danger", "UNKNOWN": "dark"}
 # What each regime means for CoinPilot v3's strategy (regime trading, v3.0).
@@ -204,9 +217,11 @@ def candle_figure(
     width: str,
     overlays: tuple[str, ...],
     tz: ZoneInfo,
+    bands: list | None = None,
 ) -> go.Figure:
     """The whole chart. `frame` holds the shown candles with indicator columns; `bucket_of`
-    maps fill times to their candle's bucket start."""
+    maps fill times to their candle's bucket start; `bands` (data.regimes.RegimeBand) shade
+    the price panel behind the candles."""
     x = _x_values(frame["bucket"], tz)
     figure = make_subplots(rows=3, cols=1, shared_xaxes=True, row_heights=[0.62, 0.16, 0.22], vertical_spacing=0.03)
     figure.add_trace(
@@ -279,8 +294,7 @@ def candle_figure(
         row=3,
         col=1,
     )
-    for level in (30, 70):
-        figure.add_hline(y=level, line={"color": charts.NEUTRAL, "width": 1, "dash": "dot"}, row=3, col=1)
+    figure.update_layout(shapes=chart_shapes(bands, tz, "regimes" in overlays))
     apply_overlay_visibility(figure, overlays)
     figure.update_layout(
         **charts.base_layout(height=720),
@@ -297,10 +311,83 @@ def candle_figure(
     return figure
 
 
-def apply_overlay_visibility(figure_or_patch, overlays: tuple[str, ...]) -> None:
+def apply_overlay_visibility(figure_or_patch, overlays: tuple[str, ...], band_count: int = 0) -> None:
+    """Show the chosen overlays: traces by index, regime bands by their layout shape index
+    (the first `band_count` shapes after the RSI guides)."""
     for key, traces in OVERLAY_TRACES.items():
         for index in traces:
             figure_or_patch["data"][index]["visible"] = key in overlays
+    for index in range(len(RSI_LEVELS), len(RSI_LEVELS) + band_count):
+        figure_or_patch["layout"]["shapes"][index]["visible"] = "regimes" in overlays
+
+
+def _diff_text(band) -> str:
+    first, last = band.diff_pct_first, band.diff_pct_last
+    if first is None and last is None:
+        return "–"
+    if first is None or last is None or first == last:
+        return fmt.pct(last if last is not None else first)
+    return f"{fmt.pct(first)} → {fmt.pct(last)}"
+
+
+def regime_shapes(bands: list, tz: ZoneInfo, visible: bool) -> list[dict]:
+    """One faint rectangle per band over the whole price panel, below the traces; the first
+    band of each regime carries its legend entry, every band a label naming regime and diff."""
+    shapes, in_legend = [], set()
+    for band in bands:
+        start, end = _x_values(pd.Series([band.start, band.end]), tz)
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "y domain",
+                "x0": start,
+                "x1": end,
+                "y0": 0,
+                "y1": 1,
+                "layer": "below",
+                "line": {"width": 0},
+                "fillcolor": REGIME_BAND_COLOURS[band.regime],
+                "opacity": REGIME_BAND_OPACITY,
+                "visible": visible,
+                "name": REGIME_TEXT["band"].format(regime=band.regime, diff=_diff_text(band)),
+                "legendgroup": f"regime-{band.regime}",
+                "legend": "legend",
+                "showlegend": band.regime not in in_legend,
+                "label": {
+                    "text": REGIME_TEXT["band"].format(regime=band.regime, diff=_diff_text(band)),
+                    "textposition": "top left",
+                    "font": {"size": 10, "color": charts.NEUTRAL},
+                },
+            }
+        )
+        in_legend.add(band.regime)
+    return shapes
+
+
+def regime_note(key: str, **values) -> html.Div:
+    return html.Div(REGIME_TEXT[key].format(**values), className="small text-secondary mb-1 regime-note")
+
+
+def rsi_guides() -> list[dict]:
+    return [
+        {
+            "type": "line",
+            "xref": "x3 domain",
+            "yref": "y3",
+            "x0": 0,
+            "x1": 1,
+            "y0": level,
+            "y1": level,
+            "line": {"color": charts.NEUTRAL, "width": 1, "dash": "dot"},
+        }
+        for level in RSI_LEVELS
+    ]
+
+
+def chart_shapes(bands: list | None, tz: ZoneInfo, visible: bool) -> list[dict]:
+    """Every layout shape of the candle chart, in index order: the RSI guides, then the bands."""
+    return rsi_guides() + regime_shapes(bands or [], tz, visible)
 
 
 def candle_patch(
