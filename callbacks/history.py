@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -13,8 +14,22 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 from callbacks import inputs
 from callbacks.failures import panel
 from data import metrics
+from data.database import DataError
+from data.exit_analysis import ledger_entry_prices
 from data.market import is_valid_symbol_format
-from data.orders import SIDES, STATUSES, TradeFilter, count_trades, fetch_trades, iter_trades, trade_breakdown
+from data.orders import (
+    OPTIONAL_TRADE_COLUMNS,
+    REGIMES,
+    SIDES,
+    STATUSES,
+    TradeFilter,
+    count_trades,
+    exit_reasons,
+    fetch_trades,
+    filled_sell_ids,
+    iter_trades,
+    trade_breakdown,
+)
 from data.services import DataServices
 from layouts import format as fmt
 from layouts import history, ids
@@ -27,29 +42,87 @@ FILTER_INPUTS = (
     (ids.HISTORY_STATUSES, "value"),
     (ids.HISTORY_DATES, "start_date"),
     (ids.HISTORY_DATES, "end_date"),
+    (ids.HISTORY_REGIMES, "value"),
+    (ids.HISTORY_EXIT_REASONS, "value"),
 )
 
 
+def recorded_columns(services: DataServices, conn) -> tuple[str, ...]:
+    """The optional trading_history columns (regime, exit_reason) this database has."""
+    features = services.database.schema(conn)
+    return tuple(c for c in OPTIONAL_TRADE_COLUMNS if features.has_column("trading_history", c))
+
+
 def trade_filter(
-    services: DataServices, conn, symbols_value, sides_value, statuses_value, start_value, end_value
+    services: DataServices,
+    conn,
+    symbols_value,
+    sides_value,
+    statuses_value,
+    start_value,
+    end_value,
+    regimes_value=None,
+    exit_reasons_value=None,
 ) -> TradeFilter:
     start, end = inputs.date_range_utc(start_value, end_value, services.display_timezone)
+    recorded = recorded_columns(services, conn)
+    regimes = inputs.choices(regimes_value, REGIMES, "regime")
+    if regimes and "regime" not in recorded:
+        raise inputs.InvalidInput(f"regime is {history.NOT_RECORDED}: clear the regime filter")
+    reasons: tuple[str, ...] = ()
+    if exit_reasons_value:
+        if "exit_reason" not in recorded:
+            raise inputs.InvalidInput(f"exit reason is {history.NOT_RECORDED}: clear the exit reason filter")
+        reasons = inputs.choices(exit_reasons_value, exit_reasons(conn), "exit reason")
     return TradeFilter(
         symbols=inputs.symbols(symbols_value, services.symbols(conn)),
         sides=inputs.choices(sides_value, SIDES, "side"),
         statuses=inputs.choices(statuses_value, STATUSES, "status"),
         start=start,
         end=end,
+        regimes=regimes,
+        exit_reasons=reasons,
     )
 
 
-def _realized_by_id(ledger: pd.DataFrame) -> dict[str, float]:
+def page_choices(services: DataServices) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(the optional columns recorded, the exit-reason choices) for building the page; nothing
+    optional when the database cannot say (the panels explain)."""
+    try:
+        with services.database.connect() as conn:
+            recorded = recorded_columns(services, conn)
+            reasons = exit_reasons(conn) if "exit_reason" in recorded else ()
+    except DataError:
+        return frozenset(), ()
+    return frozenset(recorded), reasons
+
+
+@dataclass(frozen=True)
+class SellResults:
+    """Per SELL id, from the average-cost ledger: realized PnL (KRW) and the ledger's average
+    cost before the sell (the entry price when the bot did not record one)."""
+
+    realized: dict[str, float]
+    ledger_entry: dict[str, float]
+
+    def pnl_pct(self, order_id: str, recorded_entry: float, quantity: float) -> float | None:
+        """realized PnL / (entry avg price x quantity) x 100, entry from signal_info else the ledger."""
+        pnl = self.realized.get(order_id)
+        entry = recorded_entry if pd.notna(recorded_entry) else self.ledger_entry.get(order_id)
+        if pnl is None or entry is None or pd.isna(entry) or not quantity > 0:
+            return None
+        return pnl / (entry * quantity) * 100
+
+
+def sell_results(ledger: pd.DataFrame) -> SellResults:
     sells = ledger[(ledger["side"] == "SELL") & ledger["realized_pnl"].notna()]
-    return dict(zip(sells["id"], sells["realized_pnl"]))
+    entries = ledger_entry_prices(ledger).dropna()
+    return SellResults(dict(zip(sells["id"], sells["realized_pnl"])), dict(zip(entries.index, entries)))
 
 
-def _grid_row(row, realized: dict[str, float], tz) -> dict:
-    pnl = realized.get(row.id)
+def _grid_row(row, results: SellResults, tz) -> dict:
+    pnl = results.realized.get(row.id)
+    pnl_pct = results.pnl_pct(row.id, row.entry_avg_price, row.quantity)
     return {
         "id": row.id,
         "created_at": fmt.timestamp(row.created_at, tz),
@@ -65,6 +138,10 @@ def _grid_row(row, realized: dict[str, float], tz) -> dict:
         "realized_pnl": fmt.krw(pnl, signed=True).removesuffix(" KRW") if pnl is not None else "",
         "pnl_sign": 0 if pnl is None or abs(pnl) < 0.5 else (1 if pnl > 0 else -1),
         "strategy_name": row.strategy_name or "",
+        "regime": getattr(row, "regime", None) or "",
+        "exit_reason": getattr(row, "exit_reason", None) or "",
+        "entry_avg_price": fmt.price(row.entry_avg_price) if pd.notna(row.entry_avg_price) else "",
+        "realized_pnl_pct": fmt.pct(pnl_pct) if pnl_pct is not None else "",
     }
 
 
@@ -75,12 +152,16 @@ def history_rows(services: DataServices, request, *filters) -> dict:
     start, end, sort = inputs.rows_request(request)
     with services.database.connect() as conn:
         trade_filter_ = trade_filter(services, conn, *filters)
-        page = fetch_trades(conn, trade_filter_, sort, offset=start, limit=end - start)
+        recorded = recorded_columns(services, conn)
+        for key in sort:
+            if key.column in OPTIONAL_TRADE_COLUMNS and key.column not in recorded:
+                raise inputs.InvalidInput(f"cannot sort by {key.column}: {history.NOT_RECORDED}")
+        page = fetch_trades(conn, trade_filter_, sort, offset=start, limit=end - start, extra_columns=recorded)
         total = count_trades(conn, trade_filter_)
         _filled, ledger = services.filled_trades_and_ledger(conn)
-    realized = _realized_by_id(ledger)
+    results = sell_results(ledger)
     tz = services.display_timezone
-    return {"rowData": [_grid_row(row, realized, tz) for row in page.itertuples(index=False)], "rowCount": total}
+    return {"rowData": [_grid_row(row, results, tz) for row in page.itertuples(index=False)], "rowCount": total}
 
 
 def _summary_failed(kind: str, message: str) -> tuple:
@@ -95,9 +176,16 @@ def history_summary(services: DataServices, *filters) -> tuple:
         trade_filter_ = trade_filter(services, conn, *filters)
         breakdown = trade_breakdown(conn, trade_filter_)
         filled, ledger = services.filled_trades_and_ledger(conn)
+        # regime and exit reason are not in the ledger: ask the database which sells match.
+        matching_ids = filled_sell_ids(conn, trade_filter_) if trade_filter_.needs_v3_columns else None
     # Realized PnL belongs to sells in the filtered set, valued at average cost over all history.
     sells = ledger.merge(filled[["id", "status", "created_at"]], on="id", how="left")
-    sells = sells[trade_filter_.matches(sells) & (sells["side"] == "SELL")]
+    if matching_ids is not None:
+        sells = sells[sells["id"].isin(matching_ids)]
+        plain = TradeFilter(trade_filter_.symbols, trade_filter_.sides, trade_filter_.statuses)
+        sells = sells[plain.matches(sells) & (sells["side"] == "SELL")]
+    else:
+        sells = sells[trade_filter_.matches(sells) & (sells["side"] == "SELL")]
     by_symbol = metrics.realized_pnl_by_symbol(sells)
     realized_total = float(by_symbol["realized_pnl"].sum()) if not by_symbol.empty else None
     if breakdown.total == 0:
@@ -136,6 +224,10 @@ CSV_COLUMNS = [
     "fee",
     "realized_pnl",
     "strategy_name",
+    "regime",
+    "exit_reason",
+    "entry_avg_price",
+    "realized_pnl_pct",
 ]
 
 
@@ -147,12 +239,14 @@ def export_csv(services: DataServices, *filters) -> dict:
     writer.writerow(CSV_COLUMNS)
     with services.database.connect() as conn:
         trade_filter_ = trade_filter(services, conn, *filters)
+        recorded = recorded_columns(services, conn)
         _filled, ledger = services.filled_trades_and_ledger(conn)
-        realized = _realized_by_id(ledger)
+        results = sell_results(ledger)
         written = 0
-        for chunk in iter_trades(conn, trade_filter_):
+        for chunk in iter_trades(conn, trade_filter_, extra_columns=recorded):
             for row in chunk.itertuples(index=False):
-                pnl = realized.get(row.id)
+                pnl = results.realized.get(row.id)
+                pnl_pct = results.pnl_pct(row.id, row.entry_avg_price, row.quantity)
                 writer.writerow(
                     [
                         row.id,
@@ -168,6 +262,10 @@ def export_csv(services: DataServices, *filters) -> dict:
                         repr(row.fee),
                         repr(pnl) if pnl is not None else "",
                         _csv_text(row.strategy_name),
+                        _csv_text(getattr(row, "regime", None)),
+                        _csv_text(getattr(row, "exit_reason", None)),
+                        repr(row.entry_avg_price) if pd.notna(row.entry_avg_price) else "",
+                        repr(pnl_pct) if pnl_pct is not None else "",
                     ]
                 )
                 written += 1
@@ -189,13 +287,17 @@ def _csv_text(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def history_query(symbols_value, sides_value, statuses_value, start_value, end_value) -> str:
+def history_query(
+    symbols_value, sides_value, statuses_value, start_value, end_value, regimes_value=None, exit_reasons_value=None
+) -> str:
     """The shareable URL query of the History filters (only well-formed values are written)."""
     params = []
     for key, values, allowed in (
         ("symbol", symbols_value, is_valid_symbol_format),
         ("side", sides_value, SIDES.__contains__),
         ("status", statuses_value, STATUSES.__contains__),
+        ("regime", regimes_value, REGIMES.__contains__),
+        ("exit_reason", exit_reasons_value, inputs.is_exit_reason_format),
     ):
         if isinstance(values, list):
             params += [(key, value) for value in values if isinstance(value, str) and allowed(value)]
@@ -207,6 +309,15 @@ def history_query(symbols_value, sides_value, statuses_value, start_value, end_v
         if parsed:
             params.append((key, parsed.isoformat()))
     return "?" + urlencode(params) if params else ""
+
+
+@panel(on_failure=lambda _kind, _message: no_update)
+def grid_columns(services: DataServices, shown) -> list[dict]:
+    """The grid's columns with the ticked v3 columns shown (ones this database lacks stay hidden)."""
+    shown_ = inputs.choices(shown, tuple(f for f, *_rest in history.V3_COLUMNS), "columns")
+    with services.database.connect() as conn:
+        recorded = frozenset(recorded_columns(services, conn))
+    return history.column_defs(recorded, list(shown_))
 
 
 def register(app: Dash, services: DataServices) -> None:
@@ -259,11 +370,21 @@ def register(app: Dash, services: DataServices) -> None:
         Output(ids.HISTORY_STATUSES, "value"),
         Output(ids.HISTORY_DATES, "start_date"),
         Output(ids.HISTORY_DATES, "end_date"),
+        Output(ids.HISTORY_REGIMES, "value"),
+        Output(ids.HISTORY_EXIT_REASONS, "value"),
         Input(ids.HISTORY_RESET, "n_clicks"),
         prevent_initial_call=True,
     )
     def reset_filters(_clicks):
-        return [], [], [], None, None
+        return [], [], [], None, None, [], []
+
+    @app.callback(
+        Output(ids.HISTORY_GRID, "columnDefs"),
+        Input(ids.HISTORY_COLUMNS, "value"),
+        prevent_initial_call=True,
+    )
+    def show_columns(shown):
+        return grid_columns(services, shown)
 
     @app.callback(Output(ids.URL, "search", allow_duplicate=True), *filter_inputs, prevent_initial_call=True)
     def share_history_filters(*filters):

@@ -19,6 +19,7 @@ from data.orders import TRADE_SORT_KEYS, SortKey
 MAX_QUERY_CHARS = 2000
 MAX_TEXT_ECHO = 40
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+_EXIT_REASON_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,29}$")  # exit_reason is varchar(30), upper snake case
 
 
 class InvalidInput(ValueError):
@@ -74,6 +75,11 @@ def choices(value, allowed: tuple[str, ...], name: str) -> tuple[str, ...]:
         if not isinstance(item, str) or item not in allowed:
             raise InvalidInput(f"{name}: {_echo(item)} is not one of {', '.join(allowed)}")
     return tuple(dict.fromkeys(value))
+
+
+def is_exit_reason_format(value) -> bool:
+    """Could be an exit_reason (STOP_LOSS): for URL values, before the database is asked."""
+    return isinstance(value, str) and bool(_EXIT_REASON_RE.match(value))
 
 
 def symbols(value, known: list[str]) -> tuple[str, ...]:

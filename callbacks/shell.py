@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, html
 
 from callbacks import exits as exits_page
+from callbacks import history as history_page
 from callbacks import inputs
 from callbacks.failures import panel
 from data.database import DataError
@@ -59,7 +60,22 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
             inputs.date_range_utc(start, end, tz)
         except inputs.InvalidInput:
             start = end = None
-        return history.page(symbols, selected, sides, statuses, start, end, fmt.timezone_label(tz))
+        recorded, reason_options = history_page.page_choices(services)
+        regimes = [r for r in params.get("regime", []) if r in history.REGIME_OPTIONS]
+        reasons = [r for r in params.get("exit_reason", []) if r in reason_options]
+        return history.page(
+            symbols,
+            selected,
+            sides,
+            statuses,
+            start,
+            end,
+            fmt.timezone_label(tz),
+            recorded,
+            regimes,
+            reasons,
+            reason_options,
+        )
     if route == "/system":
         return system.page()
     if route == "/exits":

@@ -36,7 +36,15 @@ TRADE_COLUMNS = [
 ]
 # Optional columns of later bot versions, shown when the table has them.
 OPTIONAL_TRADE_COLUMNS = ("regime", "exit_reason")
+REGIMES = ("BULL", "SIDEWAYS", "BEAR", "UNKNOWN")
+# The exit reasons SCHEMA.md lists; a bot may write others, which exit_reasons() also finds.
+KNOWN_EXIT_REASONS = ("STOP_LOSS", "TRAILING_STOP", "TAKE_PROFIT", "RSI_OVERBOUGHT", "TIME_LIMIT")
+MAX_EXIT_REASONS = 50
+ENTRY_AVG_PRICE_KEY = "entry_avg_price"
 # What the trade log may be sorted by: column name -> SQL expression. Nothing else is accepted.
+# regime and exit_reason need the v3 columns; entry_avg_price is read from signal_info per
+# dialect (entry_avg_price_sql).
+_OPTIONAL_SORT_KEYS = ("regime", "exit_reason", "entry_avg_price")
 _TRADE_SORT_KEYS = {
     "created_at": th.c.created_at,
     "executed_at": th.c.executed_at,
@@ -50,7 +58,7 @@ _TRADE_SORT_KEYS = {
     "fee": th.c.fee,
     "strategy_name": th.c.strategy_name,
 }
-TRADE_SORT_KEYS = frozenset(_TRADE_SORT_KEYS)
+TRADE_SORT_KEYS = frozenset(_TRADE_SORT_KEYS) | frozenset(_OPTIONAL_SORT_KEYS)
 MAX_PAGE_ROWS = 1000
 
 
@@ -63,11 +71,21 @@ class TradeFilter:
     statuses: tuple[str, ...] = ()
     start: datetime | None = None
     end: datetime | None = None
+    regimes: tuple[str, ...] = ()  # v3 columns: only set when the table has them
+    exit_reasons: tuple[str, ...] = ()
+
+    @property
+    def needs_v3_columns(self) -> tuple[str, ...]:
+        return tuple(c for c, v in (("regime", self.regimes), ("exit_reason", self.exit_reasons)) if v)
 
     def conditions(self) -> list:
         conditions = []
         if self.symbols:
             conditions.append(th.c.symbol.in_(self.symbols))
+        if self.regimes:
+            conditions.append(th.c.regime.in_(self.regimes))
+        if self.exit_reasons:
+            conditions.append(th.c.exit_reason.in_(self.exit_reasons))
         if self.sides:
             conditions.append(th.c.side.in_(self.sides))
         if self.statuses:
@@ -91,6 +109,10 @@ class TradeFilter:
             mask &= frame[time_column] >= pd.Timestamp(self.start)
         if self.end is not None:
             mask &= frame[time_column] < pd.Timestamp(self.end)
+        if self.regimes:
+            mask &= frame["regime"].isin(self.regimes)
+        if self.exit_reasons:
+            mask &= frame["exit_reason"].isin(self.exit_reasons)
         return mask
 
 
@@ -107,7 +129,32 @@ class SortKey:
 DEFAULT_TRADE_SORT = (SortKey("created_at", True),)
 
 
-def _trade_select(extra_columns: tuple[str, ...] = ()):
+def entry_avg_price_sql(dialect: str):
+    """signal_info.entry_avg_price as a number, NULL unless it is a positive JSON number: the
+    same on PostgreSQL (jsonb ->>, cast to numeric) and SQLite (json_extract on valid JSON
+    only, so a malformed value is NULL rather than an error)."""
+    key = sa.literal(ENTRY_AVG_PRICE_KEY, sa.String)
+    if dialect == "postgresql":
+        number = sa.cast(th.c.signal_info.op("->>")(key), sa.Numeric)
+        is_number = sa.func.jsonb_typeof(th.c.signal_info.op("->")(key)) == "number"
+    else:
+        path = sa.literal("$." + ENTRY_AVG_PRICE_KEY, sa.String)
+        text = sa.cast(th.c.signal_info, sa.Text)
+        number = sa.func.json_extract(text, path)
+        is_number = sa.and_(sa.func.json_valid(text) == 1, sa.func.json_type(text, path).in_(("integer", "real")))
+    # Nested so the cast only runs on numbers (a CASE condition's AND is not short-circuited).
+    return sa.case((is_number, sa.case((number > 0, number), else_=sa.null())), else_=sa.null())
+
+
+def _sort_expression(column: str, dialect: str):
+    if column == "entry_avg_price":
+        return entry_avg_price_sql(dialect)
+    if column in OPTIONAL_TRADE_COLUMNS:
+        return th.c[column]
+    return _TRADE_SORT_KEYS[column]
+
+
+def _trade_select(dialect: str, extra_columns: tuple[str, ...] = ()):
     columns = [
         th.c.id,
         th.c.created_at,
@@ -122,7 +169,8 @@ def _trade_select(extra_columns: tuple[str, ...] = ()):
         th.c.fee,
         th.c.strategy_name,
     ]
-    columns += [sa.column(name) for name in extra_columns]
+    columns += [th.c[name] for name in extra_columns]
+    columns.append(entry_avg_price_sql(dialect).label("entry_avg_price"))
     return sa.select(*columns).select_from(th)
 
 
@@ -134,16 +182,20 @@ def fetch_trades(
     limit: int = 100,
     extra_columns: tuple[str, ...] = (),
 ) -> pd.DataFrame:
-    """One page of the trade log, sorted and paged in the database."""
+    """One page of the trade log, sorted and paged in the database. `extra_columns` are the
+    optional (v3) columns the table has; sorting by one it lacks is refused."""
     if not offset >= 0 or not 1 <= limit <= MAX_PAGE_ROWS:
         raise ValueError("offset must be >= 0 and limit 1..1000")
     extra = tuple(c for c in extra_columns if c in OPTIONAL_TRADE_COLUMNS)
+    dialect = conn.dialect.name
     order = []
     for key in sort or DEFAULT_TRADE_SORT:
-        expression = _TRADE_SORT_KEYS[key.column]
+        if key.column in OPTIONAL_TRADE_COLUMNS and key.column not in extra:
+            raise ValueError(f"cannot sort trades by {key.column}: not recorded by this CoinPilot version")
+        expression = _sort_expression(key.column, dialect)
         order.append(expression.desc().nulls_last() if key.descending else expression.asc().nulls_last())
     order.append(th.c.id.asc())  # a total order, so pages never overlap or skip rows
-    query = _trade_select(extra).where(*trade_filter.conditions()).order_by(*order).offset(offset).limit(limit)
+    query = _trade_select(dialect, extra).where(*trade_filter.conditions()).order_by(*order).offset(offset).limit(limit)
     return _trades_frame(conn.execute(query).all(), extra)
 
 
@@ -151,7 +203,7 @@ def iter_trades(conn: Connection, trade_filter: TradeFilter, extra_columns: tupl
     """Every trade matching the filter (newest first), streamed in DataFrame chunks (CSV export)."""
     extra = tuple(c for c in extra_columns if c in OPTIONAL_TRADE_COLUMNS)
     query = (
-        _trade_select(extra)
+        _trade_select(conn.dialect.name, extra)
         .where(*trade_filter.conditions())
         .order_by(th.c.created_at.desc(), th.c.id.asc())
         .execution_options(yield_per=chunk)
@@ -162,13 +214,34 @@ def iter_trades(conn: Connection, trade_filter: TradeFilter, extra_columns: tupl
 
 
 def _trades_frame(rows, extra: tuple[str, ...]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=TRADE_COLUMNS + list(extra))
+    frame = pd.DataFrame(rows, columns=TRADE_COLUMNS + list(extra) + ["entry_avg_price"])
     frame["id"] = frame["id"].astype(str)
     for column in ("created_at", "executed_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    for column in ("price", "quantity", "value", "fee"):
+    for column in ("price", "quantity", "value", "fee", "entry_avg_price"):
         frame[column] = frame[column].astype("float64")
     return frame
+
+
+def exit_reasons(conn: Connection) -> tuple[str, ...]:
+    """The documented exit reasons and any other the bot wrote (at most MAX_EXIT_REASONS):
+    the choices of the History exit-reason filter. Needs the v3 exit_reason column."""
+    query = (
+        sa.select(th.c.exit_reason)
+        .where(th.c.exit_reason.is_not(None))
+        .group_by(th.c.exit_reason)
+        .order_by(th.c.exit_reason)
+        .limit(MAX_EXIT_REASONS)
+    )
+    found = [row[0] for row in conn.execute(query)]
+    return tuple(dict.fromkeys([*KNOWN_EXIT_REASONS, *sorted(found)]))
+
+
+def filled_sell_ids(conn: Connection, trade_filter: TradeFilter) -> set[str]:
+    """The ids of FILLED sells matching the filter (for realized PnL over a regime or exit-reason
+    filter, which the ledger cannot apply itself)."""
+    query = sa.select(th.c.id).where(*trade_filter.conditions(), th.c.side == "SELL", th.c.status == "FILLED")
+    return {str(row[0]) for row in conn.execute(query)}
 
 
 def count_trades(conn: Connection, trade_filter: TradeFilter) -> int:

@@ -14,6 +14,29 @@ from layouts.components import section
 PAGE_SIZE = 50
 SIDE_OPTIONS = ("BUY", "SELL")
 STATUS_OPTIONS = ("FILLED", "CANCELLED", "PENDING")
+REGIME_OPTIONS = ("BULL", "SIDEWAYS", "BEAR", "UNKNOWN")
+NOT_RECORDED = "not recorded by this CoinPilot version"
+# The v3 trade columns: (field, header, needs this trading_history column or None, tooltip).
+V3_COLUMNS = (
+    ("regime", "Regime", "regime", "Market regime when the order was placed (v3)"),
+    ("exit_reason", "Exit reason", "exit_reason", "Why the bot sold (v3, sells only)"),
+    ("entry_avg_price", "Entry avg price", None, "Sells only: signal_info.entry_avg_price, the average cost sold"),
+    (
+        "realized_pnl_pct",
+        "Realized PnL %",
+        None,
+        "Sells only: realized PnL / (entry avg price x quantity) x 100; entry avg price from the "
+        "ledger when the bot did not record it",
+    ),
+)
+TEXT = {
+    "regime": "Regime",
+    "exit_reason": "Exit reason",
+    "all_regimes": "All regimes",
+    "all_exit_reasons": "All exit reasons",
+    "columns": "Show columns",
+    "hidden_note": "{columns}: {not_recorded}, so hidden.",
+}
 # Formatted server-side (numbers as text); colouring by the cell renderers in
 # assets/grid_renderers.js, which need no eval() and so pass the Content-Security-Policy.
 COLUMN_DEFS = [
@@ -40,6 +63,43 @@ COLUMN_DEFS = [
 ]
 
 
+def v3_column_defs(recorded: frozenset[str] | set[str], shown: list[str] | None) -> list[dict]:
+    """The v3 columns' definitions: a column whose data this database lacks stays hidden with
+    a "not recorded" tooltip; the others are shown when the operator ticks them."""
+    defs = []
+    for field, header, needs, tooltip in V3_COLUMNS:
+        available = needs is None or needs in recorded
+        column = {
+            "field": field,
+            "headerName": header,
+            "width": 150 if field != "realized_pnl_pct" else 140,
+            "sortable": available and field != "realized_pnl_pct",
+            "headerTooltip": tooltip if available else f"{header}: {NOT_RECORDED}",
+            "hide": not available or field not in (shown or []),
+        }
+        if field in ("entry_avg_price", "realized_pnl_pct"):
+            column["type"] = "rightAligned"
+        if field == "realized_pnl_pct":
+            column["cellRenderer"] = "PnlCell"
+        defs.append(column)
+    return defs
+
+
+def column_defs(recorded, shown: list[str] | None) -> list[dict]:
+    return COLUMN_DEFS + v3_column_defs(recorded, shown)
+
+
+def available_v3_columns(recorded) -> list[str]:
+    return [field for field, _h, needs, _t in V3_COLUMNS if needs is None or needs in recorded]
+
+
+def hidden_columns_note(recorded) -> str | None:
+    missing = [header for _f, header, needs, _t in V3_COLUMNS if needs is not None and needs not in recorded]
+    if not missing:
+        return None
+    return TEXT["hidden_note"].format(columns=", ".join(missing), not_recorded=NOT_RECORDED)
+
+
 def page(
     symbols: list[str],
     selected_symbols: list[str],
@@ -48,7 +108,13 @@ def page(
     start_date: str | None,
     end_date: str | None,
     tz_label: str,
+    recorded: frozenset[str] = frozenset(),
+    regimes: list[str] | None = None,
+    exit_reasons: list[str] | None = None,
+    exit_reason_options: tuple[str, ...] = (),
 ) -> html.Div:
+    """`recorded`: the optional trading_history columns this database has (regime, exit_reason)."""
+    available = available_v3_columns(recorded)
     filters = dbc.Row(
         [
             dbc.Col(
@@ -106,6 +172,17 @@ def page(
                 xs=12,
                 md=3,
             ),
+            _multi_select(
+                ids.HISTORY_REGIMES, TEXT["regime"], TEXT["all_regimes"], REGIME_OPTIONS, regimes, "regime" in recorded
+            ),
+            _multi_select(
+                ids.HISTORY_EXIT_REASONS,
+                TEXT["exit_reason"],
+                TEXT["all_exit_reasons"],
+                exit_reason_options,
+                exit_reasons,
+                "exit_reason" in recorded,
+            ),
             dbc.Col(
                 dbc.Button("Reset", id=ids.HISTORY_RESET, color="secondary", outline=True, size="sm"),
                 xs=12,
@@ -117,7 +194,7 @@ def page(
     )
     grid = dag.AgGrid(
         id=ids.HISTORY_GRID,
-        columnDefs=COLUMN_DEFS,
+        columnDefs=column_defs(recorded, available),
         rowModelType="infinite",
         defaultColDef={"resizable": True, "sortable": False},
         dashGridOptions={
@@ -171,6 +248,22 @@ def page(
             ),
             section(
                 "Trade log",
+                html.Div(
+                    [
+                        dbc.Label(TEXT["columns"], className="small me-2 mb-0"),
+                        dbc.Checklist(
+                            id=ids.HISTORY_COLUMNS,
+                            options=[
+                                {"label": header, "value": field, "disabled": field not in available}
+                                for field, header, _n, _t in V3_COLUMNS
+                            ],
+                            value=available,
+                            inline=True,
+                        ),
+                    ],
+                    className="d-flex flex-wrap align-items-center mb-2 history-columns",
+                ),
+                html.Div(hidden_columns_note(recorded), id=ids.HISTORY_COLUMNS_NOTE, className="small text-muted mb-2"),
                 grid,
                 dcc.Store(id=ids.HISTORY_GRID_REFRESH),
                 right=html.Div(
@@ -181,6 +274,25 @@ def page(
                 ),
             ),
         ]
+    )
+
+
+def _multi_select(component_id, label, placeholder, options, value, recorded: bool) -> dbc.Col:
+    """A filter over a v3 column; disabled, saying so, when the database does not record it."""
+    return dbc.Col(
+        [
+            dbc.Label(label, className="small mb-1"),
+            dcc.Dropdown(
+                id=component_id,
+                options=[{"label": o, "value": o} for o in options],
+                value=(value or []) if recorded else [],
+                multi=True,
+                disabled=not recorded,
+                placeholder=placeholder if recorded else f"{label}: {NOT_RECORDED}",
+            ),
+        ],
+        xs=6,
+        md=2,
     )
 
 

@@ -60,6 +60,10 @@ HISTORY_EXPORT = "history-export"
 HISTORY_DOWNLOAD = "history-download"
 HISTORY_MESSAGE = "history-message"
 HISTORY_GRID_REFRESH = "history-grid-refresh"
+HISTORY_REGIMES = "history-regimes"
+HISTORY_EXIT_REASONS = "history-exit-reasons"
+HISTORY_COLUMNS = "history-columns"
+HISTORY_COLUMNS_NOTE = "history-columns-note"
 
 # System
 SYSTEM_DATABASE = "system-database"
