@@ -120,6 +120,12 @@ def sell_results(ledger: pd.DataFrame) -> SellResults:
     return SellResults(dict(zip(sells["id"], sells["realized_pnl"])), dict(zip(entries.index, entries)))
 
 
+def _optional_text(row, column: str) -> str:
+    """A text column that may be absent (week-6) or NULL (pandas gives NaN): else ""."""
+    value = getattr(row, column, None)
+    return value if isinstance(value, str) else ""
+
+
 def _grid_row(row, results: SellResults, tz) -> dict:
     pnl = results.realized.get(row.id)
     pnl_pct = results.pnl_pct(row.id, row.entry_avg_price, row.quantity)
@@ -138,8 +144,8 @@ def _grid_row(row, results: SellResults, tz) -> dict:
         "realized_pnl": fmt.krw(pnl, signed=True).removesuffix(" KRW") if pnl is not None else "",
         "pnl_sign": 0 if pnl is None or abs(pnl) < 0.5 else (1 if pnl > 0 else -1),
         "strategy_name": row.strategy_name or "",
-        "regime": getattr(row, "regime", None) or "",
-        "exit_reason": getattr(row, "exit_reason", None) or "",
+        "regime": _optional_text(row, "regime"),
+        "exit_reason": _optional_text(row, "exit_reason"),
         "entry_avg_price": fmt.price(row.entry_avg_price) if pd.notna(row.entry_avg_price) else "",
         "realized_pnl_pct": fmt.pct(pnl_pct) if pnl_pct is not None else "",
     }
@@ -262,8 +268,8 @@ def export_csv(services: DataServices, *filters) -> dict:
                         repr(row.fee),
                         repr(pnl) if pnl is not None else "",
                         _csv_text(row.strategy_name),
-                        _csv_text(getattr(row, "regime", None)),
-                        _csv_text(getattr(row, "exit_reason", None)),
+                        _csv_text(_optional_text(row, "regime")),
+                        _csv_text(_optional_text(row, "exit_reason")),
                         repr(row.entry_avg_price) if pd.notna(row.entry_avg_price) else "",
                         repr(pnl_pct) if pnl_pct is not None else "",
                     ]
