@@ -74,8 +74,14 @@ def test_the_english_and_korean_manuals_are_kept_in_step():
     assert section.findall(english) == section.findall(korean)
     options = re.compile(r"(?<![\w-])--[a-z][a-z-]+")
     assert set(options.findall(english)) == set(options.findall(korean))
-    url_parameters = re.compile(r"`(symbol|width|count|overlay|side|status|from|to|days)`")
+    url_parameters = re.compile(r"`(symbol|width|count|overlay|side|status|from|to|days|regime|exit_reason)`")
     assert set(url_parameters.findall(english)) == set(url_parameters.findall(korean))
+
+
+@pytest.mark.parametrize("document", ["README.md", "docs/USER_MANUAL.md", "docs/USER_MANUAL.ko.md"])
+def test_the_history_url_parameters_are_documented(document):
+    text = read(document)
+    assert all(f"`{p}`" in text for p in ("regime", "exit_reason")), document
 
 
 def test_the_readme_gives_the_two_commands_and_ci_runs_the_test_one():
