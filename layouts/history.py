@@ -206,6 +206,8 @@ def page(
             "rowBuffer": 0,
             "infiniteInitialRowCount": 1,
             "tooltipShowDelay": 300,
+            # Few columns: render them all, so the right-hand v3 columns are there when scrolled to.
+            "suppressColumnVirtualisation": True,
         },
         style={"height": "560px"},
     )
@@ -291,7 +293,8 @@ def _multi_select(component_id, label, placeholder, options, value, recorded: bo
                 placeholder=placeholder if recorded else f"{label}: {NOT_RECORDED}",
             ),
         ],
-        xs=6,
+        xs=12,
+        sm=6,
         md=2,
     )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -19,38 +19,13 @@ from simulator.seeding import create_schema, insert_rows
 from tests.support import exit_rows
 from tests.support.components import by_attribute, text
 from tests.support.helpers import FixedClock, make_settings
+from tests.support.history_rows import history_orders, recorded_entry
 
 pytestmark = [pytest.mark.postgres]
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 PAGE = 10
-
-
-def link_orders(now: datetime) -> list[dict]:
-    """Bought 2 KRW-LINK at 1,000; sold 1 at 1,100 (entry 990 recorded), 0.5 at 1,050 (entry
-    "abc": not a number) and 0.5 at 1,000 (entry -5: not a price)."""
-    at = now - timedelta(days=20)
-    buy = exit_rows.order("KRW-LINK", "BUY", 1_000.0, 2.0, at)
-    recorded = exit_rows.order(
-        "KRW-LINK", "SELL", 1_100.0, 1.0, at + timedelta(hours=1), reason="TAKE_PROFIT", regime="BULL", entry=990.0
-    )
-    text_entry = exit_rows.order(
-        "KRW-LINK", "SELL", 1_050.0, 0.5, at + timedelta(hours=2), reason="STOP_LOSS", regime="BEAR"
-    )
-    text_entry["signal_info"] = {"reason": "STOP_LOSS", "entry_avg_price": "abc"}
-    negative = exit_rows.order(
-        "KRW-LINK", "SELL", 1_000.0, 0.5, at + timedelta(hours=3), reason="TIME_LIMIT", regime="SIDEWAYS", entry=-5.0
-    )
-    return [buy, recorded, text_entry, negative]
-
-
-ORDERS = exit_rows.scenario(NOW) + link_orders(NOW)
-
-
-def recorded_entry(order: dict) -> float | None:
-    value = (order.get("signal_info") or {}).get("entry_avg_price")
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
-    return float(value) if ok else None
+ORDERS = history_orders(NOW)
 
 
 def build(postgres, tmp_path_factory, backend: str, generation: str) -> str:
