@@ -81,6 +81,8 @@ class Settings:
             max_consecutive_losses=env.integer("RISK_MAX_CONSECUTIVE_LOSSES", 3, 1, 1_000),
             cooldown_hours=env.number("RISK_COOLDOWN_HOURS", 2.0, 0.0, 24.0 * 30),
             max_order_pct=env.number("RISK_MAX_ORDER_PCT", 5.0, 0.01, 100.0),
+            ai_max_calls_per_hour=env.integer("AI_MAX_CALLS_PER_HOUR", 20, 1, 100_000),
+            ai_max_calls_per_day=env.integer("AI_MAX_CALLS_PER_DAY", 120, 1, 1_000_000),
         )
         return cls(
             database_url=_database_url(env),

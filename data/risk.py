@@ -16,6 +16,9 @@ class RiskLimits:
     max_consecutive_losses: int = 3
     cooldown_hours: float = 2.0
     max_order_pct: float = 5.0
+    # The AI call budget the bot keeps (ai:usage:hour:* / ai:usage:day:*).
+    ai_max_calls_per_hour: int = 20
+    ai_max_calls_per_day: int = 120
 
 
 class TradingState(str, enum.Enum):

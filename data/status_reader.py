@@ -1,5 +1,7 @@
 """The Bot Brain's Redis I/O: every symbol's `bot:status:{symbol}` (both key forms), the regime
-keys and the volatility state in one pipeline round trip, validated by data.status_payload.
+keys and the volatility state in one pipeline round trip, validated by data.status_payload; and
+the AI guardrail and usage keys with the volatility state in another, validated by
+data.guardrail_payload.
 
 The bot SETs `bot:status:{symbol}` (JSON, 5-minute TTL) every loop. Reads are bounded: a
 value larger than MAX_PAYLOAD_BYTES is recognised by its length and never transferred.
@@ -17,6 +19,13 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from data.guardrail_payload import (
+    MAX_GUARD_VALUE_BYTES,
+    AiGuardrails,
+    RawKey,
+    guardrail_keys,
+    parse_guardrails,
+)
 from data.market import alternate_symbol, is_valid_symbol_format
 from data.status_payload import (
     MAX_PAYLOAD_BYTES,
@@ -150,6 +159,48 @@ class BotStatusReader:
                 raw[key] = TooLarge(int(length))
             else:
                 raw[key] = value
+        return raw
+
+    def read_guardrails(self, symbols: list[str], clock_rate: float = 1.0) -> AiGuardrails:
+        """The AI guardrail and usage keys of `symbols` and the volatility state, in one pipeline
+        round trip; raises RedisUnavailable."""
+        symbols = [s for s in dict.fromkeys(symbols) if is_valid_symbol_format(s)]
+        now = self.clock()
+        keys = guardrail_keys(symbols, now)
+        try:
+            raw = self._fetch_with_ttl(keys + [VOLATILITY_KEY], {VOLATILITY_KEY: MAX_PAYLOAD_BYTES})
+        except (redis.RedisError, OSError) as exc:
+            raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
+        volatility = parse_volatility(raw.pop(VOLATILITY_KEY).value)
+        return parse_guardrails(raw, symbols, now, clock_rate, volatility)
+
+    def _fetch_with_ttl(self, keys: list[str], limits: dict[str, int]) -> dict[str, RawKey]:
+        """TYPE, STRLEN, a bounded GETRANGE and PTTL of every key, in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.type(key)
+            pipe.strlen(key)
+            pipe.getrange(key, 0, limits.get(key, MAX_GUARD_VALUE_BYTES) - 1)
+            pipe.pttl(key)
+        replies = pipe.execute(raise_on_error=False)
+        raw: dict[str, RawKey] = {}
+        for index, key in enumerate(keys):
+            kind, length, value, pttl = replies[4 * index : 4 * index + 4]
+            if isinstance(kind, Exception):
+                raise kind
+            if isinstance(pttl, Exception):
+                raise pttl
+            kind = kind.decode() if isinstance(kind, bytes) else str(kind)
+            if kind == "none":
+                raw[key] = RawKey(None)
+            elif kind != "string":
+                raw[key] = RawKey(WrongRedisType(kind), int(pttl))
+            elif isinstance(length, Exception) or isinstance(value, Exception):
+                raise length if isinstance(length, Exception) else value
+            elif length > limits.get(key, MAX_GUARD_VALUE_BYTES):
+                raw[key] = RawKey(TooLarge(int(length)), int(pttl))
+            else:
+                raw[key] = RawKey(value, int(pttl))
         return raw
 
     def discover_symbols(self) -> list[str]:

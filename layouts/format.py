@@ -92,3 +92,17 @@ def age(seconds: float | None) -> str:
     if hours < 48:
         return f"{hours} h {rest // 60} min ago"
     return f"{hours // 24} d {hours % 24} h ago"
+
+
+def duration(seconds: float | None) -> str:
+    """Time left: 45 -> '45 s', 150 -> '2 min 30 s', 7300 -> '2 h 1 min'; None -> 'no expiry'."""
+    if seconds is None:
+        return "no expiry"
+    seconds = max(0, math.ceil(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        minutes, rest = divmod(seconds, 60)
+        return f"{minutes} min {rest} s"
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours} h {rest // 60} min"

@@ -106,3 +106,17 @@ def test_risk_limits_are_configurable():
     assert settings.risk_limits.max_trades_per_day == 20
     assert settings.risk_limits.max_consecutive_losses == 5
     assert settings.risk_limits.cooldown_hours == 4.0
+
+
+def test_the_ai_call_budget_defaults_to_the_bots_and_is_configurable():
+    assert Settings.from_env({}).risk_limits.ai_max_calls_per_hour == 20
+    assert Settings.from_env({}).risk_limits.ai_max_calls_per_day == 120
+    settings = Settings.from_env({"AI_MAX_CALLS_PER_HOUR": "30", "AI_MAX_CALLS_PER_DAY": "200"})
+    assert (settings.risk_limits.ai_max_calls_per_hour, settings.risk_limits.ai_max_calls_per_day) == (30, 200)
+
+
+@pytest.mark.parametrize("variable, value", [("AI_MAX_CALLS_PER_HOUR", "lots"), ("AI_MAX_CALLS_PER_DAY", "0")])
+def test_a_bad_ai_call_budget_stops_start_up_with_one_line(variable, value):
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env({variable: value})
+    assert str(error.value).startswith(variable + ":") and "\n" not in str(error.value)
