@@ -1,4 +1,5 @@
-"""Risk callbacks: today's limits, the trading state, the daily PnL history and the audit log."""
+"""Risk callbacks: today's limits, the trading state, the daily PnL history, the audit log, and the
+bot's AI guardrails and volatility state from Redis (a panel of their own: Redis down leaves the rest)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dash import ClientsideFunction, Dash, Input, Output
 
 from callbacks import inputs
 from callbacks.failures import panel
+from data.database import DataError
 from data.risk import assess_risk
 from data.risk_records import (
     days_back,
@@ -105,6 +107,24 @@ def audit_panel(services: DataServices, types_value) -> tuple:
     return risk.audit_rows(audit, services.display_timezone), options, None
 
 
+@panel(on_failure=lambda kind, message: (problem(kind, message), problem(kind, message)))
+def guardrail_panels(services: DataServices) -> tuple:
+    """(AI guardrails, volatility) from one Redis round trip."""
+    try:
+        with services.database.connect() as conn:
+            symbols = services.symbols(conn)
+    except DataError:
+        # Without the database, the symbols that have a status key still have cooldowns.
+        symbols = services.cached_symbols() or services.bot_status.discover_symbols()
+    guard = services.bot_status.read_guardrails(symbols, services.clock_rate)
+    now = services.now()
+    limits = services.risk_limits
+    return (
+        risk.guardrails(guard, limits.ai_max_calls_per_hour, limits.ai_max_calls_per_day, now),
+        risk.volatility(guard.volatility, services.display_timezone, now),
+    )
+
+
 def register(app: Dash, services: DataServices) -> None:
     @app.callback(
         Output(ids.RISK_STATE, "children"),
@@ -119,6 +139,14 @@ def register(app: Dash, services: DataServices) -> None:
     )
     def refresh_risk(_n):
         return risk_panels(services)
+
+    @app.callback(
+        Output(ids.RISK_GUARDRAILS, "children"),
+        Output(ids.RISK_VOLATILITY, "children"),
+        Input(ids.REFRESH_INTERVAL, "n_intervals"),
+    )
+    def refresh_guardrails(_n):
+        return guardrail_panels(services)
 
     # The cooldown counts down every second in the browser, between data refreshes.
     app.clientside_callback(

@@ -44,6 +44,8 @@ RISK_AUDIT_TYPES = "risk-audit-types"
 RISK_AUDIT_GRID = "risk-audit-grid"
 RISK_AUDIT_MESSAGE = "risk-audit-message"
 RISK_MESSAGE = "risk-message"
+RISK_GUARDRAILS = "risk-ai-guardrails"
+RISK_VOLATILITY = "risk-volatility"
 
 # History
 HISTORY_SYMBOLS = "history-symbols"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import dash_ag_grid as dag
@@ -20,6 +21,34 @@ STATE_EXPLANATIONS = {
     "LIMIT REACHED": "Daily trade limit reached: no new entries until the next UTC day; exits still run.",
     "COOLDOWN": "Consecutive losses: no new positions until the cooldown ends.",
     "HALTED": "Trading halted for today (daily loss limit or a manual halt).",
+}
+
+# The AI guardrail and volatility sections' words, in one place for the coming catalogues.
+TEXT = {
+    "guard_title": "AI guardrails",
+    "volatility_title": "Volatility",
+    "not_recorded": "not recorded by this CoinPilot version",
+    "no_keys": "No AI guardrail keys: not recorded by this CoinPilot version, or nothing set.",
+    "global_block": "Global AI block",
+    "blocked": "Blocked: {left} left",
+    "not_blocked": "Not blocked",
+    "error_streak": "AI error streak",
+    "calls_hour": "AI calls this hour ({hour} UTC)",
+    "calls_day": "AI calls today ({day} UTC)",
+    "unreadable": "unreadable (see the warning)",
+    "symbol": "Symbol",
+    "cooldown": "AI cooldown",
+    "rejects": "AI rejects (30 min)",
+    "cooling": "{left} left",
+    "no_cooldown": "none",
+    "no_symbols": "No symbols known: per-symbol cooldowns cannot be listed.",
+    "key_problem": "Unreadable key",
+    "current_volatility": "Current volatility",
+    "high": "High volatility",
+    "yes": "yes",
+    "no": "no",
+    "as_of": "As of",
+    "volatility_problem": "Volatility state",
 }
 
 
@@ -54,6 +83,12 @@ def page() -> html.Div:
                         ),
                         lg=8,
                     ),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(section(TEXT["guard_title"], html.Div(id=ids.RISK_GUARDRAILS)), lg=8),
+                    dbc.Col(section(TEXT["volatility_title"], html.Div(id=ids.RISK_VOLATILITY)), lg=4),
                 ]
             ),
             section(
@@ -175,7 +210,10 @@ def limit_progress(key: str, title: str, current: int, limit: int, note: str | N
     return html.Div(
         [
             html.Div(
-                [html.Span(title), html.Span(f"{current} / {limit}", className="fw-semibold", **{"data-limit": key})],
+                [
+                    html.Span(title),
+                    html.Span(f"{current} / {limit}", className="fw-semibold text-nowrap ms-2", **{"data-limit": key}),
+                ],
                 className="d-flex justify-content-between small mb-1",
             ),
             dbc.Progress(value=ratio * 100, color=colour, style={"height": "10px"}),
@@ -212,3 +250,117 @@ def daily_pnl_figure(days: list, loss_limit_krw: float, tz_note: str) -> go.Figu
         # Far below every bar: drawing it would flatten the bars, so it is named instead.
         figure.update_xaxes(title_text=f"{tz_note} · {label} (far below these bars)")
     return figure
+
+
+def _fact(key: str, title: str, value: str) -> html.Div:
+    return html.Div(
+        [
+            html.Span(title, className="text-nowrap"),
+            html.Span(value, className="fw-semibold text-end ms-2", **{"data-guard": key}),
+        ],
+        className="d-flex justify-content-between small mb-2",
+    )
+
+
+def _budget(key: str, title: str, used: int | None, limit: int) -> html.Div:
+    if used is None:
+        return _fact(key, title, TEXT["unreadable"])
+    return limit_progress(key, title, used, limit)
+
+
+def guardrails(guard, hour_limit: int, day_limit: int, now: datetime) -> html.Div:
+    """The bot's AI guardrails (data.guardrail_payload.AiGuardrails) as a person reads them."""
+    block = guard.global_block
+    rows = [
+        html.Tr(
+            [
+                html.Td(item.symbol, className="text-nowrap"),
+                html.Td(
+                    TEXT["cooling"].format(left=fmt.duration(item.cooldown.seconds_left))
+                    if item.cooldown.active
+                    else TEXT["no_cooldown"],
+                    className="text-nowrap",
+                    **{"data-guard-cooldown": item.symbol},
+                ),
+                html.Td(
+                    TEXT["unreadable"] if item.reject_count is None else str(item.reject_count),
+                    className="text-end",
+                    **{"data-guard-rejects": item.symbol},
+                ),
+            ]
+        )
+        for item in guard.symbols
+    ]
+    table = (
+        dbc.Table(
+            [
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(TEXT["symbol"]),
+                            html.Th(TEXT["cooldown"]),
+                            html.Th(TEXT["rejects"], className="text-end"),
+                        ]
+                    )
+                ),
+                html.Tbody(rows),
+            ],
+            size="sm",
+            className="mb-0 mt-2 small",
+        )
+        if rows
+        else html.Div(TEXT["no_symbols"], className="small text-secondary")
+    )
+    return html.Div(
+        [
+            None if guard.any_key else alert(TEXT["no_keys"], "info", **{"data-guard-note": "no-keys"}),
+            *[alert(p, "warning", TEXT["key_problem"]) for p in guard.problems],
+            _fact(
+                "global-block",
+                TEXT["global_block"],
+                TEXT["blocked"].format(left=fmt.duration(block.seconds_left)) if block.active else TEXT["not_blocked"],
+            ),
+            _fact(
+                "error-streak",
+                TEXT["error_streak"],
+                TEXT["unreadable"] if guard.error_streak is None else str(guard.error_streak),
+            ),
+            _budget(
+                "ai-hour", TEXT["calls_hour"].format(hour=f"{now:%Y-%m-%d %H}:00"), guard.calls_this_hour, hour_limit
+            ),
+            html.Div(className="mb-2"),
+            _budget("ai-day", TEXT["calls_day"].format(day=f"{now:%Y-%m-%d}"), guard.calls_today, day_limit),
+            table,
+        ]
+    )
+
+
+def volatility(state, tz: ZoneInfo, now: datetime) -> html.Div:
+    """coinpilot:volatility_state (data.status_payload.VolatilityState), or why it is not shown."""
+    if state is None:
+        return html.Div(
+            f"{TEXT['volatility_title']}: {TEXT['not_recorded']}.",
+            className="small text-secondary",
+            **{"data-volatility": "absent"},
+        )
+    high = state.is_high_volatility
+    stamp = state.timestamp
+    return html.Div(
+        [
+            alert(state.problem, "warning", TEXT["volatility_problem"]) if state.problem else None,
+            _fact(
+                "volatility",
+                TEXT["current_volatility"],
+                fmt.MISSING if state.current_volatility is None else f"{state.current_volatility:.4f}",
+            ),
+            _fact("high-volatility", TEXT["high"], fmt.MISSING if high is None else TEXT["yes" if high else "no"]),
+            _fact(
+                "volatility-time",
+                TEXT["as_of"],
+                fmt.MISSING
+                if stamp is None
+                else f"{fmt.timestamp(stamp, tz)} ({fmt.age((now - stamp).total_seconds())})",
+            ),
+        ],
+        **{"data-volatility": "high" if high else "normal"},
+    )
