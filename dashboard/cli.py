@@ -113,8 +113,27 @@ def cmd_serve(args) -> int:
     return 0
 
 
+def _owner_database(database_url: str, settings, *, read_only: bool):
+    """The database an admin command (seed, rollups) was pointed at, with no statement timeout;
+    None, after one line on stderr, when the URL is malformed."""
+    from data.database import Database
+
+    try:
+        url = normalize_database_url(database_url, "--database-url")
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    return Database(
+        url,
+        backend_setting=settings.db_backend,
+        read_only=read_only,
+        statement_timeout_ms=None,
+        connect_timeout_s=settings.db_connect_timeout_s,
+    )
+
+
 def cmd_seed(args) -> int:
-    from data.database import Backend, Database
+    from data.database import Backend
     from simulator.paper_bot import BotConfig
     from simulator.seeding import (
         COMPRESS_AFTER,
@@ -126,19 +145,10 @@ def cmd_seed(args) -> int:
     )
     from simulator.synthetic import generate_history
 
-    try:
-        url = normalize_database_url(args.database_url, "--database-url")
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     settings = _settings()
-    writer = Database(
-        url,
-        backend_setting=settings.db_backend,
-        read_only=False,
-        statement_timeout_ms=None,
-        connect_timeout_s=settings.db_connect_timeout_s,
-    )
+    writer = _owner_database(args.database_url, settings, read_only=False)
+    if writer is None:
+        return 2
     try:
         backend = writer.backend
         filled = tables_with_rows(writer.engine)
@@ -223,23 +233,14 @@ def cmd_check(args) -> int:
 def cmd_rollups(args) -> int:
     """create|status|refresh|drop the candle rollups: the one write to a bot's database, an
     explicit admin command for an owner of that database (the dashboard itself only reads)."""
-    from data.database import Database, DataError
+    from data.database import DataError
     from data.rollup_admin import RollupAdminError, create_rollups, drop_rollups, refresh_rollups, require_timescaledb
     from data.rollups import ROLLUP_SCHEMA, rollup_status
 
-    try:
-        url = normalize_database_url(args.database_url, "--database-url")
-    except SettingsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
     settings = _settings()
-    database = Database(
-        url,
-        backend_setting=settings.db_backend,
-        read_only=args.action == "status",
-        statement_timeout_ms=None,
-        connect_timeout_s=settings.db_connect_timeout_s,
-    )
+    database = _owner_database(args.database_url, settings, read_only=args.action == "status")
+    if database is None:
+        return 2
     try:
         require_timescaledb(database.backend, database.display_url)
         if args.action == "create":

@@ -12,7 +12,7 @@ from dash import dcc, html
 
 from layouts import charts, ids
 from layouts import format as fmt
-from layouts.components import alert, kpi_card, section
+from layouts.components import alert, kpi_card, lookback_days, section
 
 DAYS_MIN, DAYS_MAX, DEFAULT_DAYS = 1, 30, 7
 USAGE_BUCKETS = ("day", "hour")
@@ -89,24 +89,7 @@ def page(days: int = DEFAULT_DAYS) -> html.Div:
             html.H1(TEXT["title"], className="page-title"),
             dbc.Row(
                 [
-                    dbc.Col(
-                        [
-                            dbc.Label(TEXT["days_label"], html_for=ids.AI_DAYS, className="small mb-1"),
-                            dbc.Input(
-                                id=ids.AI_DAYS,
-                                type="number",
-                                min=DAYS_MIN,
-                                max=DAYS_MAX,
-                                step=1,
-                                value=days,
-                                debounce=True,
-                                size="sm",
-                            ),
-                        ],
-                        xs=6,
-                        md=3,
-                        xl=2,
-                    ),
+                    lookback_days(ids.AI_DAYS, TEXT["days_label"], days, DAYS_MIN, DAYS_MAX),
                     dbc.Col(html.Div(TEXT["days_note"], className="small text-secondary"), className="align-self-end"),
                 ],
                 className="mb-3",

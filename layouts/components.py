@@ -71,3 +71,16 @@ def section(title: str, *children, right=None, **attributes) -> dbc.Card:
         className="d-flex justify-content-between align-items-center",
     )
     return dbc.Card([dbc.CardHeader(header), dbc.CardBody(list(children))], className="mb-3", **attributes)
+
+
+def lookback_days(component_id: str, label: str, days: int, low: int, high: int) -> dbc.Col:
+    """The look-back box of a page whose panels cover the last N days (Exits, AI)."""
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=component_id, className="small mb-1"),
+            dbc.Input(id=component_id, type="number", min=low, max=high, step=1, value=days, debounce=True, size="sm"),
+        ],
+        xs=6,
+        md=3,
+        xl=2,
+    )

@@ -16,7 +16,7 @@ from dash import dcc, html
 
 from layouts import charts, ids
 from layouts import format as fmt
-from layouts.components import alert, kpi_card, section
+from layouts.components import alert, kpi_card, lookback_days, section
 
 WINDOWS = ("1h", "4h", "12h", "24h")
 REASON_COLOURS = {
@@ -127,26 +127,7 @@ def page(days: int, low: int, high: int, notice: str | None = None) -> html.Div:
         [
             html.H1(TEXT["title"], className="page-title"),
             dbc.Row(
-                dbc.Col(
-                    [
-                        dbc.Label(
-                            TEXT["lookback"].format(low=low, high=high), html_for=ids.EXITS_DAYS, className="small mb-1"
-                        ),
-                        dbc.Input(
-                            id=ids.EXITS_DAYS,
-                            type="number",
-                            min=low,
-                            max=high,
-                            step=1,
-                            value=days,
-                            debounce=True,
-                            size="sm",
-                        ),
-                    ],
-                    xs=6,
-                    md=3,
-                    xl=2,
-                ),
+                lookback_days(ids.EXITS_DAYS, TEXT["lookback"].format(low=low, high=high), days, low, high),
                 className="mb-2",
             ),
             html.Div(alert(notice, "warning", **{"data-exits-notice": "days"}) if notice else None),
