@@ -179,12 +179,21 @@ def test_market_chart_and_bot_brain_update_live_and_keep_the_zoom(private_dashbo
     page.page.wait_for_load_state("networkidle")
     before = chart_state(page)
     assert before["n"] == 120
-    # The operator zooms into the middle of the chart.
-    zoom = page.page.evaluate(
-        """() => { const g = document.querySelector('#market-chart .js-plotly-plot');
-                  const r = [g.data[0].x[40], g.data[0].x[80]];
-                  return Plotly.relayout(g, {'xaxis.range': r}).then(() => r); }"""
+    # The operator zooms into the middle of the chart with the mouse, as a person does: a drag
+    # across the price panel (Plotly keeps such a zoom through redraws of the same uirevision).
+    drag = page.page.locator("#market-chart .nsewdrag").first.bounding_box()
+    y = drag["y"] + drag["height"] / 2
+    page.page.mouse.move(drag["x"] + drag["width"] * 0.35, y)
+    page.page.mouse.down()
+    page.page.mouse.move(drag["x"] + drag["width"] * 0.5, y + 2, steps=5)
+    page.page.mouse.move(drag["x"] + drag["width"] * 0.65, y + 2, steps=5)
+    page.page.mouse.up()
+    page.page.wait_for_function(
+        "() => { const g = document.querySelector('#market-chart .js-plotly-plot');"
+        " return g.layout.xaxis.autorange === false && Array.isArray(g.layout.xaxis.range); }",
+        timeout=10_000,
     )
+    zoom = chart_state(page)["range"]
     newest = private_dashboard.history.candles["KRW-BTC"]["timestamp"].iloc[-1] + pd.Timedelta(minutes=1)
     frame = pd.DataFrame(
         {
