@@ -22,6 +22,7 @@ from data.orders import (
     REGIMES,
     SIDES,
     STATUSES,
+    TRADE_COLUMNS,
     TradeFilter,
     count_trades,
     exit_reasons,
@@ -216,22 +217,12 @@ def history_summary(services: DataServices, *filters) -> tuple:
     )
 
 
+# The trade log's columns, realized PnL before the strategy as the grid shows it, then the v3 ones.
 CSV_COLUMNS = [
-    "id",
-    "created_at",
-    "executed_at",
-    "symbol",
-    "side",
-    "order_type",
-    "status",
-    "price",
-    "quantity",
-    "value",
-    "fee",
+    *TRADE_COLUMNS[:-1],
     "realized_pnl",
-    "strategy_name",
-    "regime",
-    "exit_reason",
+    TRADE_COLUMNS[-1],
+    *OPTIONAL_TRADE_COLUMNS,
     "entry_avg_price",
     "realized_pnl_pct",
 ]

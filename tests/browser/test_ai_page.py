@@ -37,7 +37,8 @@ def expected_hit_rate(rows, model: str, decision: str, days: int, hours: int = 4
 
 
 def cell(page, row: str, column: str, predicate=lambda t: t.strip() not in ("", "–")) -> str:
-    return page.wait_for_text(f"[data-outcome='{row}'] [data-col='{column}']", predicate)
+    selector = f"[data-outcome='{row}'] [data-col='{column}']"
+    return page.wait_for_text(selector, predicate)
 
 
 def test_ai_page_shows_outcomes_usage_and_bills_the_rows_imply(private_dashboard, watched):

@@ -37,7 +37,8 @@ def exits_dashboard(postgres, redis_db):
 
 
 def kpi(page, key: str) -> str:
-    return page.wait_for_text(f"[data-kpi='{key}']", lambda t: t.strip() not in ("", "–"))
+    selector = f"[data-kpi='{key}']"
+    return page.wait_for_text(selector, lambda t: t.strip() not in ("", "–"))
 
 
 def test_exits_shows_the_numbers_and_hints_the_sells_imply(exits_dashboard, watched):
