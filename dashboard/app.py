@@ -16,21 +16,31 @@ from dashboard.settings import Settings
 from data.database import Database
 from data.services import DataServices, utc_now
 from data.status_reader import BotStatusReader, make_redis_client
+from i18n import current as current_preferences
 from layouts import ai, exits, history, market, overview, risk, shell, system
 from layouts import format as fmt
 
 log = logging.getLogger("coinpilot.dashboard")
 
 # Dark Bootstrap and AG Grid themes are switched on by attributes on <html> and <body>.
-INDEX_STRING = """<!DOCTYPE html>
-<html lang="en" data-bs-theme="dark">
+# The opening tags carry the browser's preferences (CoinPilotDash.interpolate_index fills them in),
+# so the page is drawn in its language, theme and colours from the first paint.
+HTML_TAG = '<html lang="ko" data-bs-theme="dark" data-colours="korean">'
+BODY_TAG = '<body data-ag-theme-mode="dark">'
+INDEX_STRING = (
+    """<!DOCTYPE html>
+"""
+    + HTML_TAG
+    + """
     <head>
         {%metas%}
         <title>{%title%}</title>
         {%favicon%}
         {%css%}
     </head>
-    <body data-ag-theme-mode="dark">
+    """
+    + BODY_TAG
+    + """
         {%app_entry%}
         <footer>
             {%config%}
@@ -39,6 +49,7 @@ INDEX_STRING = """<!DOCTYPE html>
         </footer>
     </body>
 </html>"""
+)
 
 
 def assets_folder() -> str:
@@ -93,9 +104,23 @@ def _redact_redis_url(url: str) -> str:
     return url
 
 
+class CoinPilotDash(Dash):
+    """Dash with the index page's <html> and <body> tags set from the request's preferences."""
+
+    def interpolate_index(self, **kwargs):
+        page = super().interpolate_index(**kwargs)
+        preferences = current_preferences()
+        html_tag = (
+            f'<html lang="{preferences.language}" data-bs-theme="{preferences.theme}" '
+            f'data-colours="{preferences.colours}">'
+        )
+        body_tag = f'<body data-ag-theme-mode="{preferences.theme}">'
+        return page.replace(HTML_TAG, html_tag, 1).replace(BODY_TAG, body_tag, 1)
+
+
 def create_app(settings: Settings, services: DataServices | None = None) -> Dash:
     services = services or build_services(settings)
-    app = Dash(
+    app = CoinPilotDash(
         __name__,
         url_base_pathname=settings.url_prefix,
         assets_folder=assets_folder(),
@@ -106,12 +131,17 @@ def create_app(settings: Settings, services: DataServices | None = None) -> Dash
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     tz_label = fmt.timezone_label(settings.timezone)
-    app.layout = shell.app_layout(app.get_relative_path, settings.refresh_seconds, tz_label)
+
+    def shell_layout():
+        # A function, so Dash renders the shell per request: in that browser's language.
+        return shell.app_layout(app.get_relative_path, settings.refresh_seconds, tz_label)
+
+    app.layout = shell_layout
     # Every page's components, so Dash can validate callbacks against ids that only exist
     # once their page is shown.
     app.validation_layout = html.Div(
         [
-            app.layout,
+            shell_layout(),
             overview.page(),
             market.page([], None, market.DEFAULT_WIDTH, market.DEFAULT_COUNT, market.DEFAULT_OVERLAYS),
             risk.page(),

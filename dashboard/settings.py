@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from data.risk import RiskLimits
+from i18n.preferences import COLOUR_CONVENTIONS, LANGUAGES, THEMES, UNITS, Preferences
 
 REFRESH_CHOICES_S = (5, 10, 30, 60, 300)
 DB_BACKEND_CHOICES = ("auto", "timescaledb", "postgresql", "sqlite")
@@ -64,6 +65,8 @@ class Settings:
     # Refresh-query answers are shared for this long per process (data.cache); 0 turns it off.
     data_cache_seconds: float = 1.0
     auth: AuthSettings = field(default_factory=AuthSettings)
+    # What a browser sees until it picks otherwise (sidebar switches, remembered in cookies).
+    display: Preferences = field(default_factory=Preferences)
     # Set by the CLI for `serve` and `demo` only: Dash dev tools and debug never run in
     # production (gunicorn builds its app from the environment, where this is False).
     dev_mode: bool = False
@@ -103,6 +106,12 @@ class Settings:
             # than the tick before it.
             data_cache_seconds=env.number("DASHBOARD_DATA_CACHE_SECONDS", 1.0, 0.0, 4.0),
             auth=_auth(env),
+            display=Preferences(
+                language=env.choice("DASHBOARD_LANGUAGE", "ko", LANGUAGES),
+                theme=env.choice("DASHBOARD_THEME", "dark", THEMES),
+                colours=env.choice("DASHBOARD_MARKET_COLOURS", "korean", COLOUR_CONVENTIONS),
+                units=env.choice("DASHBOARD_KRW_UNITS", "full", UNITS),
+            ),
         )
 
 

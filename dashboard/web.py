@@ -11,7 +11,7 @@ import logging
 import time
 
 from dash import Dash
-from flask import Response, jsonify, request
+from flask import Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash
 
@@ -19,6 +19,7 @@ from dashboard.settings import Settings
 from data.database import DataError
 from data.services import DataServices, services_of
 from data.status_reader import RedisUnavailable
+from i18n.preferences import COOKIE_MAX_AGE_S, Preferences, reset_current, set_current
 
 log = logging.getLogger("coinpilot.dashboard")
 
@@ -66,6 +67,7 @@ def install(app: Dash, settings: Settings) -> None:
     else:
         log.warning("No dashboard credentials configured: open access to anyone who can reach this server.")
 
+    install_preferences(server, settings.display)
     callback_path = prefix + CALLBACK_PATH_SUFFIX
 
     @server.before_request
@@ -95,6 +97,33 @@ def install(app: Dash, settings: Settings) -> None:
             return exc
         log.exception("unhandled error on %s", request.path, exc_info=exc)
         return Response("Internal server error (details in the server log)\n", status=500, mimetype="text/plain")
+
+
+def install_preferences(server, defaults: Preferences) -> None:
+    """Each request is rendered in its browser's language, theme, colours and units: the
+    settings' defaults, then the browser's cookies (sidebar switches), then `?lang=` & co. in a
+    link, which is remembered as a cookie so the page's later callbacks keep it."""
+
+    @server.before_request
+    def adopt_preferences():
+        preferences, from_link = defaults.resolve(request.args, request.cookies)
+        g.coinpilot_preferences_token = set_current(preferences)
+        g.coinpilot_preferences_from_link = from_link
+
+    @server.after_request
+    def remember_linked_preferences(response: Response) -> Response:
+        for cookie, value in getattr(g, "coinpilot_preferences_from_link", {}).items():
+            response.set_cookie(cookie, value, max_age=COOKIE_MAX_AGE_S, path="/", samesite="Lax")
+        return response
+
+    @server.teardown_request
+    def forget_preferences(_exc):
+        token = g.pop("coinpilot_preferences_token", None)
+        if token is not None:
+            try:
+                reset_current(token)
+            except ValueError:  # set in another context (a streamed response): nothing to undo
+                pass
 
 
 def readiness(services: DataServices):

@@ -17,7 +17,7 @@ from layouts.components import alert, kpi_card, lookback_days, section
 DAYS_MIN, DAYS_MAX, DEFAULT_DAYS = 1, 30, 7
 USAGE_BUCKETS = ("day", "hour")
 DEFAULT_BUCKET = "day"
-DECISION_COLOURS = {"CONFIRM": charts.GAIN, "REJECT": charts.LOSS, "SAFE": charts.ACCENT, "WARNING": charts.AMBER}
+DECISION_COLOURS = {"CONFIRM": charts.OK, "REJECT": charts.DANGER, "SAFE": charts.ACCENT, "WARNING": charts.AMBER}
 
 # Every word this page shows, in one place (a later issue moves them into ko/en catalogues).
 TEXT = {
@@ -329,7 +329,7 @@ def usage_figure(over_time: pd.DataFrame, bucket: str) -> go.Figure:
     figure = go.Figure(
         [
             go.Bar(x=labels, y=[int(v) for v in over_time["calls"]], name="calls", marker={"color": charts.ACCENT}),
-            go.Bar(x=labels, y=[int(v) for v in over_time["errors"]], name="errors", marker={"color": charts.LOSS}),
+            go.Bar(x=labels, y=[int(v) for v in over_time["errors"]], name="errors", marker={"color": charts.DANGER}),
             go.Scatter(
                 x=labels,
                 y=[float(v) for v in over_time["cost_usd"]],

@@ -1,9 +1,17 @@
-"""Chart styling shared by every figure: the dark theme, colours and fonts served locally."""
+"""Chart styling shared by every figure: the browser's theme and market colours, fonts served locally."""
 
 from __future__ import annotations
 
-GAIN = "#22c55e"
-LOSS = "#ef4444"
+from i18n import current
+
+# Up/down colours per convention: Korean (Upbit) red up, blue down; Western green up, red down.
+MARKET_COLOURS = {
+    "korean": {"gain": "#ef4444", "loss": "#3b82f6"},
+    "western": {"gain": "#22c55e", "loss": "#ef4444"},
+}
+# States, not market direction: the same in every convention.
+OK = "#22c55e"
+DANGER = "#ef4444"
 NEUTRAL = "#94a3b8"
 ACCENT = "#60a5fa"
 AMBER = "#f59e0b"
@@ -12,9 +20,22 @@ MA_COLOURS = {"ma20": "#f59e0b", "ma60": "#a78bfa", "ma200": "#38bdf8"}
 GRID = "rgba(148, 163, 184, 0.15)"
 
 
+def gain() -> str:
+    """The colour of a rising candle, a gain and a buy fill, in the browser's convention."""
+    return MARKET_COLOURS[current().colours]["gain"]
+
+
+def loss() -> str:
+    return MARKET_COLOURS[current().colours]["loss"]
+
+
+def template() -> str:
+    return "plotly_white" if current().theme == "light" else "plotly_dark"
+
+
 def base_layout(height: int = 360, **overrides) -> dict:
     layout = {
-        "template": "plotly_dark",
+        "template": template(),
         "height": height,
         "margin": {"l": 56, "r": 16, "t": 24, "b": 32},
         "paper_bgcolor": "rgba(0,0,0,0)",

@@ -9,22 +9,46 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from i18n import current, t
+
 MISSING = "–"
+# 만 (10^4) and 억 (10^8): how Korean traders read KRW amounts (884.7만 원, 1.23억 원).
+MAN = 10_000
+EOK = 100_000_000
 
 
 def _is_missing(value) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def krw(value, signed: bool = False) -> str:
-    """1234567.8 -> '1,234,568 KRW' (no decimals; rounding half away from zero)."""
+def krw(value, signed: bool = False, compact: bool | None = None) -> str:
+    """1234567.8 -> '1,234,568원' / '1,234,568 KRW' (no decimals; rounding half away from zero).
+
+    With the browser's compact units (or `compact=True`), 만/억 units: 8,847,360 -> '884.7만 원',
+    123,400,000 -> '1.23억 원'. Tooltips and exports keep the full figure (`krw(v, compact=False)`)."""
     if _is_missing(value):
         return MISSING
     rounded = math.floor(abs(value) + 0.5) * (1 if value >= 0 else -1)
+    if compact is None:
+        compact = current().compact_krw
+    if compact and abs(rounded) >= MAN:
+        return _compact_krw(rounded, signed)
     if rounded == 0:
-        return "0 KRW"
+        return t("format.krw", amount="0")
     text = f"{rounded:+,}" if signed else f"{rounded:,}"
-    return f"{text} KRW"
+    return t("format.krw", amount=text)
+
+
+def _compact_krw(rounded: int, signed: bool) -> str:
+    magnitude = abs(rounded)
+    if magnitude >= EOK:
+        number, key = magnitude / EOK, "format.krw_eok"
+        text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    else:
+        number, key = magnitude / MAN, "format.krw_man"
+        text = f"{number:,.1f}".rstrip("0").rstrip(".")
+    sign = "-" if rounded < 0 else ("+" if signed else "")
+    return t(key, amount=sign + text)
 
 
 def price(value) -> str:
@@ -79,30 +103,30 @@ def timestamp(value, tz: ZoneInfo, seconds: bool = True) -> str:
 
 
 def age(seconds: float | None) -> str:
-    """23 -> '23 s ago', 150 -> '2 min 30 s ago', 7300 -> '2 h 1 min ago'."""
+    """23 -> '23 s ago' / '23초 전', 150 -> '2 min 30 s ago', 7300 -> '2 h 1 min ago'."""
     if seconds is None:
         return MISSING
-    seconds = max(0, int(seconds))
+    return t("format.ago", span=span(max(0, int(seconds)), coarse=True))
+
+
+def span(seconds: int, coarse: bool = False) -> str:
+    """A length of time in the request's language: 45 -> '45 s', 150 -> '2 min 30 s'.
+    Coarse (ages): seconds dropped from 10 min, minutes shown up to 48 h, then days and hours."""
     if seconds < 60:
-        return f"{seconds} s ago"
+        return t("format.seconds", n=seconds)
     if seconds < 3600:
         minutes, rest = divmod(seconds, 60)
-        return f"{minutes} min {rest} s ago" if rest and minutes < 10 else f"{minutes} min ago"
+        if not coarse or (rest and minutes < 10):
+            return t("format.minutes_seconds", m=minutes, s=rest)
+        return t("format.minutes", m=minutes)
     hours, rest = divmod(seconds, 3600)
-    if hours < 48:
-        return f"{hours} h {rest // 60} min ago"
-    return f"{hours // 24} d {hours % 24} h ago"
+    if coarse and hours >= 48:
+        return t("format.days_hours", d=hours // 24, h=hours % 24)
+    return t("format.hours_minutes", h=hours, m=rest // 60)
 
 
 def duration(seconds: float | None) -> str:
     """Time left: 45 -> '45 s', 150 -> '2 min 30 s', 7300 -> '2 h 1 min'; None -> 'no expiry'."""
     if seconds is None:
-        return "no expiry"
-    seconds = max(0, math.ceil(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        minutes, rest = divmod(seconds, 60)
-        return f"{minutes} min {rest} s"
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours} h {rest // 60} min"
+        return t("format.no_expiry")
+    return span(max(0, math.ceil(seconds)))

@@ -321,7 +321,7 @@ def side_figure(by_side: dict[str, int]) -> go.Figure:
             values=[by_side[s] for s in labels],
             hole=0.45,
             sort=False,
-            marker={"colors": [charts.GAIN if s == "BUY" else charts.LOSS for s in labels]},
+            marker={"colors": [charts.gain() if s == "BUY" else charts.loss() for s in labels]},
             textinfo="label+value",
         )
     )
@@ -331,7 +331,7 @@ def side_figure(by_side: dict[str, int]) -> go.Figure:
 
 def status_figure(by_status: dict[str, int]) -> go.Figure:
     labels = [s for s in STATUS_OPTIONS if by_status.get(s)] + sorted(s for s in by_status if s not in STATUS_OPTIONS)
-    colours = {"FILLED": charts.GAIN, "CANCELLED": charts.NEUTRAL, "PENDING": charts.AMBER}
+    colours = {"FILLED": charts.OK, "CANCELLED": charts.NEUTRAL, "PENDING": charts.AMBER}
     figure = go.Figure(
         go.Bar(
             x=labels,
@@ -350,7 +350,7 @@ def pnl_by_symbol_figure(symbols: list[str], values: list[float]) -> go.Figure:
         go.Bar(
             x=symbols,
             y=values,
-            marker={"color": [charts.GAIN if v >= 0 else charts.LOSS for v in values]},
+            marker={"color": [charts.gain() if v >= 0 else charts.loss() for v in values]},
             hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>",
         )
     )

@@ -11,6 +11,7 @@ REFRESH_ENABLED = "refresh-enabled"
 REFRESH_SECONDS = "refresh-seconds"
 LAST_UPDATED = "last-updated"
 STATUS_STRIP = "status-strip"
+DISPLAY_SWITCHES = "display-switches"
 
 # Overview
 OVERVIEW_KPIS = "overview-kpis"

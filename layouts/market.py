@@ -68,9 +68,15 @@ ACTION_MEANINGS = {
     "SKIP": "A signal was vetoed (AI reject, guardrail, no cash or the order limit).",
     "WAITING": "Not enough candles yet to decide; no indicators.",
 }
+
+
 # Regime bands behind the candles (data.regimes.RegimeBand): fill colour per regime, kept faint
 # so the candles stay readable; UNKNOWN draws no band.
-REGIME_BAND_COLOURS = {"BULL": charts.GAIN, "SIDEWAYS": charts.NEUTRAL, "BEAR": charts.LOSS}
+def regime_band_colour(regime: str) -> str:
+    """Bull bands in the rising colour of the browser's convention, bear in the falling one."""
+    return {"BULL": charts.gain(), "SIDEWAYS": charts.NEUTRAL, "BEAR": charts.loss()}[regime]
+
+
 REGIME_BAND_OPACITY = 0.12
 REGIME_TEXT = {
     "not_recorded": "Regimes: regime history not recorded by this CoinPilot version.",
@@ -196,7 +202,7 @@ def _values(series: pd.Series) -> list:
 
 
 def _volume_colours(frame: pd.DataFrame) -> list[str]:
-    return [charts.GAIN if c >= o else charts.LOSS for o, c in zip(frame["open"], frame["close"])]
+    return [charts.gain() if c >= o else charts.loss() for o, c in zip(frame["open"], frame["close"])]
 
 
 def _fill_points(fills: pd.DataFrame, side: str, width_buckets, tz: ZoneInfo) -> dict:
@@ -232,8 +238,8 @@ def candle_figure(
             low=_values(frame["low"]),
             close=_values(frame["close"]),
             name=symbol,
-            increasing={"line": {"color": charts.GAIN}, "fillcolor": charts.GAIN},
-            decreasing={"line": {"color": charts.LOSS}, "fillcolor": charts.LOSS},
+            increasing={"line": {"color": charts.gain()}, "fillcolor": charts.gain()},
+            decreasing={"line": {"color": charts.loss()}, "fillcolor": charts.loss()},
         ),
         row=1,
         col=1,
@@ -267,7 +273,7 @@ def candle_figure(
             row=1,
             col=1,
         )
-    for side, colour, marker in (("BUY", charts.GAIN, "triangle-up"), ("SELL", charts.LOSS, "triangle-down")):
+    for side, colour, marker in (("BUY", charts.gain(), "triangle-up"), ("SELL", charts.loss(), "triangle-down")):
         points = _fill_points(fills, side, bucket_of, tz)
         figure.add_trace(
             go.Scatter(
@@ -347,7 +353,7 @@ def regime_shapes(bands: list, tz: ZoneInfo, visible: bool) -> list[dict]:
                 "y1": 1,
                 "layer": "below",
                 "line": {"width": 0},
-                "fillcolor": REGIME_BAND_COLOURS[band.regime],
+                "fillcolor": regime_band_colour(band.regime),
                 "opacity": REGIME_BAND_OPACITY,
                 "visible": visible,
                 "name": REGIME_TEXT["band"].format(regime=band.regime, diff=_diff_text(band)),
@@ -408,7 +414,7 @@ def candle_patch(
                 value = row[column]
                 patch["data"][trace][attribute][last_index] = None if pd.isna(value) else float(value)
         patch["data"][TRACE_VOLUME]["marker"]["color"][last_index] = (
-            charts.GAIN if row["close"] >= row["open"] else charts.LOSS
+            charts.gain() if row["close"] >= row["open"] else charts.loss()
         )
     if not appended.empty:
         x = _x_values(appended["bucket"], tz)

@@ -155,7 +155,7 @@ def equity_figure(
             mode="lines",
             name="Drawdown",
             fill="tozeroy",
-            line={"color": charts.LOSS, "width": 1},
+            line={"color": charts.loss(), "width": 1},
             hovertemplate="%{y:.2f}%<extra>drawdown</extra>",
         ),
         row=2,

@@ -176,7 +176,7 @@ def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: floa
             number={
                 "suffix": "%",
                 "valueformat": "+.2f",
-                "font": {"size": 34, "color": charts.GAIN if pnl_pct >= 0 else charts.LOSS},
+                "font": {"size": 34, "color": charts.gain() if pnl_pct >= 0 else charts.loss()},
             },
             gauge={
                 "axis": {
@@ -191,7 +191,7 @@ def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: floa
                     {"range": [0, span], "color": "rgba(34,197,94,0.18)"},
                     {"range": [pnl_pct - needle, pnl_pct + needle], "color": "#f8fafc"},
                 ],
-                "threshold": {"line": {"color": charts.LOSS, "width": 4}, "thickness": 1.0, "value": -limit_pct},
+                "threshold": {"line": {"color": charts.loss(), "width": 4}, "thickness": 1.0, "value": -limit_pct},
             },
             title={
                 "text": f"{fmt.krw(pnl_krw, signed=True)} today · limit -{limit_pct:g}% ({fmt.krw(-limit_krw)})",
@@ -229,7 +229,7 @@ def daily_pnl_figure(days: list, loss_limit_krw: float, tz_note: str) -> go.Figu
         go.Bar(
             x=dates,
             y=values,
-            marker={"color": [charts.GAIN if v >= 0 else charts.LOSS for v in values]},
+            marker={"color": [charts.gain() if v >= 0 else charts.loss() for v in values]},
             hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>",
             name="Daily PnL",
         )
@@ -242,7 +242,7 @@ def daily_pnl_figure(days: list, loss_limit_krw: float, tz_note: str) -> go.Figu
     if loss_limit_krw > 0 and -loss_limit_krw >= lowest * 3:
         figure.add_hline(
             y=-loss_limit_krw,
-            line={"color": charts.LOSS, "dash": "dash", "width": 1},
+            line={"color": charts.loss(), "dash": "dash", "width": 1},
             annotation_text=label,
             annotation_position="bottom left",
         )

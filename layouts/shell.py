@@ -7,43 +7,61 @@ from collections.abc import Callable
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from i18n import current, t
+from layouts import format as fmt
 from layouts import ids
 
+# (path, key): the page's name is the catalogue's "page.<key>".
 PAGES = (
-    ("/", "Overview", "overview"),
-    ("/market", "Market", "market"),
-    ("/risk", "Risk", "risk"),
-    ("/history", "History", "history"),
-    ("/exits", "Exits", "exits"),
-    ("/system", "System", "system"),
-    ("/ai", "AI", "ai"),
+    ("/", "overview"),
+    ("/market", "market"),
+    ("/risk", "risk"),
+    ("/history", "history"),
+    ("/exits", "exits"),
+    ("/system", "system"),
+    ("/ai", "ai"),
 )
-REFRESH_OPTIONS = ((5, "5 s"), (10, "10 s"), (30, "30 s"), (60, "1 min"), (300, "5 min"))
+REFRESH_OPTIONS_S = (5, 10, 30, 60, 300)
+# The display switches: (preference, [(value, catalogue key of its label)]).
+DISPLAY_SWITCHES = (
+    ("lang", (("ko", "shell.lang_ko"), ("en", "shell.lang_en"))),
+    ("theme", (("dark", "shell.theme_dark"), ("light", "shell.theme_light"))),
+    ("colours", (("korean", "shell.colours_korean"), ("western", "shell.colours_western"))),
+    ("units", (("full", "shell.units_full"), ("compact", "shell.units_compact"))),
+)
+
+
+def page_title(key: str) -> str:
+    return t(f"page.{key}")
 
 
 def refresh_control(default_seconds: int) -> html.Div:
     """On/off and interval, remembered by the browser (Dash persistence in localStorage)."""
     return html.Div(
         [
-            html.Div("Refresh", className="sidebar-label"),
+            html.Div(t("shell.refresh"), className="sidebar-label"),
             dbc.Switch(
                 id=ids.REFRESH_ENABLED,
-                label="Auto refresh",
+                label=t("shell.auto_refresh"),
                 value=True,
                 persistence=True,
                 persistence_type="local",
                 className="mb-1",
             ),
+            html.Label(t("shell.refresh_interval"), htmlFor=ids.REFRESH_SECONDS, className="visually-hidden"),
             dbc.Select(
                 id=ids.REFRESH_SECONDS,
-                options=[{"label": f"every {label}", "value": str(seconds)} for seconds, label in REFRESH_OPTIONS],
+                options=[
+                    {"label": t("shell.every", span=fmt.span(seconds)), "value": str(seconds)}
+                    for seconds in REFRESH_OPTIONS_S
+                ],
                 value=str(default_seconds),
                 persistence=True,
                 persistence_type="local",
                 size="sm",
             ),
             html.Div(
-                ["Updated ", html.Span("–", id=ids.LAST_UPDATED)],
+                [t("shell.updated") + " ", html.Span("–", id=ids.LAST_UPDATED)],
                 className="last-updated mt-2",
             ),
         ],
@@ -51,11 +69,51 @@ def refresh_control(default_seconds: int) -> html.Div:
     )
 
 
+def display_switches() -> html.Div:
+    """Language, theme, market colours and KRW units for this browser: a click stores the choice
+    in a cookie and reloads (assets/preferences.js), so every panel redraws in it at once."""
+    preferences = current()
+    chosen = {
+        "lang": preferences.language,
+        "theme": preferences.theme,
+        "colours": preferences.colours,
+        "units": preferences.units,
+    }
+    groups = []
+    for preference, options in DISPLAY_SWITCHES:
+        buttons = [
+            html.Button(
+                t(label_key),
+                type="button",
+                className="btn btn-sm " + ("btn-primary" if chosen[preference] == value else "btn-outline-secondary"),
+                **{
+                    "data-pref": preference,
+                    "data-value": value,
+                    "aria-pressed": "true" if chosen[preference] == value else "false",
+                },
+            )
+            for value, label_key in options
+        ]
+        groups.append(
+            html.Div(
+                buttons,
+                className="btn-group btn-group-sm pref-group",
+                role="group",
+                **{"aria-label": t(f"shell.pref_{preference}")},
+            )
+        )
+    return html.Div(
+        [html.Div(t("shell.display"), className="sidebar-label"), *groups],
+        className="display-switches",
+        id=ids.DISPLAY_SWITCHES,
+    )
+
+
 def navigation(relative_path: Callable[[str], str], default_refresh_s: int, timezone_label: str) -> dbc.Navbar:
     """A sidebar on wide screens; a collapsible navbar below the lg breakpoint."""
     links = [
-        dbc.NavItem(dbc.NavLink(label, href=relative_path(path), active="exact", id=f"nav-{key}"))
-        for path, label, key in PAGES
+        dbc.NavItem(dbc.NavLink(page_title(key), href=relative_path(path), active="exact", id=f"nav-{key}"))
+        for path, key in PAGES
     ]
     return dbc.Navbar(
         [
@@ -68,7 +126,8 @@ def navigation(relative_path: Callable[[str], str], default_refresh_s: int, time
                 [
                     dbc.Nav(links, vertical="lg", pills=True, className="sidebar-nav"),
                     refresh_control(default_refresh_s),
-                    html.Div(["Times in ", html.Strong(timezone_label)], className="tz-note"),
+                    display_switches(),
+                    html.Div([t("shell.times_in") + " ", html.Strong(timezone_label)], className="tz-note"),
                 ],
                 id=ids.NAVBAR_COLLAPSE,
                 navbar=True,
@@ -112,9 +171,9 @@ def status_item(label: str, value: str, level: str, key: str) -> html.Span:
 def not_found(pathname: str, relative_path: Callable[[str], str]) -> html.Div:
     return html.Div(
         [
-            html.H2("Page not found"),
-            html.P(["There is no page at ", html.Code(pathname), ". Pages:"]),
-            html.Ul([html.Li(dcc.Link(label, href=relative_path(path))) for path, label, _ in PAGES]),
+            html.H2(t("shell.not_found")),
+            html.P([t("shell.no_page_at") + " ", html.Code(pathname), " " + t("shell.pages")]),
+            html.Ul([html.Li(dcc.Link(page_title(key), href=relative_path(path))) for path, key in PAGES]),
         ],
         className="p-3",
     )

@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from dashboard.app import build_services
 from data.database import Backend, Database
+from i18n import using
 from simulator.seeding import compress_chunks_older_than, create_schema, write_history
 from simulator.synthetic import generate_history
 from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
@@ -29,6 +30,14 @@ from tests.support.services import (
     missing,
     unique_name,
 )
+
+
+@pytest.fixture(autouse=True)
+def english_for_pure_tests():
+    """Layouts called directly in a test read the preferences of the test's thread: English,
+    since most tests assert English text (the product's default is Korean, tested on its own)."""
+    with using(language="en"):
+        yield
 
 
 def _admin_engine(admin_url: str, what: str):

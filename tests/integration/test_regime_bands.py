@@ -85,10 +85,10 @@ def test_on_v3_the_chart_shades_each_regime_run_from_the_rows(postgres, history,
     hours = lambda h: _wall(SEED_END - timedelta(hours=h), tz)  # noqa: E731
     bands = [s for s in figure.layout.shapes if s.yref == "y domain"]
     assert [(s.x0, s.x1, s.fillcolor, s.visible) for s in bands] == [
-        (left, hours(10), market.REGIME_BAND_COLOURS["BEAR"], True),
-        (hours(10), hours(5), market.REGIME_BAND_COLOURS["BULL"], True),
-        (hours(5), hours(2), market.REGIME_BAND_COLOURS["SIDEWAYS"], True),
-        (hours(1), right, market.REGIME_BAND_COLOURS["BEAR"], True),
+        (left, hours(10), market.regime_band_colour("BEAR"), True),
+        (hours(10), hours(5), market.regime_band_colour("BULL"), True),
+        (hours(5), hours(2), market.regime_band_colour("SIDEWAYS"), True),
+        (hours(1), right, market.regime_band_colour("BEAR"), True),
     ]
     assert bands[1].label.text == "BULL · MA50/MA200 diff +1.50% → +2.00%"
     assert message is None and state["regime_bands"] == 4

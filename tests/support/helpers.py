@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event
 
 from dashboard.settings import Settings
+from i18n import Preferences
 
 # A fixed "now" for seeded data, so numbers in tests are reproducible.
 SEED_END = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
@@ -16,7 +17,14 @@ SEED_SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP"]
 
 
 def make_settings(database_url, redis_url, **overrides) -> Settings:
-    values = {"database_url": database_url, "redis_url": redis_url, "n8n_url": None}
+    """Settings for a test server. English is pinned (the product defaults to Korean) because
+    most tests assert English text; Korean tests pass `display=Preferences(language="ko")`."""
+    values = {
+        "database_url": database_url,
+        "redis_url": redis_url,
+        "n8n_url": None,
+        "display": Preferences(language="en"),
+    }
     values.update(overrides)
     return Settings(**values)
 

@@ -75,7 +75,7 @@ def test_bands_are_faint_shapes_below_the_candles_after_the_rsi_guides_and_name_
         ("2026-03-01 09:00:00", "2026-03-01 11:00:00"),
         ("2026-03-01 11:00:00", "2026-03-01 12:00:00"),
     ]
-    assert [s["fillcolor"] for s in drawn] == [market.REGIME_BAND_COLOURS["BULL"], market.REGIME_BAND_COLOURS["BEAR"]]
+    assert [s["fillcolor"] for s in drawn] == [market.regime_band_colour("BULL"), market.regime_band_colour("BEAR")]
     assert all(s["layer"] == "below" and s["yref"] == "y domain" and s["opacity"] < 0.3 for s in drawn)
     assert [s["label"]["text"] for s in drawn] == [
         "BULL · MA50/MA200 diff +1.00% → +2.50%",

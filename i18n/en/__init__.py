@@ -1,0 +1,1 @@
+"""English messages, merged from this package's modules (see i18n.catalogue)."""
