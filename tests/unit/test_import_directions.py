@@ -1,0 +1,51 @@
+"""Imports run one way (README, "Architecture"): read from the source, so a new import that
+crosses a layer fails here rather than in a review."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OURS = {"dashboard", "layouts", "callbacks", "data", "i18n", "simulator", "alerts"}
+DASH_FAMILY = {"dash", "dash_bootstrap_components", "dash_ag_grid", "plotly"}
+
+# package -> packages of ours it may import (itself always allowed)
+ALLOWED = {
+    "i18n": set(),
+    "data": {"i18n"},
+    "layouts": {"i18n"},
+    "callbacks": {"layouts", "data", "i18n"},
+}
+
+
+def imported_top_level_names(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_a_package_imports_only_the_layers_below_it(package):
+    crossings = {}
+    for path in sorted((ROOT / package).rglob("*.py")):
+        wrong = (imported_top_level_names(path) & OURS) - ALLOWED[package] - {package}
+        if wrong:
+            crossings[str(path.relative_to(ROOT))] = sorted(wrong)
+    assert not crossings
+
+
+@pytest.mark.parametrize("package", ["data", "i18n"])
+def test_the_data_layer_and_the_catalogues_import_nothing_from_dash(package):
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_top_level_names(path) & DASH_FAMILY)
+        for path in (ROOT / package).rglob("*.py")
+        if imported_top_level_names(path) & DASH_FAMILY
+    }
+    assert not offenders
