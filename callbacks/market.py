@@ -22,10 +22,11 @@ from data.market import (
 from data.regimes import MAX_DETECTIONS, fetch_detections, regime_bands
 from data.services import DataServices
 from data.status_payload import SilenceCause, StatusState, why_no_status
+from i18n import t
 from layouts import ids, market
 from layouts.components import empty_figure, problem
 
-_OVERLAY_KEYS = tuple(key for key, _label in market.OVERLAYS)
+_OVERLAY_KEYS = market.OVERLAYS
 
 
 def _overlays(value) -> tuple[str, ...]:
@@ -54,7 +55,7 @@ def full_chart(services: DataServices, conn, symbol: str, width: str, count: int
     """(figure, state, message) for the whole chart."""
     frame = services.recent_candles(conn, symbol, width, count + INDICATOR_WARMUP)
     if frame.empty:
-        message = f"No candles for {symbol} yet."
+        message = t("market.no_candles_for", symbol=symbol)
         return empty_figure(message, height=720), None, problem("empty", message)
     shown = chart_indicators(frame).iloc[-count:].reset_index(drop=True)
     start = shown["bucket"].iloc[0].to_pydatetime()
@@ -151,10 +152,10 @@ def market_chart(services: DataServices, symbol_value, width_value, count_value,
     with services.database.connect() as conn:
         symbols = services.symbols(conn)
         if not symbols:
-            message = "No candles yet: market_data is empty (is the collector running?)."
+            message = t("market.no_candles")
             return empty_figure(message, height=720), None, problem("empty", message)
         if symbol_value is None:
-            return empty_figure("Select a symbol.", height=720), None, None
+            return empty_figure(t("market.select_symbol"), height=720), None, None
         symbol = inputs.symbol(symbol_value, symbols)
         same_chart = (
             isinstance(state, dict)
@@ -203,7 +204,7 @@ def _brain_symbol(services: DataServices, symbol_value) -> str:
 @panel(on_failure=problem)
 def bot_brain_panel(services: DataServices, symbol_value):
     if symbol_value is None:
-        return problem("empty", "Select a symbol to see the bot's reasoning.")
+        return problem("empty", t("market.select_symbol_brain"))
     symbol = _brain_symbol(services, symbol_value)
     reading = services.bot_status.read([symbol]).readings[symbol]
     silence = _silence_cause(services, symbol) if reading.state is StatusState.MISSING else None
@@ -237,7 +238,7 @@ def decisions_panel(services: DataServices, symbol_value, database_symbols: list
         database_symbols.extend(services.symbols(conn))
         if isinstance(symbol_value, str) and symbol_value in database_symbols:
             return market.decisions_table(services.agent_decisions(conn, symbol_value, 6), services.display_timezone)
-        return problem("empty", "Select a symbol to see its AI review decisions.")
+        return problem("empty", t("market.select_symbol_decisions"))
 
 
 @panel(on_failure=problem)

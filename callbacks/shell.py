@@ -46,7 +46,7 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
             count = inputs.integer(inputs.first(params, "count"), "count", market.COUNT_MIN, market.COUNT_MAX)
         except inputs.InvalidInput:
             count = market.DEFAULT_COUNT
-        overlays = tuple(o for o in params.get("overlay", []) if o in dict(market.OVERLAYS)) or market.DEFAULT_OVERLAYS
+        overlays = tuple(o for o in params.get("overlay", []) if o in market.OVERLAYS) or market.DEFAULT_OVERLAYS
         return market.page(symbols, symbol, width, count, overlays)
     if route == "/risk":
         return risk.page()

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dash import Patch, dcc, html
 from plotly.subplots import make_subplots
 
+from i18n import t
 from layouts import charts, ids
 from layouts import format as fmt
 from layouts.components import alert, section
@@ -19,14 +20,8 @@ WIDTH_OPTIONS = ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w")
 DEFAULT_WIDTH = "15m"
 DEFAULT_COUNT = 200
 COUNT_MIN, COUNT_MAX = 50, 1000
-OVERLAYS = (
-    ("bb", "Bollinger (20, 2)"),
-    ("ma20", "MA 20"),
-    ("ma60", "MA 60"),
-    ("ma200", "MA 200"),
-    ("fills", "Bot fills"),
-    ("regimes", "Regimes"),
-)
+# Overlay switches; each label is the catalogue's "market.overlay.<key>".
+OVERLAYS = ("bb", "ma20", "ma60", "ma200", "fills", "regimes")
 DEFAULT_OVERLAYS = ("bb", "ma20", "fills")
 
 # Trace order of the candle figure; patches address traces by these indices.
@@ -59,15 +54,19 @@ ACTION_COLOURS = {
     "SKIP": "dark",
     "WAITING": "warning",
 }
-# One line per action: what the bot did on its last loop.
-ACTION_MEANINGS = {
-    "HOLD": "No position and no entry signal: watching.",
-    "HOLD (POS)": "Holding a position; no exit condition met.",
-    "BUY": "Entry signal: the bot bought (or is buying) this loop.",
-    "SELL": "Exit condition met: the bot sold (or is selling) this loop.",
-    "SKIP": "A signal was vetoed (AI reject, guardrail, no cash or the order limit).",
-    "WAITING": "Not enough candles yet to decide; no indicators.",
+# One line per action (catalogue "market.action.<code>"): what the bot did on its last loop.
+ACTION_MEANING_KEYS = {
+    "HOLD": "market.action.hold",
+    "HOLD (POS)": "market.action.hold_pos",
+    "BUY": "market.action.buy",
+    "SELL": "market.action.sell",
+    "SKIP": "market.action.skip",
+    "WAITING": "market.action.waiting",
 }
+
+
+def action_meaning(action: str) -> str:
+    return t(ACTION_MEANING_KEYS.get(action, "market.action.unknown"))
 
 
 # Regime bands behind the candles (data.regimes.RegimeBand): fill colour per regime, kept faint
@@ -78,23 +77,15 @@ def regime_band_colour(regime: str) -> str:
 
 
 REGIME_BAND_OPACITY = 0.12
-REGIME_TEXT = {
-    "not_recorded": "Regimes: regime history not recorded by this CoinPilot version.",
-    "capped": "Regimes: only the newest {limit:,} detections in this window are drawn.",
-    "band": "{regime} · MA50/MA200 diff {diff}",
-    "legend": "Regime {regime}",
-}
 # The candle chart's first layout shapes are the RSI 30/70 guides; regime bands follow them.
 RSI_LEVELS = (30, 70)
-UNKNOWN_ACTION_MEANING = "An action this dashboard does not know yet: shown as the bot wrote it."
 REGIME_COLOURS = {"BULL": "success", "SIDEWAYS": "secondary", "BEAR": "danger", "UNKNOWN": "dark"}
-# What each regime means for CoinPilot v3's strategy (regime trading, v3.0).
-REGIME_MEANINGS = {
-    "BULL": "Uptrend (MA50 above MA200): entries allowed, trailing stop follows the high-water mark.",
-    "SIDEWAYS": "Range: mean-reversion entries with tighter targets.",
-    "BEAR": "Downtrend: new entries mostly held back; exits stay active.",
-    "UNKNOWN": "Not enough history to classify the market yet.",
-}
+REGIMES = ("BULL", "SIDEWAYS", "BEAR", "UNKNOWN")
+
+
+def regime_meaning(regime: str) -> str:
+    """What a regime means for CoinPilot v3's strategy (regime trading, v3.0)."""
+    return t(f"market.regime.{regime.lower()}" if regime in REGIMES else "market.regime.other")
 
 
 def page(symbols: list[str], symbol: str | None, width: str, count: int, overlays: tuple[str, ...]) -> html.Div:
@@ -102,7 +93,7 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
         [
             dbc.Col(
                 [
-                    dbc.Label("Symbol", html_for=ids.MARKET_SYMBOL, className="small mb-1"),
+                    dbc.Label(t("market.symbol"), html_for=ids.MARKET_SYMBOL, className="small mb-1"),
                     dbc.Select(
                         id=ids.MARKET_SYMBOL,
                         options=[{"label": s, "value": s} for s in symbols],
@@ -115,7 +106,7 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
             ),
             dbc.Col(
                 [
-                    dbc.Label("Candle width", className="small mb-1"),
+                    dbc.Label(t("market.candle_width"), className="small mb-1"),
                     dbc.RadioItems(
                         id=ids.MARKET_WIDTH,
                         options=[{"label": w, "value": w} for w in WIDTH_OPTIONS],
@@ -131,7 +122,7 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
             ),
             dbc.Col(
                 [
-                    dbc.Label("Candles", html_for=ids.MARKET_COUNT, className="small mb-1"),
+                    dbc.Label(t("market.candles"), html_for=ids.MARKET_COUNT, className="small mb-1"),
                     dbc.Input(
                         id=ids.MARKET_COUNT,
                         type="number",
@@ -149,10 +140,10 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
             ),
             dbc.Col(
                 [
-                    dbc.Label("Overlays", className="small mb-1"),
+                    dbc.Label(t("market.overlays"), className="small mb-1"),
                     dbc.Checklist(
                         id=ids.MARKET_OVERLAYS,
-                        options=[{"label": label, "value": key} for key, label in OVERLAYS],
+                        options=[{"label": t(f"market.overlay.{key}"), "value": key} for key in OVERLAYS],
                         value=list(overlays),
                         inline=True,
                         switch=True,
@@ -167,10 +158,10 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
     )
     return html.Div(
         [
-            html.H1("Market", className="page-title"),
-            section("Bot Brain: the bot's live reasoning", html.Div(id=ids.MARKET_BRAIN)),
+            html.H1(t("page.market"), className="page-title"),
+            section(t("market.bot_brain"), html.Div(id=ids.MARKET_BRAIN)),
             section(
-                "Chart",
+                t("market.chart"),
                 controls,
                 html.Div(id=ids.MARKET_CHART_MESSAGE),
                 dcc.Graph(
@@ -183,8 +174,8 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
             ),
             dbc.Row(
                 [
-                    dbc.Col(section("Bot status, every symbol", html.Div(id=ids.MARKET_STATUS_TABLE)), lg=7),
-                    dbc.Col(section("AI review (agent decisions)", html.Div(id=ids.MARKET_DECISIONS)), lg=5),
+                    dbc.Col(section(t("market.status_table"), html.Div(id=ids.MARKET_STATUS_TABLE)), lg=7),
+                    dbc.Col(section(t("market.ai_review"), html.Div(id=ids.MARKET_DECISIONS)), lg=5),
                 ]
             ),
         ]
@@ -211,7 +202,10 @@ def _fill_points(fills: pd.DataFrame, side: str, width_buckets, tz: ZoneInfo) ->
     return {
         "x": x,
         "y": [float(v) for v in rows["price"]],
-        "text": [f"{side} {fmt.quantity(q)} @ {fmt.price(p)}" for q, p in zip(rows["quantity"], rows["price"])],
+        "text": [
+            f"{t('market.side.' + side.lower())} {fmt.quantity(q)} @ {fmt.price(p)}"
+            for q, p in zip(rows["quantity"], rows["price"])
+        ],
     }
 
 
@@ -245,9 +239,9 @@ def candle_figure(
         col=1,
     )
     for column, name, dash in (
-        ("bb_upper", "BB upper", "dot"),
-        ("bb_middle", "BB middle", "dash"),
-        ("bb_lower", "BB lower", "dot"),
+        ("bb_upper", t("market.bb_upper"), "dot"),
+        ("bb_middle", t("market.bb_middle"), "dash"),
+        ("bb_lower", t("market.bb_lower"), "dot"),
     ):
         figure.add_trace(
             go.Scatter(
@@ -279,7 +273,7 @@ def candle_figure(
             go.Scatter(
                 **points,
                 mode="markers",
-                name=f"Bot {side}",
+                name=t(f"market.bot_fill.{side.lower()}"),
                 hovertemplate="%{text}<extra></extra>",
                 marker={"symbol": marker, "size": 12, "color": colour, "line": {"color": "#0f172a", "width": 1}},
             ),
@@ -288,7 +282,11 @@ def candle_figure(
         )
     figure.add_trace(
         go.Bar(
-            x=x, y=_values(frame["volume"]), name="Volume", marker={"color": _volume_colours(frame)}, showlegend=False
+            x=x,
+            y=_values(frame["volume"]),
+            name=t("market.volume"),
+            marker={"color": _volume_colours(frame)},
+            showlegend=False,
         ),
         row=2,
         col=1,
@@ -310,10 +308,10 @@ def candle_figure(
         dragmode="pan",
     )
     figure.update_yaxes(title_text="KRW", tickformat=",", row=1, col=1, gridcolor=charts.GRID)
-    figure.update_yaxes(title_text="Vol", row=2, col=1, gridcolor=charts.GRID)
+    figure.update_yaxes(title_text=t("market.volume_short"), row=2, col=1, gridcolor=charts.GRID)
     figure.update_yaxes(title_text="RSI", range=[0, 100], row=3, col=1, gridcolor=charts.GRID)
     figure.update_xaxes(gridcolor=charts.GRID, rangeslider_visible=False)
-    figure.update_xaxes(title_text=f"time ({fmt.timezone_label(tz)})", row=3, col=1)
+    figure.update_xaxes(title_text=t("market.time_axis", zone=fmt.timezone_label(tz)), row=3, col=1)
     return figure
 
 
@@ -356,12 +354,12 @@ def regime_shapes(bands: list, tz: ZoneInfo, visible: bool) -> list[dict]:
                 "fillcolor": regime_band_colour(band.regime),
                 "opacity": REGIME_BAND_OPACITY,
                 "visible": visible,
-                "name": REGIME_TEXT["band"].format(regime=band.regime, diff=_diff_text(band)),
+                "name": t("market.regime_text.band", regime=band.regime, diff=_diff_text(band)),
                 "legendgroup": f"regime-{band.regime}",
                 "legend": "legend",
                 "showlegend": band.regime not in in_legend,
                 "label": {
-                    "text": REGIME_TEXT["band"].format(regime=band.regime, diff=_diff_text(band)),
+                    "text": t("market.regime_text.band", regime=band.regime, diff=_diff_text(band)),
                     "textposition": "top left",
                     "font": {"size": 10, "color": charts.NEUTRAL},
                 },
@@ -372,7 +370,7 @@ def regime_shapes(bands: list, tz: ZoneInfo, visible: bool) -> list[dict]:
 
 
 def regime_note(key: str, **values) -> html.Div:
-    return html.Div(REGIME_TEXT[key].format(**values), className="small text-secondary mb-1 regime-note")
+    return html.Div(t(f"market.regime_text.{key}", **values), className="small text-secondary mb-1 regime-note")
 
 
 def rsi_guides() -> list[dict]:
@@ -439,15 +437,9 @@ def candle_patch(
     return patch
 
 
-# What a missing status most likely means, by data.status_payload.SilenceCause.
-SILENCE_ADVICE = {
-    "collector_stalled": (
-        "The candles are stale too: the collector has stalled (a v3 bot stops writing its status "
-        "while its candles are over 2 minutes old). Check the collector first."
-    ),
-    "bot_stopped": "The candles are fresh, so the collector runs: the bot itself has stopped or cannot reach Redis.",
-    "unknown": "Check that the bot is running and can reach Redis (the candles' freshness could not be read).",
-}
+# What a missing status most likely means, by data.status_payload.SilenceCause: the catalogue's
+# "market.silence.<cause>".
+SILENCE_CAUSES = ("collector_stalled", "bot_stopped", "unknown")
 
 
 def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html.Div:
@@ -455,11 +447,13 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
     `silence` (a SilenceCause) explains a missing status."""
     state = reading.state.value
     if state == "redis_unavailable":
-        return html.Div(alert(reading.message, "danger", "Redis unreachable"), **{"data-brain-state": state})
+        return html.Div(
+            alert(str(reading.message), "danger", t("market.redis_unreachable")), **{"data-brain-state": state}
+        )
     if state == "missing":
         cause = silence.value if silence is not None else "unknown"
         return html.Div(
-            alert(f"{reading.message} ({reading.symbol}) {SILENCE_ADVICE[cause]}", "warning"),
+            alert(f"{reading.message} ({reading.symbol}) {t('market.silence.' + cause)}", "warning"),
             **{"data-brain-state": state, "data-brain-silence": cause},
         )
     status = reading.status
@@ -467,9 +461,9 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
     if state == "invalid":
         children.append(
             alert(
-                f"{reading.problem_summary}. Showing the fields that could be read.",
+                t("market.invalid_payload_detail", problem=reading.problem_summary),
                 "danger",
-                "Invalid status payload",
+                t("market.invalid_payload"),
                 **{"data-brain-problem": ",".join(k.value for k in reading.problem_kinds)},
             )
         )
@@ -484,11 +478,13 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
                 dbc.Badge(fmt.age(reading.age_s), color=level, className="ms-2"),
                 **{"data-brain-age": f"{reading.age_s:.0f}"},
             ),
-            dbc.Badge(f"stale (> {stale_after_s:.0f} s)", color="danger", className="ms-1") if reading.stale else None,
+            dbc.Badge(t("market.stale_badge", seconds=f"{stale_after_s:.0f}"), color="danger", className="ms-1")
+            if reading.stale
+            else None,
         ]
     key_note = None
     if reading.key and not reading.key.endswith(reading.symbol):
-        key_note = html.Span(f" read from {reading.key} (reversed symbol form)", className="text-secondary small")
+        key_note = html.Span(" " + t("market.reversed_key", key=reading.key), className="text-secondary small")
     regime = status.regime or _regime_text(reading.regime)
     header = html.Div(
         [
@@ -498,8 +494,8 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
                 **{"data-brain-action": action},
             ),
             html.Span(
-                dbc.Badge("unknown action", color="warning", className="ms-1"),
-                title=UNKNOWN_ACTION_MEANING,
+                dbc.Badge(t("market.unknown_action"), color="warning", className="ms-1"),
+                title=action_meaning("?unknown"),
                 **{"data-brain-unknown-action": action},
             )
             if status.unknown_action
@@ -510,31 +506,29 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
         ],
         className="d-flex align-items-center flex-wrap mb-1",
     )
-    meaning = html.Div(
-        ACTION_MEANINGS.get(action, UNKNOWN_ACTION_MEANING), className="text-secondary small mb-2 brain-meaning"
-    )
+    meaning = html.Div(action_meaning(action), className="text-secondary small mb-2 brain-meaning")
     position = "–"
     if status.has_position is True:
         position = f"{fmt.quantity(status.quantity)} @ {fmt.price(status.avg_price)}"
     elif status.has_position is False:
-        position = "none"
+        position = t("market.no_position")
     metrics = [
-        ("Price", fmt.price(status.current_price), "price"),
+        (t("market.price"), fmt.price(status.current_price), "price"),
         ("RSI (14)", f"{status.rsi:.1f}" if status.rsi is not None else "–", "rsi"),
     ]
     # v3 writes the trend MA and the trailing stop's high-water mark; week-6 wrote the bands
     # and MA200. Each is shown when the payload has it.
     optional = [
-        ("MA trend", status.ma_trend, "ma_trend"),
-        ("High-water mark", status.hwm, "hwm"),
-        ("BB upper", status.bb_upper, "bb_upper"),
-        ("BB lower", status.bb_lower, "bb_lower"),
+        (t("market.ma_trend"), status.ma_trend, "ma_trend"),
+        (t("market.hwm"), status.hwm, "hwm"),
+        (t("market.bb_upper"), status.bb_upper, "bb_upper"),
+        (t("market.bb_lower"), status.bb_lower, "bb_lower"),
         ("MA 200", status.ma_200, "ma_200"),
     ]
     metrics += [(label, fmt.price(value), key) for label, value, key in optional if value is not None]
-    metrics.append(("Position", position, "position"))
+    metrics.append((t("market.position"), position, "position"))
     if status.pnl_pct is not None:
-        metrics.append(("Position PnL", f"{status.pnl_pct:+.2f} %", "pnl_pct"))
+        metrics.append((t("market.position_pnl"), f"{status.pnl_pct:+.2f} %", "pnl_pct"))
     grid = dbc.Row(
         [
             dbc.Col(
@@ -553,12 +547,16 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
         className="g-2 mb-2",
     )
     reason = html.Blockquote(
-        status.reason or "(no reason given)", className="brain-reason mb-1", **{"data-brain-field": "reason"}
+        status.reason or t("market.no_reason"), className="brain-reason mb-1", **{"data-brain-field": "reason"}
     )
-    footer_parts = [f"reported {fmt.timestamp(status.timestamp, tz)}" if status.timestamp else "no valid timestamp"]
-    footer_parts.append(f"{status.generation} payload")
+    footer_parts = [
+        t("market.reported_at", time=fmt.timestamp(status.timestamp, tz))
+        if status.timestamp
+        else t("market.no_valid_timestamp")
+    ]
+    footer_parts.append(t("market.payload_generation", generation=status.generation))
     if regime:
-        footer_parts.append(f"regime {regime}: {REGIME_MEANINGS.get(regime, 'a regime this dashboard does not know')}")
+        footer_parts.append(t("market.regime_footer", regime=regime, meaning=regime_meaning(regime)))
     footer = html.Div(" · ".join(footer_parts), className="text-secondary small")
     return html.Div([*children, header, meaning, grid, reason, footer], **{"data-brain-state": state})
 
@@ -572,7 +570,7 @@ def regime_badge(regime: str, **kwargs) -> html.Span:
     """A regime badge whose tooltip says what the regime means for the strategy."""
     return html.Span(
         dbc.Badge(regime, color=REGIME_COLOURS.get(regime, "secondary"), className="regime-badge"),
-        title=REGIME_MEANINGS.get(regime, "A regime this dashboard does not know."),
+        title=regime_meaning(regime),
         **{"data-regime": regime},
         **kwargs,
     )
@@ -581,23 +579,25 @@ def regime_badge(regime: str, **kwargs) -> html.Span:
 def status_table(readings: list, tz: ZoneInfo) -> html.Div:
     """Every symbol's bot status in one compact table."""
     if not readings:
-        return html.P("No symbols yet.", className="text-secondary mb-0")
+        return html.P(t("market.no_symbols"), className="text-secondary mb-0")
     rows = []
     for reading in readings:
         status = reading.status
         if reading.state.value == "ok" or (reading.state.value == "invalid" and status is not None):
             action = status.action or "?"
             state_cell = [
-                dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"), title=ACTION_MEANINGS.get(action, ""))
+                dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"), title=action_meaning(action))
             ]
             if status.unknown_action:
-                state_cell.append(dbc.Badge("unknown action", color="warning", className="ms-1"))
+                state_cell.append(dbc.Badge(t("market.unknown_action"), color="warning", className="ms-1"))
             if reading.state.value == "invalid":
-                state_cell.append(dbc.Badge("invalid", color="danger", className="ms-1", title=reading.problem_summary))
+                state_cell.append(
+                    dbc.Badge(t("market.invalid"), color="danger", className="ms-1", title=reading.problem_summary)
+                )
         elif reading.state.value == "missing":
-            state_cell = dbc.Badge("no status", color="warning")
+            state_cell = dbc.Badge(t("market.no_status"), color="warning")
         else:
-            state_cell = dbc.Badge("Redis down", color="danger")
+            state_cell = dbc.Badge(t("market.redis_down"), color="danger")
         regime = (status.regime if status else None) or _regime_text(reading.regime)
         age_text = fmt.age(reading.age_s) if reading.age_s is not None else "–"
         age_class = "text-loss" if reading.stale else ""
@@ -625,13 +625,13 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
     header = html.Thead(
         html.Tr(
             [
-                html.Th("Symbol"),
-                html.Th("Action"),
-                html.Th("Regime"),
-                html.Th("Age"),
-                html.Th("Price", className="text-end"),
+                html.Th(t("market.symbol")),
+                html.Th(t("market.action")),
+                html.Th(t("market.regime")),
+                html.Th(t("market.age")),
+                html.Th(t("market.price"), className="text-end"),
                 html.Th("RSI", className="text-end"),
-                html.Th("Reason / problem"),
+                html.Th(t("market.reason")),
             ]
         )
     )
@@ -640,7 +640,7 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
 
 def decisions_table(decisions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
     if decisions.empty:
-        return html.P("No AI review decisions recorded for this symbol.", className="text-secondary mb-0")
+        return html.P(t("market.no_decisions"), className="text-secondary mb-0")
     colours = {"CONFIRM": "success", "REJECT": "danger", "SAFE": "info", "WARNING": "warning"}
     items = []
     for row in decisions.itertuples(index=False):

@@ -71,8 +71,8 @@ def test_every_v3_action_shows_its_badge_and_meaning(live_dashboard, watched, re
     page.page.goto(live_dashboard.url + "/market?symbol=KRW-BTC")
     text = page.wait_for_text(BRAIN, lambda t: f"v3 says {action}" in t)
     assert page.page.locator("[data-brain-action]").inner_text().strip() == action
-    assert market.ACTION_MEANINGS.get(action, market.UNKNOWN_ACTION_MEANING) in text
-    assert ("unknown action" in text) == (action not in market.ACTION_MEANINGS)
+    assert market.action_meaning(action) in text
+    assert ("unknown action" in text) == (action not in market.ACTION_MEANING_KEYS)
     assert "Invalid status payload" not in text
 
 

@@ -51,7 +51,7 @@ def test_each_v3_action_has_its_own_badge_and_meaning(action):
     panel = brain(dict(V3, action=action))
     assert one(panel, "data-brain-state")["props"]["data-brain-state"] == "ok"
     assert text(one(panel, "data-brain-action", action)) == action
-    assert market.ACTION_MEANINGS[action] in text(panel)
+    assert market.action_meaning(action) in text(panel)
     assert not by_attribute(panel, "data-brain-unknown-action")
 
 
@@ -65,13 +65,13 @@ def test_waiting_says_it_lacks_candles_and_shows_no_indicators():
     }
     panel = brain(body)
     assert text(one(panel, "data-brain-action", "WAITING")) == "WAITING"
-    assert market.ACTION_MEANINGS["WAITING"] in text(panel)
+    assert market.action_meaning("WAITING") in text(panel)
     assert field(panel, "rsi") == "–"
 
 
 def test_the_six_actions_have_six_different_badges_and_meanings():
     assert len(set(market.ACTION_COLOURS.values())) == 6
-    assert len(set(market.ACTION_MEANINGS.values())) == 6
+    assert len({market.action_meaning(a) for a in market.ACTION_MEANING_KEYS}) == 6
 
 
 def test_an_unknown_action_is_shown_as_written_and_flagged_not_invalid():
@@ -107,7 +107,7 @@ def test_the_regime_key_is_used_when_the_payload_has_none():
     body["position"] = {"has_position": False}
     panel = brain(body, regime_key="BEAR")
     assert text(one(panel, "data-regime", "BEAR")) == "BEAR"
-    assert market.REGIME_MEANINGS["BEAR"] in text(panel)
+    assert market.regime_meaning("BEAR") in text(panel)
 
 
 def test_the_status_table_shows_each_symbols_regime_and_flags_unknown_actions():
