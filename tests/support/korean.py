@@ -97,7 +97,7 @@ def figure_strings(figure: Any) -> Iterator[str]:
     def title_text(title):
         return title.get("text") if isinstance(title, dict) else title
 
-    for key, value in layout.items():
+    for value in layout.values():
         if isinstance(value, dict) and "title" in value and isinstance(title_text(value["title"]), str):
             yield title_text(value["title"])
     if isinstance(title_text(layout.get("title")), str):

@@ -58,6 +58,6 @@ def test_the_candle_chart_titles_and_traces_are_korean():
         frame[column] = 1.0
     fills = pd.DataFrame({"executed_at": [buckets[2]], "side": ["BUY"], "price": [1.2], "quantity": [0.1]})
     figure = market.candle_figure(frame, fills, lambda s: s, "KRW-BTC", "15m", market.DEFAULT_OVERLAYS, SEOUL)
-    strings = [s for s in visible_strings({"props": {"figure": figure.to_plotly_json()}, "type": "Graph"})]
+    strings = list(visible_strings({"props": {"figure": figure.to_plotly_json()}, "type": "Graph"}))
     assert english_words(strings) == []
     assert "봇 매수" in strings
