@@ -150,7 +150,9 @@ def post(request: Request, timeout_s: float) -> int:
         reason = exc.reason
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             return _raise(f"no answer within {timeout_s:g} s", True)
-        return _raise(f"connection failed: {type(reason).__name__}: {getattr(reason, 'strerror', None) or reason}", True)
+        return _raise(
+            f"connection failed: {type(reason).__name__}: {getattr(reason, 'strerror', None) or reason}", True
+        )
     except OSError as exc:
         return _raise(f"connection failed: {type(exc).__name__}", True)
 

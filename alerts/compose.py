@@ -25,7 +25,9 @@ def value_text(language: str, state: RuleState) -> str:
         args["age"] = messages.duration(language, args.pop("age_s"))
     if state.value_key == "value.block":
         left = args.pop("left_s", None)
-        args["left"] = "" if left is None else messages.text(language, "value.block_left", age=messages.duration(language, left))
+        args["left"] = (
+            "" if left is None else messages.text(language, "value.block_left", age=messages.duration(language, left))
+        )
     if "window" in args:
         args["window"] = messages.text(language, f"value.window.{args['window']}")
     try:
@@ -52,7 +54,9 @@ def compose(event: Event, language: str, zone: ZoneInfo, public_url: str | None)
     lines = [headline, f"{messages.text(language, 'field.value')}: {value}"]
     if state.since is not None:
         label = "field.resolved_at" if event.kind is EventKind.RESOLVED else "field.since"
-        lines.append(f"{messages.text(language, label)}: {messages.local_time(state.since if event.kind is not EventKind.RESOLVED else event.at, zone)}")
+        lines.append(
+            f"{messages.text(language, label)}: {messages.local_time(state.since if event.kind is not EventKind.RESOLVED else event.at, zone)}"
+        )
     if link:
         lines.append(f"{messages.text(language, 'field.open')}: {link}")
     return {

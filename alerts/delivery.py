@@ -83,12 +83,19 @@ class ChannelSender(threading.Thread):
                 if last:
                     log.error(
                         "alert %s to %s NOT delivered after %d attempts: %s",
-                        delivery.key, self.channel.name, attempt, reason,
+                        delivery.key,
+                        self.channel.name,
+                        attempt,
+                        reason,
                     )
                 else:
                     log.warning(
                         "alert %s to %s: attempt %d failed (%s); retrying in %.1f s",
-                        delivery.key, self.channel.name, attempt, reason, retry_in,
+                        delivery.key,
+                        self.channel.name,
+                        attempt,
+                        reason,
+                        retry_in,
                     )
                 continue
             self.store.mark_sent(delivery.id)

@@ -13,8 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts.config import AlertSettings
-from data.database import DatabaseNotConfigured, DatabaseUnreachable, DataError, QueryTimeout
-from data.database import Backend
+from data.database import Backend, DatabaseNotConfigured, DatabaseUnreachable, DataError, QueryTimeout
 from data.health import N8nState, check_n8n
 from data.risk import TradingState, assess_risk
 from data.risk_records import fetch_daily_risk_state, utc_today
@@ -60,7 +59,7 @@ class Observation:
     rule: str
     subject: str | None
     active: bool | None
-    value_key: str = "value.state"
+    value_key: str = "value.none"
     value_args: dict[str, Any] = field(default_factory=dict)
     rule_args: dict[str, Any] = field(default_factory=dict)
     page: str = "/alerts"
@@ -106,7 +105,9 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
     except DatabaseNotConfigured:
         return _fallback_symbols(services)
     except (DatabaseUnreachable, QueryTimeout) as exc:
-        out.append(Observation("database_unreachable", None, True, "value.unreachable", {"detail": str(exc)}, page="/system"))
+        out.append(
+            Observation("database_unreachable", None, True, "value.unreachable", {"detail": str(exc)}, page="/system")
+        )
         _unknown(out, ("candle_stale",), _fallback_symbols(services))
         _unknown_risk(out, settings)
         return _fallback_symbols(services)
@@ -127,16 +128,16 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
             continue
         age = (now - candle.timestamp).total_seconds()
         out.append(
-            Observation(
-                "candle_stale", symbol, age > services.candle_stale_s, "value.age", {"age_s": age}, page=page
-            )
+            Observation("candle_stale", symbol, age > services.candle_stale_s, "value.age", {"age_s": age}, page=page)
         )
     limits = services.risk_limits
     balance = cash.balance if cash is not None else 0.0
     assessment = assess_risk(today_row, today, balance, limits, now)
     for state, rule in _TRADING_RULES.items():
         out.append(
-            Observation(rule, None, assessment.state is state, "value.state", {"state": assessment.state.value}, page="/risk")
+            Observation(
+                rule, None, assessment.state is state, "value.state", {"state": assessment.state.value}, page="/risk"
+            )
         )
     used_pct = None
     if assessment.daily_loss_limit_krw > 0:
@@ -170,7 +171,9 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
     behind = [status.rollup.view for status in rollups if status.exists and status.behind(now)]
     if any(status.exists for status in rollups):
         out.append(
-            Observation("rollups_lagging", None, bool(behind), "value.lagging", {"views": ", ".join(behind)}, page="/system")
+            Observation(
+                "rollups_lagging", None, bool(behind), "value.lagging", {"views": ", ".join(behind)}, page="/system"
+            )
         )
     return symbols
 
@@ -185,7 +188,9 @@ def _redis_rules(services, settings, symbols: list[str], out: list[Observation])
     snapshot = services.bot_status.read(symbols)
     if snapshot.redis_error:
         out.append(
-            Observation("redis_unreachable", None, True, "value.unreachable", {"detail": snapshot.redis_error}, page="/system")
+            Observation(
+                "redis_unreachable", None, True, "value.unreachable", {"detail": snapshot.redis_error}, page="/system"
+            )
         )
         _unknown(out, ("bot_status_stale",), symbols)
         _unknown(out, ("ai_global_block",), [None])
@@ -201,7 +206,11 @@ def _redis_rules(services, settings, symbols: list[str], out: list[Observation])
             age = reading.age_s
             stale = bool(reading.stale) or age is None
             args = {"age_s": age} if age is not None else {}
-            out.append(Observation("bot_status_stale", symbol, stale, "value.age" if args else "value.missing", args, page=page))
+            out.append(
+                Observation(
+                    "bot_status_stale", symbol, stale, "value.age" if args else "value.missing", args, page=page
+                )
+            )
     try:
         guards = services.bot_status.read_guardrails(symbols, services.clock_rate)
     except RedisUnavailable:

@@ -139,8 +139,15 @@ class AlertStore:
     # -- liveness -----------------------------------------------------------------------------
 
     def record_watcher(
-        self, holder: str, host: str, pid: int, role: str, started_at: float, evaluation_s: float,
-        evaluated: bool, error: str | None = None,
+        self,
+        holder: str,
+        host: str,
+        pid: int,
+        role: str,
+        started_at: float,
+        evaluation_s: float,
+        evaluated: bool,
+        error: str | None = None,
     ) -> None:
         now = time.time()
         with self._write() as conn:
@@ -178,8 +185,18 @@ class AlertStore:
                 "unknown = excluded.unknown",
                 [
                     (
-                        s.key, s.rule, s.subject, s.state.value, _ts(s.since), s.value_key, json.dumps(s.value_args),
-                        json.dumps(s.rule_args), s.page, _ts(s.evaluated_at), _ts(s.notified_at), int(s.unknown),
+                        s.key,
+                        s.rule,
+                        s.subject,
+                        s.state.value,
+                        _ts(s.since),
+                        s.value_key,
+                        json.dumps(s.value_args),
+                        json.dumps(s.rule_args),
+                        s.page,
+                        _ts(s.evaluated_at),
+                        _ts(s.notified_at),
+                        int(s.unknown),
                     )
                     for s in outcome.states.values()
                 ],
@@ -200,9 +217,7 @@ class AlertStore:
                 ],
             )
             if outcome.transitions:
-                conn.execute(
-                    "DELETE FROM history WHERE id <= (SELECT MAX(id) FROM history) - ?", (HISTORY_KEPT,)
-                )
+                conn.execute("DELETE FROM history WHERE id <= (SELECT MAX(id) FROM history) - ?", (HISTORY_KEPT,))
         return True
 
     # -- silences -----------------------------------------------------------------------------
@@ -210,7 +225,9 @@ class AlertStore:
     def add_silence(self, target: str, seconds: float) -> float:
         now = time.time()
         with self._write() as conn:
-            conn.execute("INSERT INTO silences (target, until, created_at) VALUES (?, ?, ?)", (target, now + seconds, now))
+            conn.execute(
+                "INSERT INTO silences (target, until, created_at) VALUES (?, ?, ?)", (target, now + seconds, now)
+            )
             conn.execute("DELETE FROM silences WHERE until < ?", (now,))
         return now + seconds
 
@@ -270,8 +287,17 @@ def read_states(conn) -> dict[str, RuleState]:
         "notified_at, unknown FROM rule_state"
     ):
         states[r[0]] = RuleState(
-            key=r[0], rule=r[1], subject=r[2], state=State(r[3]), since=_dt(r[4]), value_key=r[5],
-            value_args=json.loads(r[6]), rule_args=json.loads(r[7]), page=r[8], evaluated_at=_dt(r[9]),
-            notified_at=_dt(r[10]), unknown=bool(r[11]),
+            key=r[0],
+            rule=r[1],
+            subject=r[2],
+            state=State(r[3]),
+            since=_dt(r[4]),
+            value_key=r[5],
+            value_args=json.loads(r[6]),
+            rule_args=json.loads(r[7]),
+            page=r[8],
+            evaluated_at=_dt(r[9]),
+            notified_at=_dt(r[10]),
+            unknown=bool(r[11]),
         )
     return states

@@ -102,8 +102,14 @@ class Watcher:
 
     def _record(self, role: str, *, evaluated: bool, error: str | None = None) -> None:
         self.store.record_watcher(
-            self.holder, socket.gethostname(), os.getpid(), role, self.started_at,
-            self.settings.evaluation_seconds, evaluated, error,
+            self.holder,
+            socket.gethostname(),
+            os.getpid(),
+            role,
+            self.started_at,
+            self.settings.evaluation_seconds,
+            evaluated,
+            error,
         )
 
     # -- the long-running process -------------------------------------------------------------
@@ -111,7 +117,9 @@ class Watcher:
     def start_delivery(self) -> None:
         for channel in self.channels:
             sender = ChannelSender(
-                self.store, channel, self.holder,
+                self.store,
+                channel,
+                self.holder,
                 timeout_s=self.settings.delivery_timeout_s,
                 max_attempts=self.settings.delivery_attempts,
                 secrets=self.secrets,
@@ -178,7 +186,9 @@ class Watcher:
         outcome = evaluate(previous, observations, now, pending_s=0, repeat_s=0)
         firing = {event.state.key: event for event in outcome.events}
         names = ", ".join(c.name for c in self.channels) or messages.text(language, "dry_run.no_channels")
-        lines = [messages.text(language, "dry_run.header", at=messages.local_time(now, self.zone), count=len(observations))]
+        lines = [
+            messages.text(language, "dry_run.header", at=messages.local_time(now, self.zone), count=len(observations))
+        ]
         for obs in observations:
             state = outcome.states.get(obs.key)
             was_active = obs.key in previous and previous[obs.key].state.value != "ok"

@@ -5,13 +5,14 @@
   var OPT_IN = "coinpilot.alerts.notify";
   var SEEN = "coinpilot.alerts.notified";
   var ns = (window.dash_clientside = window.dash_clientside || {});
-  ns.coinpilot = ns.coinpilot || {};
+  // A namespace of its own: dashboard.js assigns `coinpilot` whole, after this file loads.
+  var alerts = (ns.coinpilotAlerts = ns.coinpilotAlerts || {});
 
   function supported() {
     return "Notification" in window && window.isSecureContext;
   }
 
-  ns.coinpilot.alertNotifySwitch = function (enabled) {
+  alerts.notifySwitch = function (enabled) {
     if (!supported()) {
       try { localStorage.removeItem(OPT_IN); } catch (e) {}
       return enabled ? "This browser allows notifications only on HTTPS or localhost." : "";
@@ -31,7 +32,7 @@
     return "Allow notifications in the browser's prompt.";
   };
 
-  ns.coinpilot.alertNotify = function (firing) {
+  alerts.notify = function (firing) {
     firing = firing || {};
     var seen = {};
     try { seen = JSON.parse(localStorage.getItem(SEEN) || "{}"); } catch (e) { seen = {}; }

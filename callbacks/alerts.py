@@ -109,7 +109,10 @@ def strip(reader: AlertStateReader, language: str) -> tuple[list, dict]:
     snapshot = reader.read()
     now = time.time()
     running = any(w.alive(now) for w in snapshot.watchers)
-    firing = {r.key: f"{rule_title(language, r)}{f' ({r.subject})' if r.subject else ''}: {value_text(language, r)}" for r in snapshot.firing}
+    firing = {
+        r.key: f"{rule_title(language, r)}{f' ({r.subject})' if r.subject else ''}: {value_text(language, r)}"
+        for r in snapshot.firing
+    }
     return layout.strip_link(len(firing), "", running), firing
 
 
@@ -140,12 +143,12 @@ def register(app: Dash, services: DataServices) -> None:
     # Browser notifications run in the browser (assets/alerts.js): the switch asks for the
     # permission and remembers the choice; every page then notifies about newly firing rules.
     app.clientside_callback(
-        ClientsideFunction(namespace="coinpilot", function_name="alertNotifySwitch"),
+        ClientsideFunction(namespace="coinpilotAlerts", function_name="notifySwitch"),
         Output(ids.ALERTS_NOTIFY_STATUS, "children"),
         Input(ids.ALERTS_NOTIFY, "value"),
     )
     app.clientside_callback(
-        ClientsideFunction(namespace="coinpilot", function_name="alertNotify"),
+        ClientsideFunction(namespace="coinpilotAlerts", function_name="notify"),
         Output(ids.ALERTS_NOTIFIED, "data-notified"),
         Input(ids.ALERTS_FIRING_STORE, "data"),
     )

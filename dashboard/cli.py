@@ -353,17 +353,23 @@ def cmd_watch(args) -> int:
     """The alert watcher (alerts/): evaluate the rules every ALERT_EVALUATION_SECONDS and deliver."""
     import signal
 
+    from alerts.rules import RULES
     from alerts.store import AlertStore
     from alerts.watcher import Watcher
     from dashboard.app import build_services
 
     settings = _settings()
     if args.silence:
+        if args.silence.split(":", 1)[0] not in RULES:
+            print(f"error: unknown rule {args.silence!r}; rules: {', '.join(RULES)}", file=sys.stderr)
+            return 2
         if args.for_ is None:
             print("error: --silence needs --for, e.g. --for 2h", file=sys.stderr)
             return 2
         until = AlertStore(settings.alerts.state_path).add_silence(args.silence, args.for_)
-        print(f"silenced {args.silence} until {datetime.fromtimestamp(until, UTC).astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}")
+        print(
+            f"silenced {args.silence} until {datetime.fromtimestamp(until, UTC).astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}"
+        )
         return 0
     if settings.database_url is None:
         print("configuration error: DATABASE_URL: not set (nor DB_HOST/DB_USER/DB_NAME)", file=sys.stderr)

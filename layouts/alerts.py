@@ -73,13 +73,15 @@ def page() -> html.Div:
 
 def no_watcher(state_path: str) -> html.Div:
     return alert(
-        html.Span([
-            "No alert watcher has run with this state directory (",
-            html.Code(state_path),
-            "). Nobody is told when something breaks while this page is closed: start one with ",
-            html.Code("coinpilot-dashboard watch"),
-            " (deploy/coinpilot-alerts.service).",
-        ]),
+        html.Span(
+            [
+                "No alert watcher has run with this state directory (",
+                html.Code(state_path),
+                "). Nobody is told when something breaks while this page is closed: start one with ",
+                html.Code("coinpilot-dashboard watch"),
+                " (deploy/coinpilot-alerts.service).",
+            ]
+        ),
         "warning",
         "No watcher",
         **{"data-watcher": "none"},
@@ -108,7 +110,9 @@ def watcher_card(level: str, headline: str, facts: list[tuple[str, str]]) -> dbc
 def rules_table(rows: list[RuleRow]) -> html.Div:
     if not rows:
         return html.P("The watcher has not evaluated any rule yet.", className="text-secondary mb-0")
-    header = html.Thead(html.Tr([html.Th(h) for h in ("State", "Rule", "Symbol / threshold", "Value", "Since", "Evaluated")]))
+    header = html.Thead(
+        html.Tr([html.Th(h) for h in ("State", "Rule", "Symbol / threshold", "Value", "Since", "Evaluated")])
+    )
     body = []
     for row in rows:
         badges = [dbc.Badge(STATE_LABELS[row.state], color=STATE_COLOURS[row.state])]
@@ -141,7 +145,9 @@ def history_table(rows: list[HistoryRow]) -> html.Div:
             html.Thead(html.Tr([html.Th("At"), html.Th("Rule"), html.Th("From"), html.Th("To")])),
             html.Tbody(
                 [
-                    html.Tr([html.Td(r.at), html.Td(r.title), html.Td(STATE_LABELS[r.old]), html.Td(STATE_LABELS[r.new])])
+                    html.Tr(
+                        [html.Td(r.at), html.Td(r.title), html.Td(STATE_LABELS[r.old]), html.Td(STATE_LABELS[r.new])]
+                    )
                     for r in rows
                 ]
             ),
@@ -158,7 +164,10 @@ def silences_list(rows: list[tuple[str, str]]) -> html.Div:
             ["No active silences. ", html.Code("coinpilot-dashboard watch --silence RULE --for 2h"), " adds one."],
             className="text-secondary mb-0",
         )
-    return html.Ul([html.Li([html.Code(target), f" until {until}"], **{"data-silence": target}) for target, until in rows], className="mb-0")
+    return html.Ul(
+        [html.Li([html.Code(target), f" until {until}"], **{"data-silence": target}) for target, until in rows],
+        className="mb-0",
+    )
 
 
 def channels_list(rows: list[tuple[str, str, str]]) -> html.Div:
@@ -167,7 +176,9 @@ def channels_list(rows: list[tuple[str, str, str]]) -> html.Div:
         return html.P("No message has been queued yet (or no channel is configured).", className="text-secondary mb-0")
     return html.Ul(
         [
-            html.Li([html.Span(className=f"dot dot-{level} me-2"), html.Strong(name), ": ", text], **{"data-channel": name})
+            html.Li(
+                [html.Span(className=f"dot dot-{level} me-2"), html.Strong(name), ": ", text], **{"data-channel": name}
+            )
             for name, level, text in rows
         ],
         className="list-unstyled mb-0",

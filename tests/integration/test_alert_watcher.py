@@ -3,52 +3,27 @@ on loopback: firing and resolving, no duplicates, slow or refusing webhooks, res
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
 
 from alerts import delivery
 from alerts.config import AlertSettings
-from alerts.store import AlertStore
 from alerts.watcher import Watcher
 from dashboard.app import build_services
-from data.database import Database
-from data.tables import account_state, market_data
 from simulator.bot_status_tool import build_payload
+from tests.support.alert_world import STATUS_KEY, SYMBOL
 from tests.support.faults import TcpProxy
 from tests.support.helpers import FixedClock, make_settings, wait_until
 from tests.support.webhooks import WebhookReceiver
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-SYMBOL = "KRW-BTC"
-STATUS_KEY = f"bot:status:{SYMBOL}"
 RULE_KEY = f"bot_status_stale:{SYMBOL}"
-
-
-@pytest.fixture
-def bot_database(empty_pg_url):
-    """A CoinPilot database with a fresh candle and a balance (writable by the test)."""
-    writer = Database(empty_pg_url, read_only=False, statement_timeout_ms=None)
-    now = datetime.now(UTC)
-    with writer.engine.begin() as conn:
-        conn.execute(
-            sa.insert(market_data),
-            [
-                {
-                    "symbol": SYMBOL, "interval": "1m", "open_price": 1, "high_price": 1, "low_price": 1,
-                    "close_price": 1, "volume": 1, "timestamp": now.replace(second=0, microsecond=0),
-                }
-            ],
-        )
-        conn.execute(sa.insert(account_state), [{"id": 1, "balance": 1_000_000, "updated_at": now}])
-    yield empty_pg_url
-    writer.dispose()
 
 
 def write_status(redis_client, age_s: float = 0.0) -> None:
@@ -83,17 +58,17 @@ class StatusWriter:
 
 
 def alert_settings(tmp_path, receiver, **overrides) -> AlertSettings:
-    values = dict(
-        evaluation_seconds=0.25,
-        pending_seconds=1.0,
-        repeat_minutes=0.0,
-        webhook_urls=(receiver.url + "/hook",),
-        delivery_timeout_s=1.0,
-        delivery_attempts=4,
-        state_dir=str(tmp_path / "alert-state"),
-        public_url="https://dash.example",
-        language="en",
-    )
+    values = {
+        "evaluation_seconds": 0.25,
+        "pending_seconds": 1.0,
+        "repeat_minutes": 0.0,
+        "webhook_urls": (receiver.url + "/hook",),
+        "delivery_timeout_s": 1.0,
+        "delivery_attempts": 4,
+        "state_dir": str(tmp_path / "alert-state"),
+        "public_url": "https://dash.example",
+        "language": "en",
+    }
     values.update(overrides)
     return AlertSettings(**values)
 
@@ -131,8 +106,10 @@ def test_a_bot_status_that_stops_being_written_fires_within_pending_plus_one_eva
         firing = wait_until(lambda: receiver.messages(RULE_KEY), timeout=10)
         assert [m.body["event"] for m in firing] == ["firing"]
         delay = firing[0].at - stale_at
-        print(f"\nfault -> delivered message: {delay:.2f} s (pending {alerts.pending_seconds:g} s, "
-              f"evaluation every {alerts.evaluation_seconds:g} s)")
+        print(
+            f"\nfault -> delivered message: {delay:.2f} s (pending {alerts.pending_seconds:g} s, "
+            f"evaluation every {alerts.evaluation_seconds:g} s)"
+        )
         assert delay <= alerts.pending_seconds + alerts.evaluation_seconds + 0.5
         assert firing[0].body["link"] == f"https://dash.example/market?symbol={SYMBOL}"
         writer = StatusWriter(redis_client).start()
@@ -145,7 +122,9 @@ def test_a_bot_status_that_stops_being_written_fires_within_pending_plus_one_eva
         thread.join(5)
 
 
-def test_twenty_evaluations_of_a_steady_fault_send_one_message(bot_database, redis_db, redis_client, receiver, tmp_path):
+def test_twenty_evaluations_of_a_steady_fault_send_one_message(
+    bot_database, redis_db, redis_client, receiver, tmp_path
+):
     clock = FixedClock(datetime.now(UTC))
     alerts = alert_settings(tmp_path, receiver, pending_seconds=60.0)
     watcher = make_watcher(bot_database, redis_db, alerts, clock=clock)

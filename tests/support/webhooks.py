@@ -27,6 +27,7 @@ class WebhookReceiver:
         self.attempts = 0
         self.mode = self.OK
         self.hang_s = 30.0
+        self.refuse_status = 503  # what a refusal answers
         self.refuse_first = 0  # answer 503 to this many requests, then as `mode` says
         self._lock = threading.Lock()
         receiver = self
@@ -45,11 +46,13 @@ class WebhookReceiver:
                     time.sleep(receiver.hang_s)
                     return
                 if refuse:
-                    self.send_response(503)
+                    self.send_response(receiver.refuse_status)
                     self.end_headers()
                     return
                 with receiver._lock:
-                    receiver.received.append(Received(self.path, dict(self.headers), json.loads(raw) if raw else {}, time.time()))
+                    receiver.received.append(
+                        Received(self.path, dict(self.headers), json.loads(raw) if raw else {}, time.time())
+                    )
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
