@@ -272,3 +272,15 @@ def test_an_alert_about_a_dead_channel_goes_out_through_the_others(
         assert wait_until(lambda: receiver.messages(RULE_KEY), timeout=10)
     finally:
         watcher.stop()
+
+
+def test_the_heartbeat_url_is_called_after_evaluations(bot_database, redis_db, redis_client, receiver, tmp_path):
+    alerts = alert_settings(tmp_path, receiver, webhook_urls=(), heartbeat_url=receiver.url + "/beat")
+    watcher = make_watcher(bot_database, redis_db, alerts)
+    write_status(redis_client)
+    thread = run_in_thread(watcher)
+    try:
+        assert wait_until(lambda: len([r for r in receiver.received if r.path == "/beat"]) >= 2, timeout=10)
+    finally:
+        watcher.stop()
+        thread.join(5)
