@@ -161,7 +161,7 @@ def test_a_hanging_webhook_delays_no_evaluation_and_is_retried(
 ):
     monkeypatch.setattr(delivery, "BACKOFF_FIRST_S", 0.1)
     receiver.mode = WebhookReceiver.HANG
-    receiver.hang_s = 5.0
+    receiver.hang_s = 20.0  # longer than the test: only the delivery timeout ends an attempt
     alerts = alert_settings(tmp_path, receiver, pending_seconds=0.0)
     watcher = make_watcher(bot_database, redis_db, alerts)
     redis_client.delete(STATUS_KEY)
