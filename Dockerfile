@@ -18,12 +18,18 @@ COPY dashboard/ dashboard/
 COPY layouts/ layouts/
 COPY callbacks/ callbacks/
 COPY data/ data/
+COPY alerts/ alerts/
 COPY simulator/ simulator/
 COPY assets/ assets/
 COPY scripts/ scripts/
 COPY deploy/gunicorn.conf.py deploy/gunicorn.conf.py
 RUN pip install --no-cache-dir --no-deps -e . \
-    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin coinpilot
+    && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin coinpilot \
+    && mkdir -p /data/alerts && chown 10001 /data/alerts
+
+# The alert watcher's state (the same image runs it: `coinpilot-dashboard watch`); mount a
+# volume here and share it with the dashboard container, which reads it for the Alerts page.
+ENV ALERT_STATE_DIR=/data/alerts
 
 USER 10001
 EXPOSE 8050

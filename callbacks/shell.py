@@ -13,7 +13,7 @@ from data.market import is_valid_symbol_format
 from data.services import DataServices
 from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
-from layouts import ai, history, ids, market, overview, risk, shell, system
+from layouts import ai, alerts, history, ids, market, overview, risk, shell, system
 from layouts import format as fmt
 
 
@@ -80,6 +80,8 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
         return system.page()
     if route == "/exits":
         return exits_page.page(params)
+    if route == "/alerts":
+        return alerts.page()
     if route == "/ai":
         try:
             days = inputs.integer(inputs.first(params, "days"), "days", ai.DAYS_MIN, ai.DAYS_MAX)

@@ -11,13 +11,14 @@ from urllib.parse import urlsplit
 from dash import Dash, html
 
 import callbacks
+from alerts.state import AlertStateReader
 from dashboard import web
 from dashboard.settings import Settings
 from data.database import Database
 from data.services import DataServices, utc_now
 from data.status_reader import BotStatusReader, make_redis_client
 from i18n import current as current_preferences
-from layouts import ai, exits, history, market, overview, risk, shell, system
+from layouts import ai, alerts, exits, history, market, overview, risk, shell, system
 from layouts import format as fmt
 
 log = logging.getLogger("coinpilot.dashboard")
@@ -149,9 +150,11 @@ def create_app(settings: Settings, services: DataServices | None = None) -> Dash
             system.page(),
             exits.page(30, 7, 90),
             ai.page(),
+            alerts.page(),
         ]
     )
     services.init_app(app.server)
+    AlertStateReader(settings.alerts.state_path, settings.alerts.language).init_app(app.server)
     callbacks.register(app, services)
     web.install(app, settings)
     _register_component_bundles(app, settings.url_prefix)

@@ -1,4 +1,4 @@
-"""The `coinpilot-dashboard` command: demo, serve, seed, check, rollups, bot-status, hash-password."""
+"""The `coinpilot-dashboard` command: demo, serve, seed, check, rollups, bot-status, hash-password, watch."""
 
 from __future__ import annotations
 
@@ -349,6 +349,74 @@ def cmd_hash_password(args) -> int:
     return 0
 
 
+def cmd_watch(args) -> int:
+    """The alert watcher (alerts/): evaluate the rules every ALERT_EVALUATION_SECONDS and deliver."""
+    import signal
+
+    from alerts.rules import RULES
+    from alerts.store import AlertStore
+    from alerts.watcher import Watcher
+    from dashboard.app import build_services
+
+    settings = _settings()
+    if args.silence:
+        if args.silence.split(":", 1)[0] not in RULES:
+            print(f"error: unknown rule {args.silence!r}; rules: {', '.join(RULES)}", file=sys.stderr)
+            return 2
+        if args.for_ is None:
+            print("error: --silence needs --for, e.g. --for 2h", file=sys.stderr)
+            return 2
+        until = AlertStore(settings.alerts.state_path).add_silence(args.silence, args.for_)
+        print(
+            f"silenced {args.silence} until {datetime.fromtimestamp(until, UTC).astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}"
+        )
+        return 0
+    if settings.database_url is None:
+        print("configuration error: DATABASE_URL: not set (nor DB_HOST/DB_USER/DB_NAME)", file=sys.stderr)
+        return 2
+    services = build_services(settings)
+    watcher = Watcher(services, settings.alerts, settings.timezone)
+    if args.dry_run:
+        for line in watcher.dry_run():
+            print(line)
+        return 0
+    if args.once:
+        watcher.start_delivery()
+        report = watcher.evaluate()
+        watcher.drain(settings.alerts.delivery_timeout_s * 2 + 1)
+        watcher.stop()
+        print("evaluated" if report.leader else "standby: another watcher holds the sender lease", file=sys.stderr)
+        return 0
+    signal.signal(signal.SIGTERM, lambda *_: watcher.stop_event.set())
+    log.info(
+        "alert watcher %s: every %g s, %d channel(s), state in %s",
+        watcher.holder,
+        settings.alerts.evaluation_seconds,
+        len(watcher.channels),
+        settings.alerts.state_path,
+    )
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+    return 0
+
+
+def _duration_arg(text: str) -> float:
+    """30m, 2h, 1d or seconds."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    text = text.strip().lower()
+    try:
+        value = float(text[:-1]) * units[text[-1]] if text and text[-1] in units else float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (use e.g. 30m, 2h, 1d)") from None
+    if not 0 < value <= 30 * 86400:
+        raise argparse.ArgumentTypeError("a silence lasts more than 0 and at most 30 days")
+    return value
+
+
 def cmd_bot_status(args) -> int:
     from simulator.bot_status_tool import run
 
@@ -415,6 +483,13 @@ def build_parser() -> argparse.ArgumentParser:
     hash_password = commands.add_parser("hash-password", help="print a DASHBOARD_PASSWORD_HASH for a password")
     hash_password.add_argument("--stdin", action="store_true", help="read the password from standard input")
     hash_password.set_defaults(func=cmd_hash_password)
+
+    watch = commands.add_parser("watch", help="the alert watcher: evaluate the alert rules and deliver messages")
+    watch.add_argument("--once", action="store_true", help="evaluate once, deliver what it queued, exit")
+    watch.add_argument("--dry-run", action="store_true", help="evaluate once and print what would be sent")
+    watch.add_argument("--silence", metavar="RULE", help="silence a rule (or rule:subject) for --for")
+    watch.add_argument("--for", dest="for_", type=_duration_arg, metavar="DURATION", help="e.g. 30m, 2h, 1d")
+    watch.set_defaults(func=cmd_watch)
 
     from simulator import bot_status_tool
 

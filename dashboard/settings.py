@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
+from alerts.config import AlertSettings, TelegramTarget
 from data.risk import RiskLimits
 from i18n.preferences import COLOUR_CONVENTIONS, LANGUAGES, THEMES, UNITS, Preferences
 
@@ -67,6 +68,8 @@ class Settings:
     auth: AuthSettings = field(default_factory=AuthSettings)
     # What a browser sees until it picks otherwise (sidebar switches, remembered in cookies).
     display: Preferences = field(default_factory=Preferences)
+    # The alert watcher (`coinpilot-dashboard watch`) and the Alerts page that reads its state.
+    alerts: AlertSettings = field(default_factory=AlertSettings)
     # Set by the CLI for `serve` and `demo` only: Dash dev tools and debug never run in
     # production (gunicorn builds its app from the environment, where this is False).
     dev_mode: bool = False
@@ -112,6 +115,7 @@ class Settings:
                 colours=env.choice("DASHBOARD_MARKET_COLOURS", "korean", COLOUR_CONVENTIONS),
                 units=env.choice("DASHBOARD_KRW_UNITS", "full", UNITS),
             ),
+            alerts=_alerts(env),
         )
 
 
@@ -297,3 +301,75 @@ def _auth(env: _Env) -> AuthSettings:
     if header and not _HEADER_NAME_RE.match(header):
         raise SettingsError(f"DASHBOARD_TRUSTED_USER_HEADER: not a header name: {header!r}")
     return AuthSettings(username, password, password_hash, header)
+
+
+_HTTP_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+_TELEGRAM_TOKEN_RE = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
+_TELEGRAM_CHAT_RE = re.compile(r"^(-?[0-9]+|@[A-Za-z0-9_]{5,})$")
+
+
+def _secret_url(env: _Env, name: str) -> str | None:
+    """An http(s) URL that may carry a secret: an error names the variable, never the value."""
+    text = env.raw(name)
+    if text is None:
+        return None
+    if not _HTTP_URL_RE.match(text):
+        raise SettingsError(f"{name}: expected an http:// or https:// URL (value not shown: it may hold a secret)")
+    return text
+
+
+def _alerts(env: _Env) -> AlertSettings:
+    urls = []
+    for number, part in enumerate((env.raw("ALERT_WEBHOOK_URLS") or "").split(","), start=1):
+        part = part.strip()
+        if not part:
+            continue
+        if not _HTTP_URL_RE.match(part):
+            raise SettingsError(
+                f"ALERT_WEBHOOK_URLS: entry {number} is not an http:// or https:// URL (value not shown: it may hold a secret)"
+            )
+        urls.append(part)
+    token = env.raw("ALERT_TELEGRAM_BOT_TOKEN")
+    chat = env.raw("ALERT_TELEGRAM_CHAT_ID")
+    telegram = None
+    if token or chat:
+        if not (token and chat):
+            missing = "ALERT_TELEGRAM_CHAT_ID" if token else "ALERT_TELEGRAM_BOT_TOKEN"
+            raise SettingsError(f"{missing}: required with the other ALERT_TELEGRAM_ setting")
+        if not _TELEGRAM_TOKEN_RE.match(token):
+            raise SettingsError("ALERT_TELEGRAM_BOT_TOKEN: not a bot token of the form 123456:ABC... (value not shown)")
+        if not _TELEGRAM_CHAT_RE.match(chat):
+            raise SettingsError(f"ALERT_TELEGRAM_CHAT_ID: expected a numeric chat id or @channelname, got {chat!r}")
+        api = _secret_url(env, "ALERT_TELEGRAM_API_URL") or "https://api.telegram.org"
+        telegram = TelegramTarget(token, chat, api)
+    thresholds = []
+    for part in (env.raw("ALERT_LOSS_THRESHOLDS_PCT") or "50,80").split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            raise SettingsError(f"ALERT_LOSS_THRESHOLDS_PCT: {part.strip()!r} is not a number") from None
+        if not 1.0 <= value <= 100.0:
+            raise SettingsError(f"ALERT_LOSS_THRESHOLDS_PCT: {part.strip()} is outside the allowed range 1..100")
+        thresholds.append(value)
+    public_url = env.raw("DASHBOARD_PUBLIC_URL")
+    if public_url is not None and not _HTTP_URL_RE.match(public_url):
+        raise SettingsError(f"DASHBOARD_PUBLIC_URL: expected an http:// or https:// URL, got {public_url!r}")
+    language = env.choice("DASHBOARD_LANGUAGE", "ko", LANGUAGES)
+    return AlertSettings(
+        evaluation_seconds=env.number("ALERT_EVALUATION_SECONDS", 30.0, 0.1, 3600.0),
+        pending_seconds=env.number("ALERT_PENDING_SECONDS", 60.0, 0.0, 86_400.0),
+        repeat_minutes=env.number("ALERT_REPEAT_MINUTES", 60.0, 0.0, 10_080.0),
+        loss_thresholds_pct=tuple(sorted(set(thresholds))),
+        ai_budget_pct=env.number("ALERT_AI_BUDGET_PCT", 80.0, 1.0, 100.0),
+        hysteresis_pct=env.number("ALERT_HYSTERESIS_PCT", 5.0, 0.0, 50.0),
+        webhook_urls=tuple(urls),
+        discord_webhook_url=_secret_url(env, "ALERT_DISCORD_WEBHOOK_URL"),
+        slack_webhook_url=_secret_url(env, "ALERT_SLACK_WEBHOOK_URL"),
+        telegram=telegram,
+        heartbeat_url=_secret_url(env, "ALERT_HEARTBEAT_URL"),
+        delivery_timeout_s=env.number("ALERT_DELIVERY_TIMEOUT_S", 5.0, 0.1, 60.0),
+        delivery_attempts=env.integer("ALERT_DELIVERY_ATTEMPTS", 5, 1, 20),
+        state_dir=env.raw("ALERT_STATE_DIR") or "alert-state",
+        public_url=public_url.rstrip("/") if public_url else None,
+        language=language,
+    )

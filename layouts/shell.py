@@ -20,6 +20,7 @@ PAGES = (
     ("/exits", "exits"),
     ("/system", "system"),
     ("/ai", "ai"),
+    ("/alerts", "alerts"),
 )
 REFRESH_OPTIONS_S = (5, 10, 30, 60, 300)
 # The display switches: (preference, [(value, catalogue key of its label)]).
@@ -149,13 +150,32 @@ def app_layout(relative_path: Callable[[str], str], default_refresh_s: int, time
             navigation(relative_path, default_refresh_s, timezone_label),
             html.Main(
                 [
-                    html.Div(id=ids.STATUS_STRIP, className="status-strip", **{"aria-live": "polite"}),
+                    html.Div(
+                        [
+                            html.Div(id=ids.STATUS_STRIP, className="status-strip", **{"aria-live": "polite"}),
+                            alerts_strip(relative_path),
+                        ],
+                        className="strip-row",
+                    ),
                     html.Div(id=ids.PAGE, className="page"),
                 ],
                 className="cp-main",
             ),
         ],
         className="cp-app",
+    )
+
+
+def alerts_strip(relative_path: Callable[[str], str]) -> html.Div:
+    """The firing-alert count beside the status strip, linking to the Alerts page; and the
+    firing rules for the browser notifications (assets/alerts.js)."""
+    return html.Div(
+        [
+            dcc.Link(id=ids.ALERTS_STRIP, href=relative_path("/alerts"), className="strip-item strip-alerts"),
+            dcc.Store(id=ids.ALERTS_FIRING_STORE),
+            html.Div(id=ids.ALERTS_NOTIFIED, hidden=True),
+        ],
+        className="status-strip strip-alerts-box",
     )
 
 

@@ -8,6 +8,7 @@ MESSAGES = {
     "page.exits": "Exits",
     "page.system": "System",
     "page.ai": "AI",
+    "page.alerts": "Alerts",
     "shell.refresh": "Refresh",
     "shell.auto_refresh": "Auto refresh",
     "shell.every": "every {span}",

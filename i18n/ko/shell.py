@@ -8,6 +8,7 @@ MESSAGES = {
     "page.exits": "청산 분석",
     "page.system": "시스템",
     "page.ai": "AI",
+    "page.alerts": "알림",
     "shell.refresh": "새로고침",
     "shell.auto_refresh": "자동 새로고침",
     "shell.every": "{span}마다",

@@ -17,7 +17,8 @@ ALLOWED = {
     "i18n": set(),
     "data": {"i18n"},
     "layouts": {"i18n"},
-    "callbacks": {"layouts", "data", "i18n"},
+    "callbacks": {"layouts", "data", "i18n", "alerts"},
+    "alerts": {"data", "i18n"},
 }
 
 

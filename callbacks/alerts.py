@@ -1,0 +1,154 @@
+"""Alerts page and the strip's firing count: the watcher's state file, read-only (alerts.state)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from dash import ClientsideFunction, Dash, Input, Output
+
+from alerts.compose import rule_title, value_text
+from alerts.engine import State
+from alerts.state import AlertSnapshot, AlertStateReader, reader_of
+from data.services import DataServices
+from layouts import alerts as layout
+from layouts import format as fmt
+from layouts import ids
+from layouts.components import problem
+
+LIVE_SUBJECT_RULES = ("bot_status_stale", "candle_stale")
+
+
+def _at(epoch: float | None, tz) -> str:
+    return fmt.timestamp(datetime.fromtimestamp(epoch, UTC), tz) if epoch is not None else "never"
+
+
+def watcher_panel(snapshot: AlertSnapshot, reader: AlertStateReader, tz, now: float):
+    if not snapshot.exists:
+        return layout.no_watcher(str(reader.path))
+    if snapshot.error:
+        return problem("unreachable", f"The watcher's state file cannot be read: {snapshot.error}")
+    live = [w for w in snapshot.watchers if w.alive(now)]
+    senders = [w for w in live if w.role == "sender"]
+    if not live:
+        last = max((w.seen_at for w in snapshot.watchers), default=None)
+        return layout.watcher_card(
+            "down",
+            f"No watcher is running (last seen {_at(last, tz)}). The page shows the state it left.",
+            [("State file", str(reader.path))],
+        )
+    sender = senders[0] if senders else live[0]
+    facts = [
+        ("Sender", f"{sender.host} pid {sender.pid}" if senders else "none (standbys only)"),
+        ("Last evaluation", _at(sender.evaluated_at, tz)),
+        ("Every", f"{sender.evaluation_seconds:g} s"),
+        ("Standbys", str(len(live) - len(senders))),
+    ]
+    if sender.last_error:
+        facts.append(("Last error", sender.last_error))
+    level = "warn" if sender.last_error or not senders else "ok"
+    headline = "Running" + (f", last evaluation {fmt.age(now - sender.evaluated_at)}" if sender.evaluated_at else "")
+    return layout.watcher_card(level, headline, facts)
+
+
+def rule_rows(snapshot: AlertSnapshot, language: str, tz, relative_path) -> list[layout.RuleRow]:
+    silenced = {s.target for s in snapshot.silences}
+    rows = []
+    for rule in snapshot.rules:
+        rows.append(
+            layout.RuleRow(
+                key=rule.key,
+                state=rule.state.value,
+                title=rule_title(language, rule),
+                subject=rule.subject or "",
+                value=value_text(language, rule),
+                since=fmt.timestamp(rule.since, tz) if rule.state is not State.OK and rule.since else "",
+                evaluated=fmt.timestamp(rule.evaluated_at, tz),
+                silenced=rule.rule in silenced or rule.key in silenced,
+                unknown=rule.unknown,
+                link=relative_path(rule.page) if rule.page else None,
+            )
+        )
+    return rows
+
+
+def channel_rows(snapshot: AlertSnapshot, tz) -> list[tuple[str, str, str]]:
+    rows = []
+    for c in snapshot.channels:
+        level = "down" if c.failed else "warn" if c.waiting else "ok"
+        text = f"{c.sent} sent (last {_at(c.last_sent_at, tz)}), {c.waiting} waiting, {c.failed} failed"
+        if c.last_error and (c.failed or c.waiting):
+            text += f"; last error: {c.last_error}"
+        rows.append((c.channel, level, text))
+    return rows
+
+
+def alerts_panels(reader: AlertStateReader, services: DataServices, language: str, relative_path) -> tuple:
+    tz = services.display_timezone
+    snapshot = reader.read()
+    rules = rule_rows(snapshot, language, tz, relative_path)
+    titles = {r.key: r.title + (f" ({r.subject})" if r.subject else "") for r in rules}
+    history = [
+        layout.HistoryRow(
+            fmt.timestamp(datetime.fromisoformat(h.at), tz), titles.get(h.key, h.key), h.old.value, h.new.value
+        )
+        for h in snapshot.history
+    ]
+    silences = [(s.target, _at(s.until, tz)) for s in snapshot.silences]
+    return (
+        watcher_panel(snapshot, reader, tz, time.time()),
+        layout.rules_table(rules),
+        layout.history_table(history),
+        layout.silences_list(silences),
+        layout.channels_list(channel_rows(snapshot, tz)),
+    )
+
+
+def strip(reader: AlertStateReader, language: str) -> tuple[list, dict]:
+    """The strip's count and, for browser notifications, the firing rules (key -> text)."""
+    snapshot = reader.read()
+    now = time.time()
+    running = any(w.alive(now) for w in snapshot.watchers)
+    firing = {
+        r.key: f"{rule_title(language, r)}{f' ({r.subject})' if r.subject else ''}: {value_text(language, r)}"
+        for r in snapshot.firing
+    }
+    return layout.strip_link(len(firing), "", running), firing
+
+
+def register(app: Dash, services: DataServices) -> None:
+    reader = reader_of(app.server)
+    language = reader.language
+
+    @app.callback(
+        Output(ids.ALERTS_WATCHER, "children"),
+        Output(ids.ALERTS_RULES, "children"),
+        Output(ids.ALERTS_HISTORY, "children"),
+        Output(ids.ALERTS_SILENCES, "children"),
+        Output(ids.ALERTS_CHANNELS, "children"),
+        Input(ids.REFRESH_INTERVAL, "n_intervals"),
+        Input(ids.URL, "pathname"),
+    )
+    def refresh_alerts(_n, _pathname):
+        return alerts_panels(reader, services, language, app.get_relative_path)
+
+    @app.callback(
+        Output(ids.ALERTS_STRIP, "children"),
+        Output(ids.ALERTS_FIRING_STORE, "data"),
+        Input(ids.REFRESH_INTERVAL, "n_intervals"),
+    )
+    def refresh_strip(_n):
+        return strip(reader, language)
+
+    # Browser notifications run in the browser (assets/alerts.js): the switch asks for the
+    # permission and remembers the choice; every page then notifies about newly firing rules.
+    app.clientside_callback(
+        ClientsideFunction(namespace="coinpilotAlerts", function_name="notifySwitch"),
+        Output(ids.ALERTS_NOTIFY_STATUS, "children"),
+        Input(ids.ALERTS_NOTIFY, "value"),
+    )
+    app.clientside_callback(
+        ClientsideFunction(namespace="coinpilotAlerts", function_name="notify"),
+        Output(ids.ALERTS_NOTIFIED, "data-notified"),
+        Input(ids.ALERTS_FIRING_STORE, "data"),
+    )
