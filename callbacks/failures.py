@@ -15,7 +15,6 @@ from i18n import t
 log = logging.getLogger("coinpilot.dashboard")
 
 
-
 def internal_message() -> str:
     """What a panel says about an unexpected error (the traceback goes to the log, not the browser)."""
     return t("errors.internal")

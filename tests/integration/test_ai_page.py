@@ -11,10 +11,10 @@ from sqlalchemy import event
 from callbacks import ai as ai_callbacks
 from dashboard.app import build_services
 from data.database import Backend, Database
-from simulator.seeding import create_schema
-from tests.support.ai_rows import ai_rows, write_ai_rows
 from i18n import using
 from layouts import ai as ai_layout
+from simulator.seeding import create_schema
+from tests.support.ai_rows import ai_rows, write_ai_rows
 from tests.support.components import by_attribute, english_words, one, text
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 

@@ -11,11 +11,11 @@ import pytest
 from callbacks import exits as exits_callbacks
 from dashboard.app import build_services
 from data.database import Backend, Database
+from i18n import using
 from layouts import format as fmt
 from layouts import ids
 from simulator.seeding import create_schema, insert_rows
 from tests.support import exit_rows
-from i18n import using
 from tests.support.components import by_attribute, english_words, one, text
 from tests.support.helpers import FixedClock, make_settings
 
