@@ -28,10 +28,9 @@ from data.llm import (
 )
 from data.llm_costs import reconcile, usage_over_time, usage_summary
 from data.services import DataServices
+from i18n import t
 from layouts import ai, ids
 from layouts.components import empty_figure, problem
-
-TEXT = ai.TEXT
 
 
 def look_back_days(value) -> int:
@@ -61,7 +60,7 @@ def decision_panels(services: DataServices, days_value) -> tuple:
             }
     decisions = records.frame
     if decisions.empty:
-        message = TEXT["no_decisions"].format(days=days)
+        message = t("ai.no_decisions", days=days)
         return (
             ai.empty(message, "decisions"),
             empty_figure(message, 260),
@@ -72,7 +71,7 @@ def decision_panels(services: DataServices, days_value) -> tuple:
     note = ai.capped(MAX_REVIEWED_DECISIONS, "decisions") if records.capped else None
     tz = services.display_timezone
     if not records.has_price:
-        outcome_part = ai.not_recorded("price_at_decision (the price move after a decision)")
+        outcome_part = ai.not_recorded("price")
     else:
         outcomes = decision_outcomes(decisions, closes, now)
         notes = [] if records.has_regime else [ai.not_recorded("regime")]
@@ -86,7 +85,7 @@ def decision_panels(services: DataServices, days_value) -> tuple:
     return (
         note,
         ai.daily_figure(decisions_per_day(decisions, tz)),
-        ai.confidence_figure(bands) if not bands.empty else empty_figure("No confidence recorded.", 260),
+        ai.confidence_figure(bands) if not bands.empty else empty_figure(t("ai.no_confidence"), 260),
         ai.model_table(per_model(decisions)),
         outcome_part,
     )
@@ -100,16 +99,16 @@ def usage_panels(services: DataServices, days_value, bucket_value) -> tuple:
     now = services.now()
     with services.database.connect() as conn:
         if not services.database.schema(conn).has_table("llm_usage_events"):
-            what = "LLM usage (llm_usage_events)"
-            return ai.not_recorded(what), empty_figure(TEXT["not_recorded"].format(what=what), 280), None
+            message = t("ai.not_recorded", what=t("ai.what.usage"))
+            return ai.not_recorded("usage"), empty_figure(message, 280), None
         records = fetch_usage_events(conn, now - timedelta(days=days))
     events = records.frame
     if events.empty:
-        message = TEXT["no_usage"].format(days=days)
+        message = t("ai.no_usage", days=days)
         return ai.empty(message, "usage"), empty_figure(message, 280), None
     kpis = ai.usage_kpis(usage_summary(events, None))
     if records.capped:
-        kpis = html.Div([ai.capped(MAX_USAGE_EVENTS, "LLM calls"), kpis])
+        kpis = html.Div([ai.capped(MAX_USAGE_EVENTS, "calls"), kpis])
     return (
         kpis,
         ai.usage_figure(usage_over_time(events, bucket, services.display_timezone), bucket),
@@ -127,12 +126,12 @@ def reconciliation_panel(services: DataServices, days_value):
     with services.database.connect() as conn:
         features = services.database.schema(conn)
         if not features.has_table("llm_provider_cost_snapshots"):
-            return ai.not_recorded("Provider bills (llm_provider_cost_snapshots)")
+            return ai.not_recorded("bills")
         if not features.has_table("llm_usage_events"):
-            return ai.not_recorded("LLM usage (llm_usage_events)")
+            return ai.not_recorded("usage")
         bills = fetch_cost_snapshots(conn, now - timedelta(days=days))
         if bills.empty:
-            return ai.empty(TEXT["no_bills"].format(days=days), "bills")
+            return ai.empty(t("ai.no_bills", days=days), "bills")
         ledger = fetch_ledger_costs(
             conn, bills["window_start"].min().to_pydatetime(), bills["window_end"].max().to_pydatetime()
         )
@@ -144,10 +143,10 @@ def credit_panel(services: DataServices):
     """The newest balance reading per provider, with its time."""
     with services.database.connect() as conn:
         if not services.database.schema(conn).has_table("llm_credit_snapshots"):
-            return ai.not_recorded("Credit balance (llm_credit_snapshots)")
+            return ai.not_recorded("credit")
         credits = fetch_latest_credits(conn)
     if credits.empty:
-        return ai.empty(TEXT["no_credit"], "credit")
+        return ai.empty(t("ai.no_credit"), "credit")
     return ai.credit_list(credits, services.display_timezone)
 
 

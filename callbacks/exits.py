@@ -27,6 +27,7 @@ from data.exits import (
     lookback_start,
 )
 from data.services import DataServices
+from i18n import t
 from layouts import exits, ids
 from layouts.components import problem
 
@@ -102,10 +103,10 @@ def _pnl_panel(frame, days: int, has_reason: bool):
     if not has_reason:
         return exits.not_recorded("what_reason", "pnl")
     if frame.empty:
-        return exits.empty(exits.TEXT["no_sells"].format(days=days), "pnl")
+        return exits.empty(t("exits.no_sells", days=days), "pnl")
     by_reason = pnl_by_reason(frame)
     if not by_reason:
-        return exits.empty(exits.TEXT["no_reason_pnl"].format(days=days), "pnl")
+        return exits.empty(t("exits.no_reason_pnl", days=days), "pnl")
     return exits.pnl_chart(by_reason)
 
 
@@ -117,7 +118,7 @@ def _drift_panel(frame, has_reason: bool, has_post_exit: bool):
     drift = drift_by_reason(frame)
     tracked = drift[[f"n_{w}" for w in exits.WINDOWS]].sum(axis=1) > 0
     if not tracked.any():
-        return exits.empty(exits.TEXT["no_drift"], "drift")
+        return exits.empty(t("exits.no_drift"), "drift")
     return exits.drift_chart(drift[tracked])
 
 
@@ -128,7 +129,7 @@ def _heatmap_panel(frame, days: int, has_reason: bool, has_regime: bool):
         return exits.not_recorded("what_reason", "heatmap")
     counts, mean_pnl = regime_reason_matrix(frame)
     if counts.empty:
-        return exits.empty(exits.TEXT["no_heatmap"].format(days=days), "heatmap")
+        return exits.empty(t("exits.no_heatmap", days=days), "heatmap")
     return exits.heatmap(counts, mean_pnl)
 
 

@@ -10,10 +10,15 @@ from typing import ParamSpec, TypeVar
 from callbacks.inputs import InvalidInput
 from data.database import DataError
 from data.status_reader import RedisUnavailable
+from i18n import t
 
 log = logging.getLogger("coinpilot.dashboard")
 
-INTERNAL_MESSAGE = "Unexpected error while building this panel; the details are in the server log."
+
+def internal_message() -> str:
+    """What a panel says about an unexpected error (the traceback goes to the log, not the browser)."""
+    return t("errors.internal")
+
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -28,7 +33,7 @@ def describe(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, RedisUnavailable):
         return "redis_unavailable", str(exc)
     log.exception("callback failed", exc_info=exc)
-    return "internal", INTERNAL_MESSAGE
+    return "internal", internal_message()
 
 
 def panel(on_failure: Callable[[str, str], T]) -> Callable[[Callable[P, T]], Callable[P, T]]:

@@ -10,6 +10,7 @@ from data.risk_records import fetch_risk_audit
 from data.services import DataServices
 from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
+from i18n import t
 from layouts import format as fmt
 from layouts import ids, system
 from layouts.components import problem
@@ -22,11 +23,7 @@ def database_card(services: DataServices):
     # The fallback names the database's URL, so it is declared here, where the database is known.
     @panel(
         on_failure=lambda kind, message: system.health_card(
-            "database",
-            "Database",
-            "down",
-            "unreachable" if kind == "unreachable" else kind.replace("_", " "),
-            [("URL", database.display_url), ("Problem", message)],
+            "database", "down", _down_headline(kind), [("url", database.display_url), ("problem", message)]
         )
     )
     def card():
@@ -35,27 +32,36 @@ def database_card(services: DataServices):
     return card()
 
 
+def _down_headline(kind: str) -> str:
+    """The database card's headline for a DataError kind."""
+    if kind == "unreachable":
+        return t("system.unreachable")
+    known = ("timeout", "schema_missing", "not_configured", "write_refused", "query_failed")
+    return t(f"system.down.{kind}") if kind in known else t("system.down.other")
+
+
 def _reachable_database_card(database, info):
     if info.backend.value == "sqlite":
-        extension = "n/a (SQLite demo database)"
+        extension = t("system.sqlite_extension")
     else:
-        extension = info.timescaledb_version or "not installed"
+        extension = info.timescaledb_version or t("system.not_installed")
     facts = [
         (
-            "Backend",
-            info.backend.label + (" (forced by DASHBOARD_DB_BACKEND)" if database.backend_setting != "auto" else ""),
+            "backend",
+            t("system.forced_backend", backend=info.backend.label)
+            if database.backend_setting != "auto"
+            else info.backend.label,
         ),
-        ("Server", info.server_version),
-        ("TimescaleDB", extension),
-        ("Round trip", f"{info.latency_ms:.1f} ms"),
-        ("Statement timeout", f"{database.statement_timeout_ms / 1000:g} s"),
-        ("URL", database.display_url),
+        ("server", info.server_version),
+        ("timescaledb", extension),
+        ("round_trip", t("system.ms", value=f"{info.latency_ms:.1f}")),
+        ("statement_timeout", t("system.seconds", value=f"{database.statement_timeout_ms / 1000:g}")),
+        ("url", database.display_url),
     ]
-    level = "ok"
-    headline = "reachable"
+    headline = t("system.reachable")
     if info.backend.value == "postgresql" and not info.timescaledb_version:
-        headline = "reachable (plain PostgreSQL: candles via date_bin)"
-    return system.health_card("database", "Database", level, headline, facts)
+        headline = t("system.reachable_plain")
+    return system.health_card("database", "ok", headline, facts)
 
 
 def redis_card(services: DataServices):
@@ -64,14 +70,13 @@ def redis_card(services: DataServices):
         version, latency_ms = reader.server_info()
     except RedisUnavailable as exc:
         return system.health_card(
-            "redis", "Redis", "down", "unreachable", [("Where", reader.description), ("Problem", str(exc))]
+            "redis", "down", t("system.unreachable"), [("where", reader.description), ("problem", str(exc))]
         )
     return system.health_card(
         "redis",
-        "Redis",
         "ok",
-        "reachable",
-        [("Version", version), ("Ping", f"{latency_ms:.1f} ms"), ("Where", reader.description)],
+        t("system.reachable"),
+        [("version", version), ("ping", t("system.ms", value=f"{latency_ms:.1f}")), ("where", reader.description)],
     )
 
 
@@ -83,27 +88,39 @@ def n8n_card(services: DataServices):
         N8nState.UNHEALTHY: "down",
         N8nState.UNREACHABLE: "down",
     }[health.state]
-    headline = {
-        N8nState.OK: "healthy",
-        N8nState.NOT_CONFIGURED: "not configured",
-        N8nState.UNHEALTHY: "unhealthy",
-        N8nState.UNREACHABLE: "unreachable",
-    }[health.state]
-    facts = [("Endpoint", health.url or "set N8N_URL to monitor n8n"), ("Result", health.message)]
+    headline = t(
+        {
+            N8nState.OK: "system.n8n.healthy",
+            N8nState.NOT_CONFIGURED: "system.n8n.not_configured",
+            N8nState.UNHEALTHY: "system.n8n.unhealthy",
+            N8nState.UNREACHABLE: "system.n8n.unreachable",
+        }[health.state]
+    )
+    facts = [("endpoint", health.url or t("system.n8n.set_url")), ("result", _n8n_result(health))]
     if health.latency_ms is not None:
-        facts.append(("Latency", f"{health.latency_ms:.0f} ms"))
-    facts.append(("Timeout", f"{services.n8n_timeout_s:g} s"))
-    return system.health_card("n8n", "n8n", level, headline, facts)
+        facts.append(("latency", t("system.ms", value=f"{health.latency_ms:.0f}")))
+    facts.append(("timeout", t("system.seconds", value=f"{services.n8n_timeout_s:g}")))
+    return system.health_card("n8n", level, headline, facts)
+
+
+def _n8n_result(health) -> str:
+    """What the health check found, in words; an unreachable n8n keeps the network's own reason."""
+    if health.state is N8nState.OK:
+        return t("system.n8n.result_ok")
+    if health.state is N8nState.NOT_CONFIGURED:
+        return t("system.n8n.result_not_configured")
+    if health.state is N8nState.UNHEALTHY and health.status_code is not None:
+        return t("system.n8n.result_http", status=health.status_code)
+    return health.message
 
 
 def access_card(services: DataServices):
     open_access = services.access_description.startswith("open access")
     return system.health_card(
         "access",
-        "Access control",
         "warn" if open_access else "ok",
-        "open access" if open_access else "credentials required",
-        [("Mode", services.access_description)],
+        t("system.access_open") if open_access else t("system.access_closed"),
+        [("mode", services.access_description)],
     )
 
 
@@ -121,17 +138,17 @@ def freshness_panel(services: DataServices):
         candle_age = (now - candle.timestamp).total_seconds() if candle else None
         reading = snapshot.readings.get(symbol)
         if reading is None or reading.state is StatusState.REDIS_UNAVAILABLE:
-            state_text, note = "Redis unreachable", snapshot.redis_error
+            state_text, note = t("system.status_redis"), snapshot.redis_error
         elif reading.state is StatusState.MISSING:
-            state_text, note = "no status (5 min)", reading.message
+            state_text, note = t("system.status_missing"), reading.message
         elif reading.state is StatusState.INVALID:
-            state_text, note = "invalid payload", reading.problem_summary
+            state_text, note = t("system.status_invalid"), reading.problem_summary
         else:
             state_text, note = reading.status.action, reading.status.reason
         rows.append(
             {
                 "symbol": symbol,
-                "last_candle": fmt.timestamp(candle.timestamp, tz) if candle else "none",
+                "last_candle": fmt.timestamp(candle.timestamp, tz) if candle else t("system.none"),
                 "candle_age": fmt.age(candle_age),
                 "candle_stale": candle_age is None or candle_age > services.candle_stale_s,
                 "status_state": state_text,
@@ -152,22 +169,22 @@ def rollups_panel(services: DataServices):
         statuses = services.rollup_status(conn)
     backend = services.database.backend
     if backend.value != "timescaledb":
-        return system.rollups_panel("off", f"not available on {backend.label}: candles from the 1-minute rows", [])
+        return system.rollups_panel("off", t("system.rollups_unavailable", backend=backend.label), [])
     if not any(status.exists for status in statuses):
         return system.rollups_panel(
             "off",
-            "not created: candles from the 1-minute rows",
+            t("system.rollups_not_created"),
             [],
-            "An owner of the database can add them: coinpilot-dashboard rollups create --database-url ...",
+            t("system.rollups_create_hint"),
         )
     rows, used = [], services.rollups.known()
     for status in statuses:
         job, lag = status.job, status.lag(now)
         behind = status.exists and status.behind(now)
         if not status.exists:
-            job_text, job_level, error = "missing", "down", ""
+            job_text, job_level, error = t("system.rollup_missing"), "down", ""
         elif job is None:
-            job_text, job_level, error = "no refresh policy", "warn", ""
+            job_text, job_level, error = t("system.no_policy"), "warn", ""
         else:
             job_text, job_level, error = _policy_job_text(job, tz)
         rows.append(
@@ -175,11 +192,10 @@ def rollups_panel(services: DataServices):
                 "rollup": status.rollup.view,
                 "materialised": fmt.timestamp(status.watermark, tz, seconds=False)
                 if status.watermark
-                else "nothing yet",
-                "behind": (fmt.age(lag.total_seconds()).removesuffix(" ago") if lag is not None else "–")
-                + (" (behind)" if behind else ""),
+                else t("system.nothing_yet"),
+                "behind": _behind(lag, behind),
                 "behind_level": "warn" if behind else "ok",
-                "job": job_text + ("" if status.rollup.width in used else "; not used for candles"),
+                "job": job_text if status.rollup.width in used else t("system.not_used", job=job_text),
                 "job_level": job_level,
                 "error": error,
             }
@@ -188,34 +204,46 @@ def rollups_panel(services: DataServices):
     lagging = [s for s in statuses if s.exists and s.behind(now)]
     if failing:
         level = "down" if lagging else "warn"
-        headline = f"refresh policy failing ({len(failing)} of {len(statuses)} jobs)"
+        headline = t("system.rollups_failing", failing=len(failing), total=len(statuses))
     elif lagging or len(used) < len(statuses):
-        level, headline = "warn", "behind or partly unusable"
+        level, headline = "warn", t("system.rollups_behind")
     else:
-        level, headline = "ok", "in use, refreshed"
-    note = "Candles stay complete: what is not materialised yet is aggregated at read time (slower as the gap grows)."
+        level, headline = "ok", t("system.rollups_ok")
+    note = t("system.rollups_note")
     return system.rollups_panel(level, headline, rows, note if failing or lagging else None)
+
+
+def _behind(lag, behind: bool) -> str:
+    """How far behind now the materialisation is (a span, no 'ago'), marked when too far."""
+    shown = fmt.span(max(0, int(lag.total_seconds())), coarse=True) if lag is not None else fmt.MISSING
+    return t("system.behind_mark", lag=shown) if behind else shown
 
 
 def _policy_job_text(job, tz) -> tuple[str, str, str]:
     """(text, level, error) for a refresh policy job, in the operator's words."""
+    started = fmt.timestamp(job.last_run_started_at, tz, seconds=False)
     if not job.scheduled or job.job_status == "Paused":
-        text, level = f"job {job.job_id} paused", "warn"
+        text, level = t("system.job_paused", job=job.job_id), "warn"
     elif job.failing:
-        text, level = f"job {job.job_id} FAILED at {fmt.timestamp(job.last_run_started_at, tz, seconds=False)}", "down"
+        text, level = t("system.job_failed", job=job.job_id, time=started), "down"
     elif job.last_run_status is None:
-        text, level = f"job {job.job_id} has not run yet", "ok"
+        text, level = t("system.job_not_run", job=job.job_id), "ok"
     else:
-        text, level = f"job {job.job_id} ok at {fmt.timestamp(job.last_run_started_at, tz, seconds=False)}", "ok"
-    text += (
-        f"; {job.total_failures} of {job.total_runs} runs failed"
-        f"; last success {fmt.timestamp(job.last_successful_finish, tz, seconds=False) if job.last_successful_finish else 'never'}"
-        f"; next {fmt.timestamp(job.next_start, tz, seconds=False)}"
+        text, level = t("system.job_ok", job=job.job_id, time=started), "ok"
+    text = t(
+        "system.job_history",
+        text=text,
+        failures=job.total_failures,
+        runs=job.total_runs,
+        success=fmt.timestamp(job.last_successful_finish, tz, seconds=False)
+        if job.last_successful_finish
+        else t("system.never"),
+        next=fmt.timestamp(job.next_start, tz, seconds=False),
     )
     if job.last_error:
         error = job.last_error
     elif job.failing and not job.errors_visible:
-        error = "not visible to this role (job owner only): run coinpilot-dashboard rollups status as the owner"
+        error = t("system.error_hidden")
     else:
         error = ""
     return text, level, error

@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from data.schema import SchemaFeatures, SchemaWatch
+from i18n import Message
 
 # While the database is down, fail fast for this long instead of letting every panel of
 # every open page wait out its own connect timeout (they would queue up the server threads).
@@ -56,7 +57,9 @@ class Backend(str, enum.Enum):
 
 
 class DataError(Exception):
-    """Base of every failure the data layer reports; str() is the operator-facing sentence."""
+    """Base of every failure the data layer reports; str() is the operator-facing sentence,
+    in the language of the request that shows it (the error carries an i18n.Message, so a
+    cached "unreachable" error reads right in every browser)."""
 
     kind = "error"
 
@@ -139,7 +142,7 @@ class Database:
     @property
     def engine(self) -> Engine:
         if self.url is None:
-            raise DatabaseNotConfigured("No database is configured: set DATABASE_URL (or DB_HOST/DB_USER/DB_NAME).")
+            raise DatabaseNotConfigured(Message("errors.db.not_configured"))
         with self._engine_lock:
             if self._engine is None:
                 _install_fork_hook()
@@ -346,36 +349,34 @@ _UNREACHABLE_MARKERS = (
 def translate_error(exc: sa.exc.SQLAlchemyError, where: str) -> DataError:
     """Map a driver error to what the operator needs to know."""
     if isinstance(exc, sa.exc.TimeoutError):
-        return DatabaseUnreachable(
-            "Database unreachable: no free connection within the timeout (database slow or down)."
-        )
+        return DatabaseUnreachable(Message("errors.db.pool_timeout"))
     orig = getattr(exc, "orig", None)
     code = getattr(orig, "pgcode", None)
     text = str(orig if orig is not None else exc).strip()
     message = text.splitlines()[0] if text else type(exc).__name__
     lowered = message.lower()
     if code == "57014" or (isinstance(orig, sqlite3.OperationalError) and lowered == "interrupted"):
-        return QueryTimeout("Query timed out: the database did not answer within the statement timeout.")
+        return QueryTimeout(Message("errors.db.statement_timeout"))
     if code == "42P01" or "no such table" in lowered:
         table = _table_name_from(message)
-        return SchemaMissing(f"Table {table} does not exist yet: the bot has not created its schema in this database.")
+        return SchemaMissing(Message("errors.db.no_table", table=table))
     if code == "42703" or "no such column" in lowered:
-        return SchemaMissing(f"The database schema differs from the CoinPilot schema: {message}")
+        return SchemaMissing(Message("errors.db.schema_differs", detail=message))
     if code == "25006" or "readonly database" in lowered or "read-only" in lowered:
-        return WriteRefused(f"Write refused: the dashboard's database session is read-only ({message}).")
+        return WriteRefused(Message("errors.db.read_only", detail=message))
     if code == "3D000":
-        return DatabaseUnreachable(f"Database unreachable at {where}: {message}")
+        return DatabaseUnreachable(Message("errors.db.unreachable", where=where, detail=message))
     if code in ("28P01", "28000"):
-        return DatabaseUnreachable(f"Database unreachable at {where}: authentication failed.")
+        return DatabaseUnreachable(Message("errors.db.auth_failed", where=where))
     if (
         isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError))
         and (code is None or code.startswith("08") or code.startswith("57P"))
         and (any(marker in lowered for marker in _UNREACHABLE_MARKERS) or code is not None)
     ):
-        return DatabaseUnreachable(f"Database unreachable at {where}: {message}")
+        return DatabaseUnreachable(Message("errors.db.unreachable", where=where, detail=message))
     if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
-        return DatabaseUnreachable(f"Database unreachable at {where}: {message}")
-    return QueryFailed(f"Database query failed: {message}")
+        return DatabaseUnreachable(Message("errors.db.unreachable", where=where, detail=message))
+    return QueryFailed(Message("errors.db.query_failed", detail=message))
 
 
 def _table_name_from(message: str) -> str:

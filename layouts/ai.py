@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from i18n import t
 from layouts import charts, ids
 from layouts import format as fmt
 from layouts.components import alert, kpi_card, lookback_days, section
@@ -19,120 +20,104 @@ USAGE_BUCKETS = ("day", "hour")
 DEFAULT_BUCKET = "day"
 DECISION_COLOURS = {"CONFIRM": charts.OK, "REJECT": charts.DANGER, "SAFE": charts.ACCENT, "WARNING": charts.AMBER}
 
-# Every word this page shows, in one place (a later issue moves them into ko/en catalogues).
-TEXT = {
-    "title": "AI",
-    "days_label": "Look-back (days, 1-30)",
-    "days_note": "Decisions and LLM calls made in the last N days; days in the display time zone.",
-    "decisions": "AI reviewer decisions",
-    "per_day": "Decisions per day",
-    "confidence": "Confidence distribution",
-    "per_model": "Per model",
-    "outcomes": "Outcomes: the price move after each decision",
-    "outcomes_note": (
-        "Move = (close of the 1-minute candle at decision time + window - price at decision) / price at decision. "
-        "A REJECT is right when the price 4 h later is below the price at decision, a CONFIRM when it is above; "
-        "an unchanged price is right for neither. SAFE and WARNING are shown, not scored. "
-        "Decisions whose 4 h has not come yet are pending."
-    ),
-    "by_regime": "By regime",
-    "by_model": "By model",
-    "overall": "All decisions",
-    "usage": "LLM usage and cost",
-    "bucket_label": "Per",
-    "by_route": "By route",
-    "by_feature": "By feature",
-    "by_model_usage": "By model",
-    "reconciliation": "Provider bill vs. the ledger",
-    "reconciliation_note": (
-        "Ledger = the sum of estimated_cost_usd of the provider's calls in the bill's window; "
-        "difference = billed - ledger; % of billed."
-    ),
-    "credit": "Credit balance",
-    "not_recorded": "{what}: not recorded by this CoinPilot version.",
-    "no_decisions": "No AI decisions in the last {days} days.",
-    "no_usage": "No LLM calls recorded in the last {days} days.",
-    "no_bills": "No provider bill (llm_provider_cost_snapshots) for a window in the last {days} days.",
-    "no_credit": "No credit balance recorded yet.",
-    "capped": "Only the newest {limit:,} {what} of the look-back are shown.",
-    "no_price": "price_at_decision is not recorded by this CoinPilot version: moves cannot be computed.",
-    "no_regime": "regime is not recorded by this CoinPilot version.",
-    "not_scored": "not scored",
-}
-OUTCOME_HEADERS = (
-    ("group", ""),
-    ("decision", "Decision"),
-    ("decisions", "Decisions"),
-    ("pending", "Pending 4 h"),
-    ("scored", "Scored 4 h"),
-    ("right", "Right 4 h"),
-    ("hit_rate_pct", "Hit rate 4 h"),
-    ("hit_rate_1h_pct", "Hit rate 1 h"),
-    ("hit_rate_24h_pct", "Hit rate 24 h"),
-    ("avg_move_4h_pct", "Avg move 4 h"),
+# Table columns (data.ai_outcomes / data.llm_costs fields); their headers are ai.col.<name>.
+OUTCOME_COLUMNS = (
+    "group",
+    "decision",
+    "decisions",
+    "pending",
+    "scored",
+    "right",
+    "hit_rate_pct",
+    "hit_rate_1h_pct",
+    "hit_rate_24h_pct",
+    "avg_move_4h_pct",
 )
-USAGE_HEADERS = (
-    ("group", ""),
-    ("calls", "Calls"),
-    ("errors", "Errors"),
-    ("error_rate_pct", "Error rate"),
-    ("total_tokens", "Tokens"),
-    ("cost_usd", "Est. cost"),
-    ("latency_p50_ms", "p50"),
-    ("latency_p95_ms", "p95"),
+USAGE_COLUMNS = (
+    "group",
+    "calls",
+    "errors",
+    "error_rate_pct",
+    "total_tokens",
+    "cost_usd",
+    "latency_p50_ms",
+    "latency_p95_ms",
 )
+
+
+def _label(prefix: str, code) -> str:
+    """A code's label from the catalogue; a code this version does not know shows as it is."""
+    key = f"{prefix}.{code}"
+    label = t(key)
+    return str(code) if label == key else label
+
+
+def decision_label(code) -> str:
+    return _label("ai.decision", code)
+
+
+def group_label(key: str, group) -> str:
+    """A row's group as shown: the 'all' and '(none)' rows in words, regimes labelled, the rest
+    (models, routes, features) as the bot recorded them."""
+    if group == "all":
+        return t("ai.group_all")
+    if group == "(none)":
+        return t("ai.group_none")
+    return _label("ai.regime", group) if key == "regime" else str(group)
 
 
 def page(days: int = DEFAULT_DAYS) -> html.Div:
     return html.Div(
         [
-            html.H1(TEXT["title"], className="page-title"),
+            html.H1(t("ai.title"), className="page-title"),
             dbc.Row(
                 [
-                    lookback_days(ids.AI_DAYS, TEXT["days_label"], days, DAYS_MIN, DAYS_MAX),
-                    dbc.Col(html.Div(TEXT["days_note"], className="small text-secondary"), className="align-self-end"),
+                    lookback_days(
+                        ids.AI_DAYS, t("ai.days_label", low=DAYS_MIN, high=DAYS_MAX), days, DAYS_MIN, DAYS_MAX
+                    ),
+                    dbc.Col(html.Div(t("ai.days_note"), className="small text-secondary"), className="align-self-end"),
                 ],
                 className="mb-3",
             ),
             html.Div(id=ids.AI_MESSAGE),
             section(
-                TEXT["decisions"],
+                t("ai.decisions"),
                 html.Div(id=ids.AI_DECISIONS_NOTE),
                 dbc.Row(
                     [
                         dbc.Col(
                             [
-                                html.Div(TEXT["per_day"], className="small text-secondary"),
+                                html.Div(t("ai.per_day"), className="small text-secondary"),
                                 dcc.Graph(id=ids.AI_DECISIONS_DAILY, config={"displayModeBar": False}),
                             ],
                             lg=6,
                         ),
                         dbc.Col(
                             [
-                                html.Div(TEXT["confidence"], className="small text-secondary"),
+                                html.Div(t("ai.confidence"), className="small text-secondary"),
                                 dcc.Graph(id=ids.AI_CONFIDENCE, config={"displayModeBar": False}),
                             ],
                             lg=6,
                         ),
                     ]
                 ),
-                html.Div(TEXT["per_model"], className="small text-secondary mt-2"),
+                html.Div(t("ai.per_model"), className="small text-secondary mt-2"),
                 html.Div(id=ids.AI_MODELS),
             ),
             section(
-                TEXT["outcomes"],
-                html.Div(TEXT["outcomes_note"], className="small text-secondary mb-2"),
+                t("ai.outcomes"),
+                html.Div(t("ai.outcomes_note"), className="small text-secondary mb-2"),
                 html.Div(id=ids.AI_OUTCOMES),
             ),
             section(
-                TEXT["usage"],
+                t("ai.usage"),
                 html.Div(id=ids.AI_USAGE_KPIS),
                 html.Div(
                     [
-                        dbc.Label(TEXT["bucket_label"], className="small mb-0 me-2"),
+                        dbc.Label(t("ai.bucket_label"), className="small mb-0 me-2"),
                         dbc.RadioItems(
                             id=ids.AI_USAGE_BUCKET,
-                            options=[{"label": b, "value": b} for b in USAGE_BUCKETS],
+                            options=[{"label": t(f"ai.bucket.{b}"), "value": b} for b in USAGE_BUCKETS],
                             value=DEFAULT_BUCKET,
                             inline=True,
                             className="small",
@@ -147,13 +132,13 @@ def page(days: int = DEFAULT_DAYS) -> html.Div:
                 [
                     dbc.Col(
                         section(
-                            TEXT["reconciliation"],
-                            html.Div(TEXT["reconciliation_note"], className="small text-secondary mb-2"),
+                            t("ai.reconciliation"),
+                            html.Div(t("ai.reconciliation_note"), className="small text-secondary mb-2"),
                             html.Div(id=ids.AI_RECONCILIATION),
                         ),
                         lg=8,
                     ),
-                    dbc.Col(section(TEXT["credit"], html.Div(id=ids.AI_CREDIT)), lg=4),
+                    dbc.Col(section(t("ai.credit"), html.Div(id=ids.AI_CREDIT)), lg=4),
                 ]
             ),
         ]
@@ -177,7 +162,7 @@ def signed_usd(value) -> str:
 
 
 def milliseconds(value) -> str:
-    return fmt.MISSING if _missing(value) else f"{value:,.0f} ms"
+    return fmt.MISSING if _missing(value) else t("ai.ms", value=f"{value:,.0f}")
 
 
 def count(value) -> str:
@@ -185,7 +170,8 @@ def count(value) -> str:
 
 
 def not_recorded(what: str) -> html.Div:
-    return alert(TEXT["not_recorded"].format(what=what), "secondary", **{"data-not-recorded": what})
+    """what: a key of ai.what (price, regime, usage, bills, credit)."""
+    return alert(t("ai.not_recorded", what=t(f"ai.what.{what}")), "secondary", **{"data-not-recorded": what})
 
 
 def empty(message: str, key: str) -> html.Div:
@@ -193,7 +179,8 @@ def empty(message: str, key: str) -> html.Div:
 
 
 def capped(limit: int, what: str) -> html.Div:
-    return alert(TEXT["capped"].format(limit=limit, what=what), "warning")
+    """what: decisions or calls."""
+    return alert(t(f"ai.capped_{what}", limit=f"{limit:,}"), "warning")
 
 
 # -- decisions -------------------------------------------------------------------------------
@@ -205,7 +192,7 @@ def _bar_figure(table: pd.DataFrame, x_labels: list[str], height: int = 260) -> 
             go.Bar(
                 x=x_labels,
                 y=[int(v) for v in table[decision]],
-                name=decision,
+                name=decision_label(decision),
                 marker={"color": DECISION_COLOURS.get(decision, charts.NEUTRAL)},
             )
             for decision in table.columns
@@ -231,14 +218,18 @@ def confidence_figure(bands: pd.DataFrame) -> go.Figure:
     table = _ordered(bands)
     labels = [f"{b}-{b + 9}" if b < 90 else "90-100" for b in table.index]
     figure = _bar_figure(table, labels)
-    figure.update_xaxes(title_text="confidence")
+    figure.update_xaxes(title_text=t("ai.confidence_axis"))
     return figure
 
 
 def model_table(models: pd.DataFrame) -> dbc.Table:
     decisions = list(_ordered(models.drop(columns=["total", "avg_confidence"])).columns)
     header = html.Thead(
-        html.Tr([html.Th("Model")] + [html.Th(d, className="text-end") for d in decisions + ["Total", "Avg conf."]])
+        html.Tr(
+            [html.Th(t("ai.col.model"))]
+            + [html.Th(decision_label(d), className="text-end") for d in decisions]
+            + [html.Th(t(f"ai.col.{c}"), className="text-end") for c in ("total", "avg_confidence")]
+        )
     )
     rows = [
         html.Tr(
@@ -264,23 +255,27 @@ def model_table(models: pd.DataFrame) -> dbc.Table:
 
 def _outcome_cell(key: str, row: dict) -> str:
     value = row[key]
-    if key in ("group", "decision"):
-        return str(value)
+    if key == "decision":
+        return decision_label(value)
     if key.startswith("hit_rate"):
         if row["decision"] not in ("CONFIRM", "REJECT"):
-            return TEXT["not_scored"]
+            return t("ai.not_scored")
         return fmt.pct(value, signed=False)
     if key == "avg_move_4h_pct":
         return fmt.pct(value)
     return count(value)
 
 
-def outcome_table(summary: pd.DataFrame, key: str, group_label: str) -> dbc.Table:
+def outcome_table(summary: pd.DataFrame, key: str) -> dbc.Table:
+    """key: all, regime or model (the group column's header and the rows' data-outcome)."""
     header = html.Thead(
         html.Tr(
             [
-                html.Th(group_label if name == "group" else label, className="" if i < 2 else "text-end")
-                for i, (name, label) in enumerate(OUTCOME_HEADERS)
+                html.Th(
+                    _group_header(key) if name == "group" else t(f"ai.col.{name}"),
+                    className="" if i < 2 else "text-end",
+                )
+                for i, name in enumerate(OUTCOME_COLUMNS)
             ]
         )
     )
@@ -288,11 +283,11 @@ def outcome_table(summary: pd.DataFrame, key: str, group_label: str) -> dbc.Tabl
     for row in summary.to_dict("records"):
         cells = [
             html.Td(
-                _outcome_cell(name, row),
+                group_label(key, row["group"]) if name == "group" else _outcome_cell(name, row),
                 className="" if i < 2 else "text-end num",
                 **{"data-col": name},
             )
-            for i, (name, _label) in enumerate(OUTCOME_HEADERS)
+            for i, name in enumerate(OUTCOME_COLUMNS)
         ]
         rows.append(html.Tr(cells, **{"data-outcome": f"{key}:{row['group']}:{row['decision']}"}))
     return dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-3 ai-table")
@@ -300,26 +295,30 @@ def outcome_table(summary: pd.DataFrame, key: str, group_label: str) -> dbc.Tabl
 
 def outcomes(overall: pd.DataFrame, by_regime: pd.DataFrame | None, by_model: pd.DataFrame, notes: list) -> list:
     parts = list(notes)
-    parts += [html.H6(TEXT["overall"], className="mt-1"), outcome_table(overall, "all", "")]
+    parts += [html.H6(t("ai.overall"), className="mt-1"), outcome_table(overall, "all")]
     if by_regime is not None:
-        parts += [html.H6(TEXT["by_regime"]), outcome_table(by_regime, "regime", "Regime")]
-    parts += [html.H6(TEXT["by_model"]), outcome_table(by_model, "model", "Model")]
+        parts += [html.H6(t("ai.by_regime")), outcome_table(by_regime, "regime")]
+    parts += [html.H6(t("ai.by_model")), outcome_table(by_model, "model")]
     return parts
 
 
 # -- usage and cost --------------------------------------------------------------------------
 
 
+def _group_header(key: str) -> str:
+    return "" if key == "all" else t(f"ai.col.{key}")
+
+
 def usage_kpis(total: pd.DataFrame) -> dbc.Row:
     row = total.iloc[0].to_dict()
     return dbc.Row(
         [
-            kpi_card("llm-calls", "LLM calls", count(row["calls"])),
-            kpi_card("llm-tokens", "Tokens", count(row["total_tokens"])),
-            kpi_card("llm-cost", "Estimated cost", usd(row["cost_usd"])),
-            kpi_card("llm-error-rate", "Error rate", fmt.pct(row["error_rate_pct"], signed=False)),
-            kpi_card("llm-latency-p50", "Latency p50", milliseconds(row["latency_p50_ms"])),
-            kpi_card("llm-latency-p95", "Latency p95", milliseconds(row["latency_p95_ms"])),
+            kpi_card("llm-calls", t("ai.kpi.calls"), count(row["calls"])),
+            kpi_card("llm-tokens", t("ai.kpi.tokens"), count(row["total_tokens"])),
+            kpi_card("llm-cost", t("ai.kpi.cost"), usd(row["cost_usd"])),
+            kpi_card("llm-error-rate", t("ai.kpi.error_rate"), fmt.pct(row["error_rate_pct"], signed=False)),
+            kpi_card("llm-latency-p50", t("ai.kpi.latency_p50"), milliseconds(row["latency_p50_ms"])),
+            kpi_card("llm-latency-p95", t("ai.kpi.latency_p95"), milliseconds(row["latency_p95_ms"])),
         ]
     )
 
@@ -328,12 +327,22 @@ def usage_figure(over_time: pd.DataFrame, bucket: str) -> go.Figure:
     labels = [str(label) for label in over_time.index]
     figure = go.Figure(
         [
-            go.Bar(x=labels, y=[int(v) for v in over_time["calls"]], name="calls", marker={"color": charts.ACCENT}),
-            go.Bar(x=labels, y=[int(v) for v in over_time["errors"]], name="errors", marker={"color": charts.DANGER}),
+            go.Bar(
+                x=labels,
+                y=[int(v) for v in over_time["calls"]],
+                name=t("ai.trace.calls"),
+                marker={"color": charts.ACCENT},
+            ),
+            go.Bar(
+                x=labels,
+                y=[int(v) for v in over_time["errors"]],
+                name=t("ai.trace.errors"),
+                marker={"color": charts.DANGER},
+            ),
             go.Scatter(
                 x=labels,
                 y=[float(v) for v in over_time["cost_usd"]],
-                name="est. cost (USD)",
+                name=t("ai.trace.cost"),
                 yaxis="y2",
                 mode="lines+markers",
                 line={"color": charts.AMBER},
@@ -342,7 +351,7 @@ def usage_figure(over_time: pd.DataFrame, bucket: str) -> go.Figure:
     )
     figure.update_layout(
         **charts.base_layout(height=280, barmode="group", hovermode="x unified"),
-        yaxis={"title": {"text": f"calls per {bucket}"}, "gridcolor": charts.GRID},
+        yaxis={"title": {"text": t("ai.axis.calls_per", bucket=t(f"ai.bucket.{bucket}"))}, "gridcolor": charts.GRID},
         yaxis2={"title": {"text": "USD"}, "overlaying": "y", "side": "right", "showgrid": False},
     )
     figure.update_xaxes(type="category")
@@ -350,8 +359,6 @@ def usage_figure(over_time: pd.DataFrame, bucket: str) -> go.Figure:
 
 
 def _usage_cell(key: str, value) -> str:
-    if key == "group":
-        return str(value)
     if key == "error_rate_pct":
         return fmt.pct(value, signed=False)
     if key == "cost_usd":
@@ -361,20 +368,28 @@ def _usage_cell(key: str, value) -> str:
     return count(value)
 
 
-def usage_table(summary: pd.DataFrame, key: str, group_label: str) -> html.Div:
+def usage_table(summary: pd.DataFrame, key: str) -> html.Div:
+    """key: route, feature or model."""
     header = html.Thead(
         html.Tr(
             [
-                html.Th(group_label if name == "group" else label, className="" if i == 0 else "text-end")
-                for i, (name, label) in enumerate(USAGE_HEADERS)
+                html.Th(
+                    _group_header(key) if name == "group" else t(f"ai.col.{name}"),
+                    className="" if i == 0 else "text-end",
+                )
+                for i, name in enumerate(USAGE_COLUMNS)
             ]
         )
     )
     rows = [
         html.Tr(
             [
-                html.Td(_usage_cell(name, row[name]), className="" if i == 0 else "text-end num", **{"data-col": name})
-                for i, (name, _label) in enumerate(USAGE_HEADERS)
+                html.Td(
+                    group_label(key, row[name]) if name == "group" else _usage_cell(name, row[name]),
+                    className="" if i == 0 else "text-end num",
+                    **{"data-col": name},
+                )
+                for i, name in enumerate(USAGE_COLUMNS)
             ],
             **{"data-usage": f"{key}:{row['group']}"},
         )
@@ -385,20 +400,23 @@ def usage_table(summary: pd.DataFrame, key: str, group_label: str) -> html.Div:
 
 def usage_tables(by_route: pd.DataFrame, by_feature: pd.DataFrame, by_model: pd.DataFrame) -> list:
     return [
-        html.H6(TEXT["by_route"], className="mt-2"),
-        usage_table(by_route, "route", "Route"),
-        html.H6(TEXT["by_feature"]),
-        usage_table(by_feature, "feature", "Feature"),
-        html.H6(TEXT["by_model_usage"]),
-        usage_table(by_model, "model", "Model"),
+        html.H6(t("ai.by_route"), className="mt-2"),
+        usage_table(by_route, "route"),
+        html.H6(t("ai.by_feature")),
+        usage_table(by_feature, "feature"),
+        html.H6(t("ai.by_model")),
+        usage_table(by_model, "model"),
     ]
 
 
 def reconciliation_table(bills: pd.DataFrame, tz: ZoneInfo) -> dbc.Table:
     header = html.Thead(
         html.Tr(
-            [html.Th("Provider"), html.Th("Window")]
-            + [html.Th(label, className="text-end") for label in ("Billed", "Ledger", "Difference", "% of billed")]
+            [html.Th(t("ai.col.provider")), html.Th(t("ai.col.window"))]
+            + [
+                html.Th(t(f"ai.col.{name}"), className="text-end")
+                for name in ("billed", "ledger", "difference", "difference_pct")
+            ]
         )
     )
     rows = [
@@ -426,7 +444,7 @@ def credit_list(credits: pd.DataFrame, tz: ZoneInfo) -> html.Div:
         [
             html.Div(
                 [
-                    html.Div(row["provider"] or "(unknown)", className="kpi-title"),
+                    html.Div(row["provider"] or t("ai.unknown_provider"), className="kpi-title"),
                     html.Div(
                         fmt.MISSING
                         if _missing(row["balance_usd"])
@@ -436,7 +454,7 @@ def credit_list(credits: pd.DataFrame, tz: ZoneInfo) -> html.Div:
                         className="kpi-value",
                         **{"data-credit": row["provider"] or "(unknown)"},
                     ),
-                    html.Div(f"as of {fmt.timestamp(row['created_at'], tz)}", className="kpi-note"),
+                    html.Div(t("ai.as_of", time=fmt.timestamp(row["created_at"], tz)), className="kpi-note"),
                 ],
                 className="mb-2",
             )

@@ -6,21 +6,26 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import html
 
+from i18n import t
 from layouts import charts
 
 # The title an operator sees for each kind of data-layer failure (data.database.DataError.kind).
-ERROR_TITLES = {
-    "unreachable": "Database unreachable",
-    "timeout": "Query timed out",
-    "schema_missing": "Schema missing",
-    "not_configured": "Database not configured",
-    "write_refused": "Write refused",
-    "query_failed": "Database error",
-    "redis_unavailable": "Redis unreachable",
-    "invalid_input": "Invalid input",
-    "internal": "Internal error",
-    "empty": "No data yet",
-}
+ERROR_KINDS = (
+    "unreachable",
+    "timeout",
+    "schema_missing",
+    "not_configured",
+    "write_refused",
+    "query_failed",
+    "redis_unavailable",
+    "invalid_input",
+    "internal",
+    "empty",
+)
+
+
+def error_title(kind: str) -> str:
+    return t(f"errors.title.{kind}") if kind in ERROR_KINDS else t("errors.title.other")
 
 
 def alert(message: str, kind: str = "danger", title: str | None = None, **attributes):
@@ -35,7 +40,7 @@ def alert(message: str, kind: str = "danger", title: str | None = None, **attrib
 def problem(kind: str, message: str) -> dbc.Alert:
     """The standard way a panel says it cannot show its data."""
     color = "info" if kind in ("empty",) else "warning" if kind in ("invalid_input", "schema_missing") else "danger"
-    return alert(message, color, ERROR_TITLES.get(kind, "Error"), **{"data-problem": kind})
+    return alert(message, color, error_title(kind), **{"data-problem": kind})
 
 
 def kpi_card(key: str, title: str, value: str, value_class: str = "", note: str | None = None) -> dbc.Col:

@@ -1,8 +1,8 @@
 """Exits: how the bot's sells turned out (PnL % per exit reason), where the price went after
 them ("did we sell too early?"), regime x exit reason, tuning hints and the table of exits.
 
-Every user-visible string of the page is in TEXT / HINT_TEXT below, so they can move into the
-ko/en catalogues as they are."""
+Every user-visible string comes from the exits catalogue (i18n/<language>/exits.py); exit
+reasons and regimes keep their codes as data and are labelled only when shown."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from i18n import t
 from layouts import charts, ids
 from layouts import format as fmt
 from layouts.components import alert, kpi_card, lookback_days, section
@@ -27,133 +28,97 @@ REASON_COLOURS = {
     "RSI_OVERBOUGHT": "#a78bfa",
 }
 
-TEXT = {
-    "title": "Exits",
-    "lookback": "Look-back (days, {low}–{high})",
-    "lookback_note": "FILLED SELLs executed in the last {days} days (UTC instants, shown in {tz}).",
-    "bad_days": "?days={value} is not a look-back of {low} to {high} days: showing the default {default} days.",
-    "not_recorded": "{what}: not recorded by this CoinPilot version.",
-    "kpi_sells": "Sells",
-    "kpi_sells_note": "FILLED SELLs in {days} days",
-    "kpi_pnl": "PnL computable",
-    "kpi_pnl_note": "{recorded} from the bot's entry_avg_price, {ledger} from the average-cost ledger",
-    "kpi_tracked": "Tracked to 24 h",
-    "kpi_tracked_note": "sells with a 24 h post-exit price",
-    "kpi_avg_pnl": "Average PnL %",
-    "kpi_avg_pnl_note": "(sell - entry avg) / entry avg, before fees",
-    "no_pnl": "n/a",
-    "section_hints": "Tuning hints",
-    "section_pnl": "PnL % by exit reason",
-    "section_drift": "Did we sell too early? Average price change after the exit",
-    "section_heatmap": "Regime x exit reason (number of exits; hover for the average PnL %)",
-    "section_table": "Exits (newest first)",
-    "what_reason": "Exit reasons",
-    "what_post_exit": "Post-exit prices",
-    "what_regime": "Regimes",
-    "what_hints": "Tuning hints (they need exit_reason and post_exit_prices)",
-    "what_table": "Exit reason, regime and post-exit prices",
-    "no_sells": "No FILLED SELL in the last {days} days.",
-    "no_reason_pnl": "No sell with a recorded exit reason and a computable PnL in the last {days} days.",
-    "no_drift": "No sell with a recorded exit reason has been tracked after its exit yet.",
-    "no_heatmap": "No sell with both a recorded regime and exit reason in the last {days} days.",
-    "hints_wait": "Hints need at least {minimum} FILLED SELLs in the look-back: {sells} so far, {more} more needed.",
-    "hints_none": "No exit has been tracked long enough for any rule yet.",
-    "hints_quiet": "No rule fired.",
-    "hints_checked": "Checked, no hint:",
-    "malformed": (
-        "Skipped malformed post-exit data: {windows} window(s) and {values} whole value(s) that are not an object, "
-        "in {sells} sell(s). The other windows of those sells are used."
-    ),
-    "truncated": "More than {limit:,} sells in the look-back: the oldest are not shown or counted.",
-    "axis_pnl": "PnL % (before fees)",
-    "axis_drift": "change % after the exit",
-    "axis_window": "time after the exit",
-    "source_recorded": "bot",
-    "source_ledger": "ledger",
-    "grid_empty": "No exits in the look-back.",
-}
-# Per rule key (data.exit_analysis): the advice when it fires and the measure behind it.
-HINT_TEXT = {
-    "trailing_stop_loosen": "Consider loosening the trailing stop by 0.5 pp.",
-    "stop_loss_tight": "The stop loss may be too tight.",
-    "take_profit_low": "The take-profit target may be too low.",
-    "time_limit_working": "The time limit is working: prices kept falling after these exits.",
-    "regime_early_exits": "Review the {subject} regime's exit settings.",
-}
-HINT_MEASURE = (
-    "{subject}: average change {window} after the exit {value} over {sample} tracked sell(s) "
-    "(rule: {comparison} {threshold})."
-)
-HINT_MEASURE_REGIME = (
-    "{subject}: {early} of {sample} TRAILING_STOP / TAKE_PROFIT exits tracked to 24 h were early "
-    "(price more than +2.00% higher 24 h later): {value} (rule: more than {threshold})."
-)
 COMPARISONS = {
-    "trailing_stop_loosen": "at or above",
-    "stop_loss_tight": "at or above",
-    "take_profit_low": "at or above",
-    "time_limit_working": "at or below",
+    "trailing_stop_loosen": "exits.at_or_above",
+    "stop_loss_tight": "exits.at_or_above",
+    "take_profit_low": "exits.at_or_above",
+    "time_limit_working": "exits.at_or_below",
 }
 
-GRID_COLUMNS = [
-    {"field": "time", "headerName": "Executed", "width": 205},
-    {"field": "symbol", "headerName": "Symbol", "width": 105},
-    {"field": "exit_reason", "headerName": "Exit reason", "width": 145},
-    {"field": "regime", "headerName": "Regime", "width": 100},
-    {"field": "pnl_pct", "headerName": "PnL %", "width": 90, "type": "rightAligned", "cellRenderer": "PnlCell"},
-    *(
+
+def reason_label(code: str) -> str:
+    """An exit reason as the operator reads it; a reason this version does not know shows its code."""
+    key = f"exits.reason.{code}"
+    label = t(key)
+    return code if label == key else label
+
+
+def regime_label(code: str) -> str:
+    key = f"exits.regime.{code}"
+    label = t(key)
+    return code if label == key else label
+
+
+def window_label(window: str) -> str:
+    return t(f"exits.window.{window}")
+
+
+def grid_columns() -> list[dict]:
+    return [
+        {"field": "time", "headerName": t("exits.col_time"), "width": 205},
+        {"field": "symbol", "headerName": t("exits.col_symbol"), "width": 105},
+        {"field": "exit_reason", "headerName": t("exits.col_exit_reason"), "width": 145},
+        {"field": "regime", "headerName": t("exits.col_regime"), "width": 100},
         {
-            "field": f"drift_{w}",
-            "headerName": f"+{w} %",
+            "field": "pnl_pct",
+            "headerName": t("exits.col_pnl"),
             "width": 90,
             "type": "rightAligned",
-            "headerTooltip": f"price change % {w} after the exit",
-        }
-        for w in WINDOWS
-    ),
-    {"field": "price", "headerName": "Sell price", "width": 110, "type": "rightAligned"},
-    {"field": "entry_avg_price", "headerName": "Entry avg", "width": 110, "type": "rightAligned"},
-    {
-        "field": "pnl_source",
-        "headerName": "Entry from",
-        "width": 110,
-        "headerTooltip": "bot: signal_info.entry_avg_price; ledger: the dashboard's average-cost ledger",
-    },
-]
+            "cellRenderer": "PnlCell",
+        },
+        *(
+            {
+                "field": f"drift_{w}",
+                "headerName": t("exits.col_drift", window=window_label(w)),
+                "width": 90,
+                "type": "rightAligned",
+                "headerTooltip": t("exits.col_drift_tip", window=window_label(w)),
+            }
+            for w in WINDOWS
+        ),
+        {"field": "price", "headerName": t("exits.col_price"), "width": 110, "type": "rightAligned"},
+        {"field": "entry_avg_price", "headerName": t("exits.col_entry"), "width": 110, "type": "rightAligned"},
+        {
+            "field": "pnl_source",
+            "headerName": t("exits.col_source"),
+            "width": 110,
+            "headerTooltip": t("exits.col_source_tip"),
+        },
+    ]
 
 
 def page(days: int, low: int, high: int, notice: str | None = None) -> html.Div:
     return html.Div(
         [
-            html.H1(TEXT["title"], className="page-title"),
+            html.H1(t("exits.title"), className="page-title"),
             dbc.Row(
-                lookback_days(ids.EXITS_DAYS, TEXT["lookback"].format(low=low, high=high), days, low, high),
+                lookback_days(ids.EXITS_DAYS, t("exits.lookback", low=low, high=high), days, low, high),
                 className="mb-2",
             ),
             html.Div(alert(notice, "warning", **{"data-exits-notice": "days"}) if notice else None),
             html.Div(id=ids.EXITS_MESSAGE),
             dbc.Row(id=ids.EXITS_KPIS, className="g-3 kpi-row"),
-            section(TEXT["section_hints"], html.Div(id=ids.EXITS_HINTS)),
+            section(t("exits.section_hints"), html.Div(id=ids.EXITS_HINTS)),
             dbc.Row(
                 [
-                    dbc.Col(section(TEXT["section_pnl"], html.Div(id=ids.EXITS_PNL)), lg=6),
-                    dbc.Col(section(TEXT["section_drift"], html.Div(id=ids.EXITS_DRIFT)), lg=6),
+                    dbc.Col(section(t("exits.section_pnl"), html.Div(id=ids.EXITS_PNL)), lg=6),
+                    dbc.Col(section(t("exits.section_drift"), html.Div(id=ids.EXITS_DRIFT)), lg=6),
                 ]
             ),
-            section(TEXT["section_heatmap"], html.Div(id=ids.EXITS_HEATMAP)),
+            section(t("exits.section_heatmap"), html.Div(id=ids.EXITS_HEATMAP)),
             section(
-                TEXT["section_table"],
+                t("exits.section_table"),
                 html.Div(id=ids.EXITS_GRID_MESSAGE),
                 dag.AgGrid(
                     id=ids.EXITS_GRID,
-                    columnDefs=GRID_COLUMNS,
+                    columnDefs=grid_columns(),
                     rowData=[],
                     defaultColDef={"sortable": True, "resizable": True},
                     dashGridOptions={
                         "pagination": True,
                         "paginationPageSize": 50,
                         "paginationPageSizeSelector": False,
-                        "localeText": {"noRowsToShow": TEXT["grid_empty"]},
+                        "localeText": {"noRowsToShow": t("exits.grid_empty")},
                     },
                     style={"height": "480px"},
                 ),
@@ -163,12 +128,12 @@ def page(days: int, low: int, high: int, notice: str | None = None) -> html.Div:
 
 
 def bad_days_notice(value: str, low: int, high: int, default: int) -> str:
-    return TEXT["bad_days"].format(value=value, low=low, high=high, default=default)
+    return t("exits.bad_days", value=value, low=low, high=high, default=default)
 
 
 def not_recorded(what_key: str, panel: str) -> html.Div:
     """What a panel says when this bot version does not write what it shows."""
-    return alert(TEXT["not_recorded"].format(what=TEXT[what_key]), "secondary", **{"data-exits-absent": panel})
+    return alert(t("exits.not_recorded", what=t(f"exits.what.{what_key}")), "secondary", **{"data-exits-absent": panel})
 
 
 def empty(message: str, panel: str) -> html.Div:
@@ -186,27 +151,30 @@ def kpis(
 ) -> list:
     """tracked_24h None: post_exit_prices is not recorded by this bot version."""
     tracked = (
-        kpi_card("tracked-24h", TEXT["kpi_tracked"], f"{tracked_24h} / {sells}", note=TEXT["kpi_tracked_note"])
+        kpi_card("tracked-24h", t("exits.kpi_tracked"), f"{tracked_24h} / {sells}", note=t("exits.kpi_tracked_note"))
         if tracked_24h is not None
         else kpi_card(
-            "tracked-24h", TEXT["kpi_tracked"], "–", note=TEXT["not_recorded"].format(what=TEXT["what_post_exit"])
+            "tracked-24h",
+            t("exits.kpi_tracked"),
+            "–",
+            note=t("exits.not_recorded", what=t("exits.what.what_post_exit")),
         )
     )
     return [
-        kpi_card("sells", TEXT["kpi_sells"], f"{sells:,}", note=TEXT["kpi_sells_note"].format(days=days)),
+        kpi_card("sells", t("exits.kpi_sells"), f"{sells:,}", note=t("exits.kpi_sells_note", days=days)),
         kpi_card(
             "pnl-computable",
-            TEXT["kpi_pnl"],
+            t("exits.kpi_pnl"),
             f"{pnl_computable} / {sells}",
-            note=TEXT["kpi_pnl_note"].format(recorded=pnl_recorded, ledger=pnl_ledger),
+            note=t("exits.kpi_pnl_note", recorded=pnl_recorded, ledger=pnl_ledger),
         ),
         tracked,
         kpi_card(
             "avg-pnl",
-            TEXT["kpi_avg_pnl"],
-            fmt.pct(avg_pnl_pct) if avg_pnl_pct is not None else TEXT["no_pnl"],
+            t("exits.kpi_avg_pnl"),
+            fmt.pct(avg_pnl_pct) if avg_pnl_pct is not None else t("exits.no_pnl"),
             fmt.pnl_class(avg_pnl_pct),
-            note=TEXT["kpi_avg_pnl_note"],
+            note=t("exits.kpi_avg_pnl_note"),
         ),
     ]
 
@@ -218,13 +186,15 @@ def notes(malformed: tuple[int, int, int] | None, truncated_limit: int | None) -
         windows, values, sells = malformed
         shown.append(
             alert(
-                TEXT["malformed"].format(windows=windows, values=values, sells=sells),
+                t("exits.malformed", windows=windows, values=values, sells=sells),
                 "warning",
                 **{"data-exits-note": "malformed"},
             )
         )
     if truncated_limit:
-        shown.append(alert(TEXT["truncated"].format(limit=truncated_limit), "info", **{"data-exits-note": "truncated"}))
+        shown.append(
+            alert(t("exits.truncated", limit=f"{truncated_limit:,}"), "info", **{"data-exits-note": "truncated"})
+        )
     return shown
 
 
@@ -234,21 +204,21 @@ def pnl_chart(by_reason: dict[str, list[float]]) -> dcc.Graph:
         figure.add_trace(
             go.Box(
                 y=values,
-                name=reason,
+                name=reason_label(reason),
                 boxpoints="all",
                 jitter=0.4,
                 pointpos=0,
                 marker={"color": REASON_COLOURS.get(reason, charts.NEUTRAL), "size": 5},
                 line={"color": REASON_COLOURS.get(reason, charts.NEUTRAL)},
                 boxmean=True,
-                hovertemplate=f"{reason}: %{{y:+.2f}}%<extra></extra>",
+                hovertemplate=f"{reason_label(reason)}: %{{y:+.2f}}%<extra></extra>",
             )
         )
     figure.update_layout(
         **charts.base_layout(height=340, showlegend=False, hovermode="closest", uirevision="exits-pnl")
     )
     figure.update_yaxes(
-        title_text=TEXT["axis_pnl"], ticksuffix="%", gridcolor=charts.GRID, zerolinecolor=charts.NEUTRAL
+        title_text=t("exits.axis_pnl"), ticksuffix="%", gridcolor=charts.GRID, zerolinecolor=charts.NEUTRAL
     )
     return dcc.Graph(
         id=ids.EXITS_PNL_CHART, figure=figure, config={"displaylogo": False}, responsive=True, style={"height": "340px"}
@@ -263,20 +233,21 @@ def drift_chart(drift: pd.DataFrame) -> dcc.Graph:
         counts = [int(row[f"n_{w}"]) for w in WINDOWS]
         figure.add_trace(
             go.Scatter(
-                x=[f"+{w}" for w in WINDOWS],
+                x=[f"+{window_label(w)}" for w in WINDOWS],
                 y=[None if pd.isna(m) else round(float(m), 4) for m in means],
                 customdata=counts,
-                name=str(reason),
+                name=reason_label(str(reason)),
                 mode="lines+markers",
                 connectgaps=True,  # a window not tracked for any sell of a reason is skipped, not a gap
                 line={"color": REASON_COLOURS.get(str(reason), charts.NEUTRAL)},
-                hovertemplate=f"{reason} %{{x}}: %{{y:+.2f}}% (n=%{{customdata}})<extra></extra>",
+                hovertemplate=f"{reason_label(str(reason))} %{{x}}: %{{y:+.2f}}% ({t('exits.hover_sample')}=%{{customdata}})"
+                "<extra></extra>",
             )
         )
     figure.add_hline(y=0, line={"color": charts.NEUTRAL, "width": 1, "dash": "dot"})
     figure.update_layout(**charts.base_layout(height=340, hovermode="closest", uirevision="exits-drift"))
-    figure.update_yaxes(title_text=TEXT["axis_drift"], ticksuffix="%", gridcolor=charts.GRID)
-    figure.update_xaxes(title_text=TEXT["axis_window"], type="category")
+    figure.update_yaxes(title_text=t("exits.axis_drift"), ticksuffix="%", gridcolor=charts.GRID)
+    figure.update_xaxes(title_text=t("exits.axis_window"), type="category")
     return dcc.Graph(
         id=ids.EXITS_DRIFT_CHART,
         figure=figure,
@@ -297,12 +268,12 @@ def heatmap(counts: pd.DataFrame, mean_pnl: pd.DataFrame) -> dcc.Graph:
     figure = go.Figure(
         go.Heatmap(
             z=counts.to_numpy().tolist(),
-            x=[str(c) for c in counts.columns],
-            y=[str(r) for r in counts.index],
+            x=[reason_label(str(c)) for c in counts.columns],
+            y=[regime_label(str(r)) for r in counts.index],
             text=text,
             texttemplate="%{text}",
             colorscale="Blues",
-            colorbar={"title": {"text": "exits"}},
+            colorbar={"title": {"text": t("exits.colorbar")}},
             hovertemplate="%{y} · %{x}: %{text}<extra></extra>",
         )
     )
@@ -319,21 +290,28 @@ def heatmap(counts: pd.DataFrame, mean_pnl: pd.DataFrame) -> dcc.Graph:
 
 def _hint_measure(hint) -> str:
     if hint.key == "regime_early_exits":
-        return HINT_MEASURE_REGIME.format(
-            subject=hint.subject,
+        return t(
+            "exits.hint_measure_regime",
+            subject=regime_label(hint.subject),
             early=hint.early,
             sample=hint.sample,
             value=f"{hint.value:.1f}%",
             threshold=f"{hint.threshold:.0f}%",
         )
-    return HINT_MEASURE.format(
-        subject=hint.subject,
-        window=hint.window,
+    return t(
+        "exits.hint_measure",
+        subject=reason_label(hint.subject),
+        window=window_label(hint.window),
         value=fmt.pct(hint.value),
         sample=hint.sample,
-        comparison=COMPARISONS[hint.key],
+        comparison=t(COMPARISONS[hint.key]),
         threshold=fmt.pct(hint.threshold),
     )
+
+
+def _hint_advice(hint) -> str:
+    subject = regime_label(hint.subject) if hint.key == "regime_early_exits" else reason_label(hint.subject)
+    return t(f"exits.hint.{hint.key}", subject=subject)
 
 
 def hints(report, minimum: int) -> html.Div:
@@ -341,15 +319,15 @@ def hints(report, minimum: int) -> html.Div:
     checked without a hint, with theirs."""
     if not report.enough:
         return html.Div(
-            empty(TEXT["hints_wait"].format(minimum=minimum, sells=report.sells, more=report.more_needed), "hints"),
+            empty(t("exits.hints_wait", minimum=minimum, sells=report.sells, more=report.more_needed), "hints"),
             **{"data-hints-needed": str(report.more_needed)},
         )
     if not report.hints:
-        return html.Div(empty(TEXT["hints_none"], "hints"), **{"data-hints-fired": "0"})
+        return html.Div(empty(t("exits.hints_none"), "hints"), **{"data-hints-fired": "0"})
     fired = [
         html.Div(
             dbc.Alert(
-                [html.Strong(HINT_TEXT[h.key].format(subject=h.subject)), html.Br(), _hint_measure(h)],
+                [html.Strong(_hint_advice(h)), html.Br(), _hint_measure(h)],
                 color="warning",
                 className="mb-2 py-2 small",
             ),
@@ -364,10 +342,10 @@ def hints(report, minimum: int) -> html.Div:
     ]
     return html.Div(
         [
-            *(fired or [html.P(TEXT["hints_quiet"], className="small")]),
+            *(fired or [html.P(t("exits.hints_quiet"), className="small")]),
             html.Div(
                 [
-                    html.Div(TEXT["hints_checked"], className="small text-secondary"),
+                    html.Div(t("exits.hints_checked"), className="small text-secondary"),
                     html.Ul(quiet, className="small text-secondary mb-0"),
                 ]
             )
@@ -390,7 +368,7 @@ def _price(value):
 
 def grid_rows(frame: pd.DataFrame, tz: ZoneInfo) -> list[dict]:
     """Numbers stay numbers (so the grid sorts them), rounded for display; times as text."""
-    sources = {"recorded": TEXT["source_recorded"], "ledger": TEXT["source_ledger"]}
+    sources = {"recorded": t("exits.source_recorded"), "ledger": t("exits.source_ledger")}
     rows = []
     for row in frame.itertuples(index=False):
         pnl = _rounded(row.pnl_pct)
@@ -398,8 +376,8 @@ def grid_rows(frame: pd.DataFrame, tz: ZoneInfo) -> list[dict]:
             {
                 "time": fmt.timestamp(row.executed_at, tz),
                 "symbol": row.symbol,
-                "exit_reason": row.exit_reason or fmt.MISSING,
-                "regime": row.regime or fmt.MISSING,
+                "exit_reason": reason_label(row.exit_reason) if row.exit_reason else fmt.MISSING,
+                "regime": regime_label(row.regime) if row.regime else fmt.MISSING,
                 "price": _price(row.price),
                 "entry_avg_price": _price(row.entry_avg_price),
                 "pnl_pct": pnl,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
+from i18n import t
 from layouts import ids
 from layouts.components import section
 from layouts.risk import audit_grid
@@ -13,7 +14,7 @@ from layouts.risk import audit_grid
 def page() -> html.Div:
     return html.Div(
         [
-            html.H1("System", className="page-title"),
+            html.H1(t("system.title"), className="page-title"),
             dbc.Row(
                 [
                     dbc.Col(html.Div(id=ids.SYSTEM_DATABASE), md=6, xl=3, className="mb-3"),
@@ -22,15 +23,18 @@ def page() -> html.Div:
                     dbc.Col(html.Div(id=ids.SYSTEM_ACCESS), md=6, xl=3, className="mb-3"),
                 ]
             ),
-            section("Data freshness and bot status, per symbol", html.Div(id=ids.SYSTEM_FRESHNESS)),
-            section("Candle rollups (TimescaleDB continuous aggregates)", html.Div(id=ids.SYSTEM_ROLLUPS)),
-            section("Latest risk-audit events", audit_grid(ids.SYSTEM_AUDIT, height=300)),
+            section(t("system.section_freshness"), html.Div(id=ids.SYSTEM_FRESHNESS)),
+            section(t("system.section_rollups"), html.Div(id=ids.SYSTEM_ROLLUPS)),
+            section(t("system.section_audit"), audit_grid(ids.SYSTEM_AUDIT, height=300)),
         ]
     )
 
 
-def health_card(key: str, title: str, level: str, headline: str, facts: list[tuple[str, str]]) -> dbc.Card:
-    """level: ok, warn, down or off (not configured)."""
+def health_card(key: str, level: str, headline: str, facts: list[tuple[str, str]]) -> dbc.Card:
+    """key: database, redis, n8n or access (the card's title is system.card.<key>). level: ok,
+    warn, down or off (not configured). facts: (fact, value), each fact labelled by
+    system.fact.<fact> and findable by data-fact="<key>:<fact>"."""
+    title = t(f"system.card.{key}")
     colours = {"ok": "success", "warn": "warning", "down": "danger", "off": "secondary"}
     return dbc.Card(
         dbc.CardBody(
@@ -47,8 +51,11 @@ def health_card(key: str, title: str, level: str, headline: str, facts: list[tup
                 html.Dl(
                     [
                         item
-                        for label, value in facts
-                        for item in (html.Dt(label), html.Dd(value, **{"data-fact": f"{key}:{label}"}))
+                        for fact, value in facts
+                        for item in (
+                            html.Dt(t(f"system.fact.{fact}")),
+                            html.Dd(value, **{"data-fact": f"{key}:{fact}"}),
+                        )
                     ],
                     className="health-facts mb-0",
                 ),
@@ -61,9 +68,14 @@ def health_card(key: str, title: str, level: str, headline: str, facts: list[tup
 def freshness_table(rows: list[dict]) -> html.Div:
     """rows: symbol, last_candle, candle_age, candle_stale, status_state, status_age, status_stale, note."""
     if not rows:
-        return html.P("No symbols have candles yet.", className="text-secondary mb-0")
+        return html.P(t("system.no_symbols"), className="text-secondary mb-0")
     header = html.Thead(
-        html.Tr([html.Th(h) for h in ("Symbol", "Last candle", "Candle age", "Bot status", "Status age")])
+        html.Tr(
+            [
+                html.Th(t(f"system.col.{column}"))
+                for column in ("symbol", "last_candle", "candle_age", "bot_status", "status_age")
+            ]
+        )
     )
     body = []
     for row in rows:
@@ -75,7 +87,9 @@ def freshness_table(rows: list[dict]) -> html.Div:
                     html.Td(
                         [
                             row["candle_age"],
-                            dbc.Badge("stale", color="danger", className="ms-2") if row["candle_stale"] else None,
+                            dbc.Badge(t("system.stale"), color="danger", className="ms-2")
+                            if row["candle_stale"]
+                            else None,
                         ],
                         **{"data-candle-stale": str(row["candle_stale"]).lower()},
                     ),
@@ -83,7 +97,9 @@ def freshness_table(rows: list[dict]) -> html.Div:
                     html.Td(
                         [
                             row["status_age"],
-                            dbc.Badge("stale", color="danger", className="ms-2") if row["status_stale"] else None,
+                            dbc.Badge(t("system.stale"), color="danger", className="ms-2")
+                            if row["status_stale"]
+                            else None,
                         ]
                     ),
                 ],
@@ -107,7 +123,12 @@ def rollups_panel(level: str, headline: str, rows: list[dict], note: str | None 
         children.append(html.P(note, className="text-secondary small mb-2"))
     if rows:
         header = html.Thead(
-            html.Tr([html.Th(h) for h in ("Rollup", "Materialised up to", "Behind", "Refresh policy", "Last error")])
+            html.Tr(
+                [
+                    html.Th(t(f"system.col.{column}"))
+                    for column in ("rollup", "materialised", "behind", "policy", "error")
+                ]
+            )
         )
         body = [
             html.Tr(

@@ -2,6 +2,7 @@
 candles that judge them, LLM calls, bills, credit readings), a week-6 one and an empty one.
 Expected numbers are worked out here from the rows (tests/support/ai_rows.py)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -10,9 +11,11 @@ from sqlalchemy import event
 from callbacks import ai as ai_callbacks
 from dashboard.app import build_services
 from data.database import Backend, Database
+from i18n import using
+from layouts import ai as ai_layout
 from simulator.seeding import create_schema
 from tests.support.ai_rows import ai_rows, write_ai_rows
-from tests.support.components import by_attribute, one, text
+from tests.support.components import by_attribute, english_words, one, text
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 
 pytestmark = [pytest.mark.postgres]
@@ -226,3 +229,38 @@ def test_only_bills_whose_window_ends_inside_the_look_back_are_shown(v3_url, ser
     # The openai bill's window ends exactly 24 h ago: outside a 1-day look-back.
     bills = by_attribute(ai_callbacks.reconciliation_panel(services_for(v3_url), 1), "data-bill")
     assert len(bills) == 1 and "anthropic" in text(bills[0])
+
+
+def test_the_page_and_its_panels_read_in_korean(v3_url, services_for, rows):
+    services = services_for(v3_url)
+    # What the bot and the providers recorded is shown as it is: model, route, feature, provider names.
+    recorded = {
+        word
+        for row in [*rows.events, *rows.bills, *rows.credits, *rows.decisions]
+        for field in ("route", "feature", "model", "model_used", "provider")
+        for word in re.findall(r"[A-Za-z][A-Za-z0-9_]*", str(row.get(field) or ""))
+    }
+    with using(language="ko"):
+        shown = [
+            ai_layout.page(7),
+            *ai_callbacks.decision_panels(services, 7),
+            *ai_callbacks.usage_panels(services, 7, "hour"),
+            ai_callbacks.reconciliation_panel(services, 7),
+            ai_callbacks.credit_panel(services),
+        ]
+        assert english_words(shown, recorded) == set()
+        assert "4시간 적중률" in text(shown[5])
+        assert cell(shown[5], "data-outcome", "all:all:SAFE", "hit_rate_pct") == "채점 안 함"
+
+
+def test_the_not_recorded_panels_of_a_week6_database_read_in_korean(postgres, services_for):
+    services = services_for(database(postgres, "week6"))
+    with using(language="ko"):
+        shown = [
+            *ai_callbacks.decision_panels(services, 7),
+            *ai_callbacks.usage_panels(services, 7, "day"),
+            ai_callbacks.reconciliation_panel(services, 7),
+            ai_callbacks.credit_panel(services),
+        ]
+        assert english_words(shown) == set()
+        assert "이 CoinPilot 버전은 기록하지 않습니다" in text(shown[-1])

@@ -167,9 +167,9 @@ def test_system_page_names_the_backend_and_timescaledb_state(seeded_services, se
     card = system_callbacks.database_card(seeded_services)
     facts = {n["props"]["data-fact"]: text(n) for n in by_attribute(card, "data-fact")}
     backend, server, timescaledb = DATABASE_FACTS[seeded_database.backend]
-    assert facts["database:Backend"] == backend
-    assert facts["database:Server"].startswith(server)
-    assert facts["database:TimescaleDB"] == timescaledb
+    assert facts["database:backend"] == backend
+    assert facts["database:server"].startswith(server)
+    assert facts["database:timescaledb"] == timescaledb
     freshness = system_callbacks.freshness_panel(seeded_services)
     assert {r["props"]["data-symbol"] for r in by_attribute(freshness, "data-symbol")} == set(SEED_SYMBOLS)
 

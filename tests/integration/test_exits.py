@@ -11,11 +11,12 @@ import pytest
 from callbacks import exits as exits_callbacks
 from dashboard.app import build_services
 from data.database import Backend, Database
+from i18n import using
 from layouts import format as fmt
 from layouts import ids
 from simulator.seeding import create_schema, insert_rows
 from tests.support import exit_rows
-from tests.support.components import by_attribute, one, text
+from tests.support.components import by_attribute, english_words, one, text
 from tests.support.helpers import FixedClock, make_settings
 
 pytestmark = [pytest.mark.postgres]
@@ -210,3 +211,19 @@ def test_a_valid_days_value_sets_the_look_back_without_a_notice(days):
 def test_the_look_back_is_written_to_the_url_only_when_valid():
     assert exits_callbacks.exits_query(14) == "?days=14"
     assert exits_callbacks.exits_query(500) is exits_callbacks.no_update
+
+
+def test_the_page_and_its_panels_read_in_korean(v3_services):
+    with using(language="ko"):
+        page = exits_callbacks.page({"days": ["30"]})
+        shown = [page, *exits_callbacks.exit_panels(v3_services, 30)]
+        assert english_words(shown) == set()
+        assert "청산 사유별 수익률" in text(page)
+        assert "트레일링 스탑을 0.5%p 느슨하게 하는 것을 고려하세요." in text(shown[3])
+
+
+def test_the_not_recorded_panels_of_a_week6_database_read_in_korean(week6_services):
+    with using(language="ko"):
+        shown = exits_callbacks.exit_panels(week6_services, 30)
+        assert english_words(shown) == set()
+        assert "이 CoinPilot 버전은 기록하지 않습니다" in text(shown[2])

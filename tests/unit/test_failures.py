@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from callbacks.failures import INTERNAL_MESSAGE, panel
+from callbacks.failures import internal_message, panel
 from callbacks.inputs import InvalidInput
 from data.database import QueryTimeout, SchemaMissing
 from data.status_reader import RedisUnavailable
@@ -59,7 +59,7 @@ def test_an_unexpected_error_is_logged_with_its_traceback_and_becomes_the_intern
     bug = KeyError("last_bucket")
     with caplog.at_level(logging.ERROR, logger="coinpilot.dashboard"):
         result = failing_with(bug)()
-    assert result == ("fallback", "internal", INTERNAL_MESSAGE)
+    assert result == ("fallback", "internal", internal_message())
     [record] = caplog.records
     assert record.exc_info[1] is bug
     assert "Traceback" in caplog.text and "in build" in caplog.text

@@ -1,0 +1,25 @@
+"""What a panel says when it cannot show its data: failure titles and the data layer's sentences."""
+
+MESSAGES = {
+    "errors.title.unreachable": "Database unreachable",
+    "errors.title.timeout": "Query timed out",
+    "errors.title.schema_missing": "Schema missing",
+    "errors.title.not_configured": "Database not configured",
+    "errors.title.write_refused": "Write refused",
+    "errors.title.query_failed": "Database error",
+    "errors.title.redis_unavailable": "Redis unreachable",
+    "errors.title.invalid_input": "Invalid input",
+    "errors.title.internal": "Internal error",
+    "errors.title.empty": "No data yet",
+    "errors.title.other": "Error",
+    "errors.internal": "Unexpected error while building this panel; the details are in the server log.",
+    "errors.db.not_configured": "No database is configured: set DATABASE_URL (or DB_HOST/DB_USER/DB_NAME).",
+    "errors.db.pool_timeout": "Database unreachable: no free connection within the timeout (database slow or down).",
+    "errors.db.statement_timeout": "Query timed out: the database did not answer within the statement timeout.",
+    "errors.db.no_table": "Table {table} does not exist yet: the bot has not created its schema in this database.",
+    "errors.db.schema_differs": "The database schema differs from the CoinPilot schema: {detail}",
+    "errors.db.read_only": "Write refused: the dashboard's database session is read-only ({detail}).",
+    "errors.db.unreachable": "Database unreachable at {where}: {detail}",
+    "errors.db.auth_failed": "Database unreachable at {where}: authentication failed.",
+    "errors.db.query_failed": "Database query failed: {detail}",
+}
