@@ -90,7 +90,20 @@ _ADD_POLICY = sa.text(
     """
 )
 # Up to one bucket before now, as the policy does: a still-open bucket stays real-time.
+# buckets_per_batch 0: one pass over the window. TimescaleDB 2.2x otherwise splits a manual
+# refresh into batches of a few buckets, each re-planning and re-scanning the source: 16.6 s
+# against 1.9 s for 18 days x 7 symbols of 1-minute rows here.
 _REFRESH = sa.text(
+    """
+    CALL refresh_continuous_aggregate(
+        CAST(format('%I.%I', CAST(:schema AS text), CAST(:view AS text)) AS regclass),
+        NULL,
+        now() - CAST(:end_offset AS interval),
+        options => CAST('{"buckets_per_batch": 0}' AS jsonb))
+    """
+)
+# TimescaleDB before the batching (and its options argument): the plain call.
+_REFRESH_WITHOUT_OPTIONS = sa.text(
     """
     CALL refresh_continuous_aggregate(
         CAST(format('%I.%I', CAST(:schema AS text), CAST(:view AS text)) AS regclass),
@@ -98,6 +111,7 @@ _REFRESH = sa.text(
         now() - CAST(:end_offset AS interval))
     """
 )
+_UNDEFINED_FUNCTION = "42883"
 _SCHEMA_COMMENT = sa.text(
     "SELECT n.oid IS NOT NULL AS present, obj_description(n.oid, 'pg_namespace') AS comment "
     "FROM (SELECT CAST(:schema AS name) AS name) wanted LEFT JOIN pg_namespace n ON n.nspname = wanted.name"
@@ -176,7 +190,12 @@ def refresh_rollups(engine: Engine, progress=None) -> list[str]:
                 )
             if progress is not None:
                 progress(rollup)
-            conn.execute(_REFRESH, _policy_parameters(rollup))
+            try:
+                conn.execute(_REFRESH, _policy_parameters(rollup))
+            except sa.exc.DBAPIError as exc:
+                if getattr(exc.orig, "pgcode", None) != _UNDEFINED_FUNCTION:
+                    raise
+                conn.execute(_REFRESH_WITHOUT_OPTIONS, _policy_parameters(rollup))
             refreshed.append(rollup.view)
     return refreshed
 
