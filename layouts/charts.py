@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import plotly.io as pio
+
 GAIN = "#22c55e"
 LOSS = "#ef4444"
 NEUTRAL = "#94a3b8"
@@ -10,6 +12,9 @@ AMBER = "#f59e0b"
 BAND = "rgba(148, 163, 184, 0.55)"
 MA_COLOURS = {"ma20": "#f59e0b", "ma60": "#a78bfa", "ma200": "#38bdf8"}
 GRID = "rgba(148, 163, 184, 0.15)"
+# The dark template spelled out once, for figures built as plain dicts: Plotly.js knows no
+# template names (graph objects expand "plotly_dark" on every figure, which is most of their cost).
+DARK_TEMPLATE: dict = pio.templates["plotly_dark"].to_plotly_json()
 
 
 def base_layout(height: int = 360, **overrides) -> dict:
@@ -24,4 +29,12 @@ def base_layout(height: int = 360, **overrides) -> dict:
         "hovermode": "x unified",
     }
     layout.update(overrides)
+    return layout
+
+
+def plain_layout(height: int = 360, **overrides) -> dict:
+    """base_layout for a figure built as a plain dict (no graph-object validation): the same
+    look, with the template expanded as graph objects would expand it."""
+    layout = base_layout(height, **overrides)
+    layout["template"] = DARK_TEMPLATE
     return layout
