@@ -7,6 +7,7 @@ The dashboard never imports this module: it only reads (data/rollups.py).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -112,6 +113,8 @@ _REFRESH_WITHOUT_OPTIONS = sa.text(
     """
 )
 _UNDEFINED_FUNCTION = "42883"
+_CONCURRENT_REFRESH_ATTEMPTS = 120
+_CONCURRENT_REFRESH_WAIT_S = 1.0
 _SCHEMA_COMMENT = sa.text(
     "SELECT n.oid IS NOT NULL AS present, obj_description(n.oid, 'pg_namespace') AS comment "
     "FROM (SELECT CAST(:schema AS name) AS name) wanted LEFT JOIN pg_namespace n ON n.nspname = wanted.name"
@@ -178,6 +181,23 @@ def create_rollups(engine: Engine) -> CreateReport:
     return CreateReport(schema_created=not present, views_created=tuple(created))
 
 
+def _refresh(conn: Connection, rollup: Rollup) -> None:
+    """One level, materialised up to one bucket before now. The refresh policy `create` just
+    added may be running on the same view (its first run starts at once): wait for it."""
+    statement = _REFRESH
+    for attempt in range(_CONCURRENT_REFRESH_ATTEMPTS):
+        try:
+            conn.execute(statement, _policy_parameters(rollup))
+            return
+        except sa.exc.DBAPIError as exc:
+            if getattr(exc.orig, "pgcode", None) == _UNDEFINED_FUNCTION and statement is _REFRESH:
+                statement = _REFRESH_WITHOUT_OPTIONS
+            elif "concurrent refresh" not in str(exc.orig) or attempt == _CONCURRENT_REFRESH_ATTEMPTS - 1:
+                raise
+            else:
+                time.sleep(_CONCURRENT_REFRESH_WAIT_S)
+
+
 def refresh_rollups(engine: Engine, progress=None) -> list[str]:
     """Materialise every level now, sources first (refresh cannot run inside a transaction)."""
     refreshed = []
@@ -190,12 +210,7 @@ def refresh_rollups(engine: Engine, progress=None) -> list[str]:
                 )
             if progress is not None:
                 progress(rollup)
-            try:
-                conn.execute(_REFRESH, _policy_parameters(rollup))
-            except sa.exc.DBAPIError as exc:
-                if getattr(exc.orig, "pgcode", None) != _UNDEFINED_FUNCTION:
-                    raise
-                conn.execute(_REFRESH_WITHOUT_OPTIONS, _policy_parameters(rollup))
+            _refresh(conn, rollup)
             refreshed.append(rollup.view)
     return refreshed
 
