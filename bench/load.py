@@ -9,8 +9,9 @@ with the production config, on 30 days x 5 symbols of seeded history (plain Post
 2. Replay: viewers are spread evenly over the pages, and the Market viewers over the five
    symbols. On every tick a viewer fires all its page's callbacks at once, as a browser does
    (up to 6 connections per viewer, keep-alive, basic auth on every request), with the tick
-   counter advanced and the chart sending back the state the server last gave it, so refreshes
-   are Patches; a viewer's first tick has no chart state, like a page that just loaded.
+   counter advanced and the page's stores sending back what the server last put there (the
+   chart's state, so Market refreshes are Patches; the shown version, so Overview answers
+   no_update until its data changes); a viewer's first tick has none, like a page that just loaded.
    Ticks are scheduled on the clock, not after the previous answer, so a slow server does not
    slow the load down; latency is counted from the tick to the answer.
 3. Meanwhile a writer inserts a 1-minute candle per symbol at each minute boundary, as the
@@ -65,6 +66,7 @@ REFRESH_S = 5
 REQUEST_TIMEOUT_S = 30.0
 CONNECTIONS_PER_VIEWER = 6  # what Chromium opens per host over HTTP/1.1
 USERNAME = "bench"
+ECHOED_STORES = (ids.MARKET_CHART_STATE, ids.OVERVIEW_VERSION)
 _TARGET = "__target"  # where a captured body keeps the URL it was posted to (not sent)
 
 
@@ -120,6 +122,7 @@ class Outcome:
     ms: float
     status: str  # "ok", "HTTP 500", "timeout", "connection: ..."
     retried: bool
+    unchanged: bool = False  # 204: every output no_update (nothing changed since the last answer)
 
 
 class Connections:
@@ -202,7 +205,9 @@ class Viewer:
         self.connections = Connections(port)
         self.authorization = authorization
         self.n_intervals = 0
-        self.chart_state = None  # a page that just loaded has none
+        # What the server last put in the page's stores that callbacks send back as State (the
+        # chart's state on Market, the shown version on Overview); a page that just loaded has none.
+        self.stores: dict[str, object] = dict.fromkeys(ECHOED_STORES)
 
     def _request(self, body: dict) -> bytes:
         body = copy.deepcopy(body)
@@ -211,8 +216,8 @@ class Viewer:
             if f"{item['id']}.{item['property']}" == TICK:
                 item["value"] = self.n_intervals
         for item in body.get("state", []):
-            if item["id"] == ids.MARKET_CHART_STATE:
-                item["value"] = self.chart_state
+            if item["id"] in self.stores:
+                item["value"] = self.stores[item["id"]]
         payload = json.dumps(body).encode()
         head = (
             f"POST {target} HTTP/1.1\r\nHost: 127.0.0.1:{self.connections.port}\r\n"
@@ -237,11 +242,13 @@ class Viewer:
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
             result = f"connection: {type(error).__name__}"
         ms = (time.perf_counter() - started) * 1000
-        outcomes.append(Outcome(self.page, body["output"], ms, result, retried))
-        if result == "ok" and status == 200 and ids.MARKET_CHART_STATE in body["output"]:
-            state = json.loads(payload).get("response", {}).get(ids.MARKET_CHART_STATE, {}).get("data", "unchanged")
-            if state != "unchanged":
-                self.chart_state = state
+        outcomes.append(Outcome(self.page, body["output"], ms, result, retried, result == "ok" and status == 204))
+        if result == "ok" and status == 200:
+            for store in self.stores:
+                if store in body["output"]:
+                    value = json.loads(payload).get("response", {}).get(store, {}).get("data", "unchanged")
+                    if value != "unchanged":
+                        self.stores[store] = value
 
 
 def _for_symbol(body: dict, symbol: str) -> dict:
@@ -332,13 +339,13 @@ class CandleWriter(threading.Thread):
 def report(outcomes: list[Outcome], pages: list[str]) -> str:
     rows = [(page, [o for o in outcomes if o.page == page]) for page in pages] + [("all", outcomes)]
     lines = [
-        f"{'page':<10}{'requests':>9}{'errors':>8}{'timeouts':>9}{'retries':>8}"
+        f"{'page':<10}{'requests':>9}{'204s':>7}{'errors':>8}{'timeouts':>9}{'retries':>8}"
         f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}"
     ]
     for name, items in rows:
         times = [o.ms for o in items]
         lines.append(
-            f"{name:<10}{len(items):>9,}{sum(o.status != 'ok' for o in items):>8}"
+            f"{name:<10}{len(items):>9,}{sum(o.unchanged for o in items):>7,}{sum(o.status != 'ok' for o in items):>8}"
             f"{sum(o.status == 'timeout' for o in items):>9}{sum(o.retried for o in items):>8}"
             f"{percentile(times, 0.5):>8.0f}{percentile(times, 0.95):>8.0f}"
             f"{percentile(times, 0.99):>8.0f}{max(times, default=float('nan')):>8.0f}"
@@ -385,7 +392,8 @@ def main() -> None:
             gunicorn.environment["GUNICORN_WORKERS"] = str(args.workers)
         else:
             del gunicorn.environment["GUNICORN_WORKERS"]
-        with gunicorn.start():
+        # A benchmark on a busy box: booting the workers may take longer than a test allows.
+        with gunicorn.start(timeout=300):
             captured = capture_refresh_bodies(gunicorn.url, password, pages)
             for page in pages:
                 print(f"{page}: a tick sends {', '.join(sorted(b['output'] for b in captured[page]))}")

@@ -1,7 +1,7 @@
 """Market queries on one year of 1-minute data for five symbols (2.6 M rows), per backend, compared
 with the original dashboard's queries in one run.
 
-    .venv/bin/python -m bench.queries [--backend timescaledb|postgresql|sqlite|all]
+    .venv/bin/python -m bench.queries [--backend timescaledb|postgresql|sqlite|all] [--days 365]
 
 TimescaleDB is laid out as CoinPilot's production: a hypertable (7-day chunks) whose chunks
 older than 7 days are compressed (`seed --compress`). Prints each lookup's median time (the
@@ -9,6 +9,8 @@ project's own functions, called as the dashboard calls them) and its ratio to th
 dashboard's whole-table queries (DISTINCT ON for latest prices, SELECT DISTINCT for symbols; on
 SQLite, which has no DISTINCT ON, GROUP BY with max()), and on PostgreSQL/TimescaleDB how the
 lookups' time splits between planning and execution (EXPLAIN ANALYZE of the statements they ran).
+Candles: 1,200 of every width by raw aggregation of the 1-minute rows and, on TimescaleDB, again
+after `rollups create` on the same rows, with the ratio between the two.
 Ratios, not absolute times, are what to compare: the machine is shared.
 """
 
@@ -18,14 +20,17 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 
 import sqlalchemy as sa
 
 from bench.common import median_ms, scratch_database
 from data.database import Backend, Database
 from data.market import CANDLE_WIDTHS, fetch_latest_candles, fetch_recent_candles, fetch_symbols
+from data.rollups import RollupCatalog
 from tests.support.helpers import recorded_statements
 
+CANDLE_ORDER = list(CANDLE_WIDTHS)
 SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE"]
 ORIGINAL_LATEST = """
 SELECT DISTINCT ON (symbol) symbol, close_price, timestamp FROM market_data
@@ -40,9 +45,9 @@ BACKENDS = {"timescaledb": [Backend.TIMESCALEDB], "postgresql": [Backend.POSTGRE
 BACKENDS["all"] = [Backend.TIMESCALEDB, Backend.POSTGRESQL, Backend.SQLITE]
 
 
-def seed(url: str, backend: Backend) -> None:
-    print(f"seeding one year x five symbols into {backend.label} ...", file=sys.stderr)
-    command = [sys.executable, "-m", "dashboard.cli", "seed", "--database-url", url, "--days", "365"]
+def seed(url: str, backend: Backend, days: float) -> None:
+    print(f"seeding {days:g} days x five symbols into {backend.label} ...", file=sys.stderr)
+    command = [sys.executable, "-m", "dashboard.cli", "seed", "--database-url", url, "--days", f"{days:g}"]
     command += ["--symbols", *SYMBOLS]
     if backend is Backend.TIMESCALEDB:
         command.append("--compress")
@@ -69,9 +74,9 @@ def planning_and_execution_ms(conn, function) -> tuple[float, float]:
     return planning, execution
 
 
-def measure(backend: Backend) -> None:
+def measure(backend: Backend, days: float) -> None:
     with scratch_database("cp_bench_queries", backend=backend) as url:
-        seed(url, backend)
+        seed(url, backend, days)
         database = Database(url, statement_timeout_ms=60_000)
         with database.connect() as conn:
             rows = conn.execute(sa.text("SELECT count(*) FROM market_data")).scalar()
@@ -105,19 +110,48 @@ def measure(backend: Backend) -> None:
                 ):
                     planning, execution = planning_and_execution_ms(conn, function)
                     print(f"    {name} (EXPLAIN ANALYZE): planning {planning:5.2f} ms, execution {execution:5.2f} ms")
-            for width in CANDLE_WIDTHS:
-                elapsed = median_ms(
+            raw = {
+                width: median_ms(
                     lambda w=width: fetch_recent_candles(conn, database.backend, "KRW-BTC", w, 1200), repeat=3
                 )
-                print(f"  1,200 candles of {width:>3} (1,000 shown + 200 warm-up): {elapsed:8.1f} ms")
+                for width in CANDLE_WIDTHS
+            }
+        rolled = rollup_candles_ms(url, database) if backend is Backend.TIMESCALEDB else {}
+        for width in CANDLE_WIDTHS:
+            line = f"  1,200 candles of {width:>3} (1,000 shown + 200 warm-up): raw aggregation {raw[width]:8.1f} ms"
+            if width in rolled:
+                line += f" | with rollups {rolled[width]:6.1f} ms | raw / rollups = {raw[width] / rolled[width]:5.1f}"
+            elif backend is not Backend.TIMESCALEDB:
+                line += " | rollups: TimescaleDB only"
+            print(line)
         database.dispose()
+
+
+def rollup_candles_ms(url: str, database: Database) -> dict[str, float]:
+    """1,200 candles of every width again, after `rollups create` (the same database, so the
+    ratio to raw aggregation compares the two read paths on the same rows)."""
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "dashboard.cli", "rollups", "create", "--database-url", url]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    print(f"  rollups create: {time.perf_counter() - started:.0f} s")
+    catalog = RollupCatalog()
+    with database.connect() as conn:
+        print(f"  rollups in use: {', '.join(sorted(catalog.widths(conn, database.backend), key=CANDLE_ORDER.index))}")
+        return {
+            width: median_ms(
+                lambda w=width: fetch_recent_candles(conn, database.backend, "KRW-BTC", w, 1200, catalog), repeat=5
+            )
+            for width in CANDLE_WIDTHS
+        }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=list(BACKENDS), default="all")
-    for backend in BACKENDS[parser.parse_args(argv).backend]:
-        measure(backend)
+    parser.add_argument("--days", type=float, default=365.0, help="days of history (default: one year)")
+    args = parser.parse_args(argv)
+    for backend in BACKENDS[args.backend]:
+        measure(backend, args.days)
 
 
 if __name__ == "__main__":

@@ -1,64 +1,158 @@
-"""Overview callbacks: assets, PnL, win rate, positions and the equity curve."""
+"""Overview callbacks: assets, PnL, win rate, positions and the equity curve.
+
+A browser refreshes the page every few seconds, but what it shows changes only when the cash
+balance, a position, a latest price or an order does, or when the equity curve's end moves to a
+new minute. Each refresh reads those (queries shared for a tick, data.cache) into a version;
+when the browser already shows that version (it keeps it in a dcc.Store), nothing is sent.
+The numbers of a version are computed once per worker (DataServices.derived) and each browser
+renders them itself, so per-browser presentation (time zone today, language and units later)
+never reads another browser's output. A per-browser input added to this callback must enter
+the version too, or a change of it would be answered with no_update.
+"""
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+from dash import Dash, Input, Output, State, no_update
 
 from callbacks.failures import panel
 from data import metrics
+from data.market import LatestCandle
+from data.orders import CashBalance, TradesFingerprint
 from data.services import DataServices
 from layouts import ids, overview
 from layouts.components import empty_figure, problem
 
 
-@panel(on_failure=lambda kind, message: ([], problem(kind, message), empty_figure(message), problem(kind, message)))
-def overview_panels(services: DataServices) -> tuple:
-    """(kpi cards, positions table, equity figure, message) computed from the database."""
-    tz = services.display_timezone
+@dataclass(frozen=True)
+class OverviewData:
+    """What the Overview shows, as numbers and frames (shared by every viewer: never mutate)."""
+
+    cash_recorded: bool
+    assets: metrics.AssetSummary
+    valued: pd.DataFrame
+    realized_pnl: float
+    rate: metrics.WinRate
+    filled_trades: int
+    starting_capital: float | None
+    equity: pd.DataFrame | None
+    drawdown: metrics.Drawdown | None
+
+
+def overview_version(
+    cash: CashBalance | None,
+    positions: pd.DataFrame,
+    latest: dict[str, LatestCandle],
+    trades: TradesFingerprint,
+    now: datetime,
+) -> str:
+    """A short digest of everything the Overview is computed from; equal digests, equal page."""
+    parts = (
+        repr(cash),
+        pd.util.hash_pandas_object(positions, index=False).to_numpy().tobytes().hex(),
+        repr(sorted(latest.items())),
+        repr(trades),
+        # The curve's last point is "now": it moves on once a minute, not on every tick.
+        now.replace(second=0, microsecond=0).isoformat(),
+    )
+    return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
+
+
+def overview_data(services: DataServices) -> tuple[str, OverviewData]:
+    """(version, data) as of now; the data is computed once per version per worker."""
     with services.database.connect() as conn:
         cash_row = services.cash_balance(conn)
         positions = services.positions(conn)
         latest = services.latest_candles(conn, list(positions["symbol"]))
-        filled, ledger = services.filled_trades_and_ledger(conn)
-    notes = []
+        now = services.now()
+        version = overview_version(cash_row, positions, latest, services.trades_fingerprint(conn), now)
+        data = services.derived("overview", version, lambda: _compute(services, conn, cash_row, positions, latest, now))
+    return version, data
+
+
+def _compute(services: DataServices, conn, cash_row, positions, latest, now) -> OverviewData:
+    filled, ledger = services.filled_trades_and_ledger(conn)
     cash = cash_row.balance if cash_row is not None else 0.0
-    if cash_row is None:
+    valued = metrics.position_table(positions, {s: c.close for s, c in latest.items()})
+    assets = metrics.asset_summary(cash, valued)
+    starting_capital = assets.cash - metrics.net_cash_flow(filled) if cash_row is not None else None
+    equity = dd = None
+    if not ledger.empty and starting_capital is not None:
+        equity = metrics.equity_curve(ledger, starting_capital, now, assets.total_assets)
+        dd = metrics.drawdown(equity["equity"])
+    return OverviewData(
+        cash_recorded=cash_row is not None,
+        assets=assets,
+        valued=valued,
+        realized_pnl=metrics.total_realized_pnl(ledger),
+        rate=metrics.win_rate(ledger),
+        filled_trades=len(filled),
+        starting_capital=starting_capital,
+        equity=equity,
+        drawdown=dd,
+    )
+
+
+def _render(data: OverviewData, tz) -> tuple:
+    notes = []
+    if not data.cash_recorded:
         notes.append(
             problem("empty", "No cash balance recorded: account_state has no row 1 yet (the bot writes it on start).")
         )
-    valued = metrics.position_table(positions, {s: c.close for s, c in latest.items()})
-    assets = metrics.asset_summary(cash, valued)
-    if assets.unpriced_symbols:
+    if data.assets.unpriced_symbols:
         notes.append(
             problem(
                 "empty",
                 "No candles for "
-                + ", ".join(assets.unpriced_symbols)
+                + ", ".join(data.assets.unpriced_symbols)
                 + ": those positions are valued at their average price.",
             )
         )
-    rate = metrics.win_rate(ledger)
-    starting_capital = assets.cash - metrics.net_cash_flow(filled) if cash_row is not None else None
     kpis = overview.kpi_row(
-        total_assets=assets.total_assets,
-        cash=assets.cash,
-        realized_pnl=metrics.total_realized_pnl(ledger),
-        unrealized_pnl=assets.unrealized_pnl,
-        win_rate_pct=rate.rate_pct,
-        wins=rate.wins,
-        closed=rate.closed,
-        unmatched=rate.unmatched,
-        open_positions=len(valued),
-        filled_trades=len(filled),
-        starting_capital=starting_capital,
+        total_assets=data.assets.total_assets,
+        cash=data.assets.cash,
+        realized_pnl=data.realized_pnl,
+        unrealized_pnl=data.assets.unrealized_pnl,
+        win_rate_pct=data.rate.rate_pct,
+        wins=data.rate.wins,
+        closed=data.rate.closed,
+        unmatched=data.rate.unmatched,
+        open_positions=len(data.valued),
+        filled_trades=data.filled_trades,
+        starting_capital=data.starting_capital,
     )
-    if ledger.empty or starting_capital is None:
+    if data.equity is None:
         figure = empty_figure("No filled trades yet: the equity curve starts with the first fill.")
     else:
-        equity = metrics.equity_curve(ledger, starting_capital, services.now(), assets.total_assets)
-        dd = metrics.drawdown(equity["equity"])
-        figure = overview.equity_figure(equity, dd.series, tz, dd.max_drawdown_pct, dd.max_drawdown_krw)
-    return kpis, overview.positions_table(valued, tz), figure, notes
+        dd = data.drawdown
+        figure = overview.equity_figure(data.equity, dd.series, tz, dd.max_drawdown_pct, dd.max_drawdown_krw)
+    return kpis, overview.positions_table(data.valued, tz), figure, notes
+
+
+def _failure(kind: str, message: str) -> tuple:
+    return [], problem(kind, message), empty_figure(message), problem(kind, message)
+
+
+@panel(on_failure=_failure)
+def overview_panels(services: DataServices) -> tuple:
+    """(kpi cards, positions table, equity figure, message) computed from the database."""
+    _version, data = overview_data(services)
+    return _render(data, services.display_timezone)
+
+
+# A failed refresh forgets the version, so the next one renders whatever it finds.
+@panel(on_failure=lambda kind, message: (*_failure(kind, message), None))
+def overview_refresh(services: DataServices, shown_version: str | None) -> tuple:
+    """The four panels and the version they show; no_update for all five when the browser
+    already shows this version."""
+    version, data = overview_data(services)
+    if version == shown_version:
+        return (no_update,) * 5
+    return (*_render(data, services.display_timezone), version)
 
 
 def register(app: Dash, services: DataServices) -> None:
@@ -67,7 +161,9 @@ def register(app: Dash, services: DataServices) -> None:
         Output(ids.OVERVIEW_POSITIONS, "children"),
         Output(ids.OVERVIEW_EQUITY, "figure"),
         Output(ids.OVERVIEW_MESSAGE, "children"),
+        Output(ids.OVERVIEW_VERSION, "data"),
         Input(ids.REFRESH_INTERVAL, "n_intervals"),
+        State(ids.OVERVIEW_VERSION, "data"),
     )
-    def refresh_overview(_n):
-        return overview_panels(services)
+    def refresh_overview(_n, shown_version):
+        return overview_refresh(services, shown_version)

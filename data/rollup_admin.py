@@ -7,6 +7,7 @@ The dashboard never imports this module: it only reads (data/rollups.py).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -90,7 +91,20 @@ _ADD_POLICY = sa.text(
     """
 )
 # Up to one bucket before now, as the policy does: a still-open bucket stays real-time.
+# buckets_per_batch 0: one pass over the window. TimescaleDB 2.2x otherwise splits a manual
+# refresh into batches of a few buckets, each re-planning and re-scanning the source: 16.6 s
+# against 1.9 s for 18 days x 7 symbols of 1-minute rows here.
 _REFRESH = sa.text(
+    """
+    CALL refresh_continuous_aggregate(
+        CAST(format('%I.%I', CAST(:schema AS text), CAST(:view AS text)) AS regclass),
+        NULL,
+        now() - CAST(:end_offset AS interval),
+        options => CAST('{"buckets_per_batch": 0}' AS jsonb))
+    """
+)
+# TimescaleDB before the batching (and its options argument): the plain call.
+_REFRESH_WITHOUT_OPTIONS = sa.text(
     """
     CALL refresh_continuous_aggregate(
         CAST(format('%I.%I', CAST(:schema AS text), CAST(:view AS text)) AS regclass),
@@ -98,6 +112,9 @@ _REFRESH = sa.text(
         now() - CAST(:end_offset AS interval))
     """
 )
+_UNDEFINED_FUNCTION = "42883"
+_CONCURRENT_REFRESH_ATTEMPTS = 120
+_CONCURRENT_REFRESH_WAIT_S = 1.0
 _SCHEMA_COMMENT = sa.text(
     "SELECT n.oid IS NOT NULL AS present, obj_description(n.oid, 'pg_namespace') AS comment "
     "FROM (SELECT CAST(:schema AS name) AS name) wanted LEFT JOIN pg_namespace n ON n.nspname = wanted.name"
@@ -164,6 +181,23 @@ def create_rollups(engine: Engine) -> CreateReport:
     return CreateReport(schema_created=not present, views_created=tuple(created))
 
 
+def _refresh(conn: Connection, rollup: Rollup) -> None:
+    """One level, materialised up to one bucket before now. The refresh policy `create` just
+    added may be running on the same view (its first run starts at once): wait for it."""
+    statement = _REFRESH
+    for attempt in range(_CONCURRENT_REFRESH_ATTEMPTS):
+        try:
+            conn.execute(statement, _policy_parameters(rollup))
+            return
+        except sa.exc.DBAPIError as exc:
+            if getattr(exc.orig, "pgcode", None) == _UNDEFINED_FUNCTION and statement is _REFRESH:
+                statement = _REFRESH_WITHOUT_OPTIONS
+            elif "concurrent refresh" not in str(exc.orig) or attempt == _CONCURRENT_REFRESH_ATTEMPTS - 1:
+                raise
+            else:
+                time.sleep(_CONCURRENT_REFRESH_WAIT_S)
+
+
 def refresh_rollups(engine: Engine, progress=None) -> list[str]:
     """Materialise every level now, sources first (refresh cannot run inside a transaction)."""
     refreshed = []
@@ -176,7 +210,7 @@ def refresh_rollups(engine: Engine, progress=None) -> list[str]:
                 )
             if progress is not None:
                 progress(rollup)
-            conn.execute(_REFRESH, _policy_parameters(rollup))
+            _refresh(conn, rollup)
             refreshed.append(rollup.view)
     return refreshed
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -30,6 +31,7 @@ from data.risk import RiskLimits
 from data.rollups import RollupCatalog, RollupStatus, rollup_status
 from data.status_reader import BotStatusReader
 
+T = TypeVar("T")
 SYMBOL_CACHE_TTL_S = 30.0
 # How long a refresh query's answer is shared (DASHBOARD_DATA_CACHE_SECONDS); see data.cache.
 DEFAULT_DATA_CACHE_S = 1.0
@@ -62,6 +64,7 @@ class DataServices:
     _ledger: tuple[TradesFingerprint, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tick_cache: TickCache = field(init=False, repr=False)
+    _derived: dict[str, tuple[Hashable, object]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         self._tick_cache = TickCache(self.data_cache_s)
@@ -88,7 +91,7 @@ class DataServices:
 
     def filled_trades_and_ledger(self, conn) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every FILLED order and its average-cost ledger, recomputed only when orders change."""
-        fingerprint = self._tick_cache.get(("trades_fingerprint",), lambda: trades_fingerprint(conn))
+        fingerprint = self.trades_fingerprint(conn)
         cached = self._ledger
         if cached is not None and cached[0] == fingerprint:
             return cached[1], cached[2]
@@ -97,6 +100,24 @@ class DataServices:
         with self._lock:
             self._ledger = (fingerprint, trades, ledger)
         return trades, ledger
+
+    def trades_fingerprint(self, conn) -> TradesFingerprint:
+        """Changes whenever an order is added or changes state (shared for a tick)."""
+        return self._tick_cache.get(("trades_fingerprint",), lambda: trades_fingerprint(conn))
+
+    def derived(self, name: str, version: Hashable, compute: Callable[[], T]) -> T:
+        """The value computed from the data identified by `version` (KPIs, equity curve), kept
+        until the version changes: every viewer of a page shows the same numbers, so a worker
+        computes them once per change, not once per viewer and tick. Only data is kept; each
+        viewer renders it in its own language, zone and units."""
+        with self._lock:
+            cached = self._derived.get(name)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        value = compute()
+        with self._lock:
+            self._derived[name] = (version, value)
+        return value
 
     # -- refresh queries, shared for a tick (keys: the query's name and every argument) ------
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import plotly.io as pio
+
 from i18n import current
 
 # Up/down colours per convention: Korean (Upbit) red up, blue down; Western green up, red down.
@@ -18,6 +20,9 @@ AMBER = "#f59e0b"
 BAND = "rgba(148, 163, 184, 0.55)"
 MA_COLOURS = {"ma20": "#f59e0b", "ma60": "#a78bfa", "ma200": "#38bdf8"}
 GRID = "rgba(148, 163, 184, 0.15)"
+# Each theme's template spelled out once, for figures built as plain dicts: Plotly.js knows no
+# template names (graph objects expand "plotly_dark" on every figure, which is most of their cost).
+TEMPLATES: dict[str, dict] = {name: pio.templates[name].to_plotly_json() for name in ("plotly_dark", "plotly_white")}
 
 
 def gain() -> str:
@@ -45,4 +50,12 @@ def base_layout(height: int = 360, **overrides) -> dict:
         "hovermode": "x unified",
     }
     layout.update(overrides)
+    return layout
+
+
+def plain_layout(height: int = 360, **overrides) -> dict:
+    """base_layout for a figure built as a plain dict (no graph-object validation): the same
+    look, with the template expanded as graph objects would expand it."""
+    layout = base_layout(height, **overrides)
+    layout["template"] = TEMPLATES[template()]
     return layout

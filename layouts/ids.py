@@ -18,6 +18,8 @@ OVERVIEW_KPIS = "overview-kpis"
 OVERVIEW_POSITIONS = "overview-positions"
 OVERVIEW_EQUITY = "overview-equity-chart"
 OVERVIEW_MESSAGE = "overview-message"
+# Which data this browser's Overview shows (callbacks.overview.overview_version).
+OVERVIEW_VERSION = "overview-version"
 
 # Market
 MARKET_SYMBOL = "market-symbol"

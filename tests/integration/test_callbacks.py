@@ -43,7 +43,7 @@ def test_overview_shows_assets_pnl_and_win_rate_implied_by_the_rows(seeded_servi
     assert kpi(kpis, "filled-trades") == f"{sum(o['status'] == 'FILLED' for o in seeded_history.orders):,}"
     rows = by_attribute(positions, "data-symbol")
     assert {r["props"]["data-symbol"] for r in rows} == set(bot.holdings)
-    assert figure.layout.title.text.startswith("Max drawdown")
+    assert figure["layout"]["title"]["text"].startswith("Max drawdown")
 
 
 def test_risk_panel_shows_todays_trade_count_and_state(seeded_services, seeded_history):

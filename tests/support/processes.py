@@ -85,12 +85,12 @@ class Gunicorn:
         assert command[0] == "gunicorn"
         return [str(Path(sys.executable).with_name("gunicorn"))] + command[1:]
 
-    def start(self, prefix: str = "/") -> Gunicorn:
+    def start(self, prefix: str = "/", timeout: float = 40) -> Gunicorn:
         self.process = subprocess.Popen(
             self.command(), cwd=REPO, env=self.environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            wait_for_http(self.url + prefix + "healthz", 200, timeout=40)
+            wait_for_http(self.url + prefix + "healthz", 200, timeout=timeout)
         except AssertionError:
             self.stop()
             log = self.error_log.read_text() if self.error_log.exists() else ""
