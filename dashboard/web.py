@@ -11,6 +11,7 @@ import logging
 import time
 
 from dash import Dash
+from dash.exceptions import DependencyException
 from flask import Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash
@@ -89,12 +90,23 @@ def install(app: Dash, settings: Settings) -> None:
             response.headers["Cache-Control"] = "no-store"
         return response
 
+    _install_unknown_bundle_404(server)
+
     @server.errorhandler(Exception)
     def no_tracebacks(exc: Exception):
         if isinstance(exc, HTTPException):
             return exc
         log.exception("unhandled error on %s", request.path, exc_info=exc)
         return Response("Internal server error (details in the server log)\n", status=500, mimetype="text/plain")
+
+
+def _install_unknown_bundle_404(server) -> None:
+    """Dash answers a /_dash-component-suites/ path it does not know by raising: that is a
+    missing file (404), not a server error with a traceback in the log."""
+
+    @server.errorhandler(DependencyException)
+    def unknown_bundle(_exc: DependencyException):
+        return Response("Not found\n", status=404, mimetype="text/plain")
 
 
 def readiness(services: DataServices):
@@ -199,6 +211,9 @@ def callback_request_problem(app: Dash, raw_body: bytes) -> str | None:
     spec = app.callback_map.get(output)
     if spec is None:
         return "no callback has this output"
+    if not spec.get("callback"):
+        # A clientside callback runs in the browser: the server has no function to call.
+        return "this output belongs to a browser-side callback"
     for key, expected in (("inputs", spec.get("inputs", [])), ("state", spec.get("state", []))):
         items = body.get(key, [])
         if not isinstance(items, list) or len(items) != len(expected):
