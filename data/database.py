@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 
 from data import deadline
+from data.health import redact
 from data.schema import SchemaFeatures, SchemaWatch
 
 # While the database is down, fail fast for this long instead of letting every panel of
@@ -135,7 +136,8 @@ class Database:
     def display_url(self) -> str:
         if self.url is None:
             return "not configured"
-        return make_url(self.url).render_as_string(hide_password=True)
+        # hide_password covers user:password@ only; libpq also takes ?password= in the query.
+        return redact(make_url(self.url).render_as_string(hide_password=True))
 
     @property
     def engine(self) -> Engine:

@@ -192,6 +192,7 @@ def test_with_credentials_everything_but_health_needs_them(environment, tmp_path
 
 def test_nginx_can_authenticate_and_pass_the_user_header(environment, tmp_path):
     environment["DASHBOARD_TRUSTED_USER_HEADER"] = "X-Forwarded-User"
+    environment["DASHBOARD_TRUSTED_PROXIES"] = "127.0.0.1"
     with (
         Gunicorn(environment, tmp_path).start() as gunicorn,
         Nginx(
@@ -253,7 +254,7 @@ def test_readyz_reports_a_dead_database_within_five_seconds_and_recovers(databas
                 time.sleep(0.1)
             dead_after = time.monotonic() - started
             _status, _, body = http_get(gunicorn.url + "/readyz")
-            assert json.loads(body)["database"]["state"] == "unreachable"
+            assert json.loads(body)["database"] == "down"
             assert http_get(gunicorn.url + "/healthz")[0] == 200  # liveness does not depend on the database
             proxy.restore()
             started = time.monotonic()
