@@ -53,7 +53,8 @@ def environment(database_url, redis_db):
 def browse_every_page(browser, base_url: str, prefix: str, label: str) -> list[str]:
     """Load every page in Chromium; return the problems seen (errors, non-2xx/3xx, requests
     outside the prefix)."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    # The test nginx's certificate is self-signed (tests/support/processes.py).
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
@@ -168,6 +169,7 @@ def test_with_credentials_everything_but_health_needs_them(environment, tmp_path
             [
                 "curl",
                 "-s",
+                "-k",
                 "-o",
                 "/dev/null",
                 "-w",

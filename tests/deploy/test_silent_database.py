@@ -72,7 +72,9 @@ def test_a_silent_database_gets_readyz_503_in_time_and_recovers_without_a_restar
     answered_at = time.monotonic()
     while True:
         with ThreadPoolExecutor(8) as pool:
-            round_ = list(pool.map(lambda path: timed_get(gunicorn.url + path, timeout=10)[0], ["/readyz", "/healthz"] * 8))
+            round_ = list(
+                pool.map(lambda path: timed_get(gunicorn.url + path, timeout=10)[0], ["/readyz", "/healthz"] * 8)
+            )
         if set(round_) == {200}:
             break
         assert time.monotonic() - answered_at < READY_AGAIN_WITHIN_S, f"not ready again: {round_}"

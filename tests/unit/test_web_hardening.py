@@ -180,7 +180,9 @@ def test_a_throttled_address_may_try_again_once_the_window_has_passed():
     for _ in range(throttle.FAILURES):
         throttle.failed("192.0.2.20")
     assert throttle.wait_s("192.0.2.20") > 0
-    now[0] += throttle.WINDOW_S
+    now[0] += throttle.WINDOW_S + 0.5
+    assert throttle.wait_s("192.0.2.20") == 0
+    throttle.failed("192.0.2.20")  # one more failure after the window is one, not the eleventh
     assert throttle.wait_s("192.0.2.20") == 0
 
 
