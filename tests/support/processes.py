@@ -43,7 +43,7 @@ def http_get(
     """One GET, redirects not followed (a 301 is an answer). HTTPS is checked against `tls`, or
     not at all: the test nginx's certificate is self-signed, and only the TLS tests are about it."""
     request = urllib.request.Request(url, headers=headers or {})
-    tls = tls or ssl._create_unverified_context()  # noqa: S323 - see the docstring
+    tls = tls or ssl._create_unverified_context()
     opener = urllib.request.build_opener(
         urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=tls), _NoRedirect()
     )
