@@ -6,9 +6,11 @@ whose message is one line naming the variable and what is wrong with it.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import URL, make_url
@@ -37,6 +39,8 @@ class AuthSettings:
     password: str | None = None
     password_hash: str | None = None
     trusted_user_header: str | None = None
+    # Peers (addresses or networks) whose user header and X-Forwarded-For are believed.
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
 
     @property
     def basic_auth_enabled(self) -> bool:
@@ -70,6 +74,8 @@ class Settings:
     display: Preferences = field(default_factory=Preferences)
     # The alert watcher (`coinpilot-dashboard watch`) and the Alerts page that reads its state.
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    # Host names the dashboard answers to (DNS rebinding); empty means any.
+    allowed_hosts: tuple[str, ...] = ()
     # Set by the CLI for `serve` and `demo` only: Dash dev tools and debug never run in
     # production (gunicorn builds its app from the environment, where this is False).
     dev_mode: bool = False
@@ -116,6 +122,7 @@ class Settings:
                 units=env.choice("DASHBOARD_KRW_UNITS", "full", UNITS),
             ),
             alerts=_alerts(env),
+            allowed_hosts=_allowed_hosts(env),
         )
 
 
@@ -300,7 +307,37 @@ def _auth(env: _Env) -> AuthSettings:
         )
     if header and not _HEADER_NAME_RE.match(header):
         raise SettingsError(f"DASHBOARD_TRUSTED_USER_HEADER: not a header name: {header!r}")
-    return AuthSettings(username, password, password_hash, header)
+    proxies = _trusted_proxies(env)
+    if header and not proxies:
+        raise SettingsError(
+            "DASHBOARD_TRUSTED_PROXIES: required with DASHBOARD_TRUSTED_USER_HEADER "
+            "(the addresses of the proxy that sets the header, e.g. 127.0.0.1)"
+        )
+    return AuthSettings(username, password, password_hash, header, proxies)
+
+
+def _trusted_proxies(env: _Env) -> tuple[IPv4Network | IPv6Network, ...]:
+    text = env.raw("DASHBOARD_TRUSTED_PROXIES") or ""
+    networks = []
+    for item in re.split(r"[\s,]+", text):
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise SettingsError(
+                f"DASHBOARD_TRUSTED_PROXIES: not an IP address or network: {item!r} (use e.g. 127.0.0.1,::1)"
+            ) from None
+    return tuple(networks)
+
+
+def _allowed_hosts(env: _Env) -> tuple[str, ...]:
+    text = env.raw("DASHBOARD_ALLOWED_HOSTS") or ""
+    hosts = tuple(item.lower() for item in re.split(r"[\s,]+", text) if item)
+    for host in hosts:
+        if not re.match(r"^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$", host):
+            raise SettingsError(f"DASHBOARD_ALLOWED_HOSTS: not a host name: {host!r} (no port, no scheme)")
+    return hosts
 
 
 _HTTP_URL_RE = re.compile(r"^https?://[^\s/?#]+[^\s]*$")

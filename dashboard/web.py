@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import base64
 import binascii
+import collections
+import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import math
+import secrets
+import threading
 import time
 
 from dash import Dash
+from dash.exceptions import DependencyException
 from flask import Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash
 
 from dashboard.settings import Settings
 from data.database import DataError
+from data.health import redact
 from data.services import DataServices, services_of
 from data.status_reader import RedisUnavailable
 from i18n.preferences import COOKIE_MAX_AGE_S, Preferences, reset_current, set_current
@@ -50,14 +58,18 @@ def install(app: Dash, settings: Settings) -> None:
         # Liveness only: touches nothing, so a dead database never restarts healthy workers.
         return Response("ok\n", mimetype="text/plain")
 
+    checker = _Authenticator(settings) if settings.auth.enabled else None
+
     def readyz():
-        return readiness(services)
+        # Details (versions, errors) only for a caller who passes the same check as the pages.
+        authorized = checker is not None and checker.check() is None
+        return readiness(services, details=authorized)
 
     server.add_url_rule(prefix + "healthz", "coinpilot_healthz", healthz)
     server.add_url_rule(prefix + "readyz", "coinpilot_readyz", readyz)
+    _install_host_check(server, settings.allowed_hosts, open_paths)
 
-    if settings.auth.enabled:
-        checker = _Authenticator(settings)
+    if checker is not None:
 
         @server.before_request
         def require_credentials():
@@ -90,6 +102,8 @@ def install(app: Dash, settings: Settings) -> None:
         if request.path in open_paths:
             response.headers["Cache-Control"] = "no-store"
         return response
+
+    _install_unknown_bundle_404(server)
 
     @server.errorhandler(Exception)
     def no_tracebacks(exc: Exception):
@@ -126,40 +140,97 @@ def install_preferences(server, defaults: Preferences) -> None:
                 pass
 
 
-def readiness(services: DataServices):
-    """JSON with each dependency's state; 503 when the database is unreachable."""
+def _install_unknown_bundle_404(server) -> None:
+    """Dash answers a /_dash-component-suites/ path it does not know by raising: that is a
+    missing file (404), not a server error with a traceback in the log."""
+
+    @server.errorhandler(DependencyException)
+    def unknown_bundle(_exc: DependencyException):
+        return Response("Not found\n", status=404, mimetype="text/plain")
+
+
+def readiness(services: DataServices, *, details: bool = False):
+    """Up or down per dependency; 503 when the database is unreachable. Versions, latencies and
+    errors only with `details` (an authenticated caller), and then with secrets redacted: the
+    public answer must not tell a stranger what runs here or where."""
     started = time.perf_counter()
-    body: dict = {}
+    detail: dict = {}
     try:
         info = services.database.info()
-        body["database"] = {"state": "ok", "backend": info.backend.value, "latency_ms": round(info.latency_ms, 2)}
+        detail["database"] = {
+            "state": "ok",
+            "backend": info.backend.value,
+            "version": info.server_version,
+            "latency_ms": round(info.latency_ms, 2),
+        }
     except DataError as exc:
-        body["database"] = {"state": exc.kind, "detail": str(exc)}
+        detail["database"] = {"state": exc.kind, "detail": redact(str(exc))}
     try:
         version, latency_ms = services.bot_status.server_info()
-        body["redis"] = {"state": "ok", "version": version, "latency_ms": round(latency_ms, 2)}
+        detail["redis"] = {"state": "ok", "version": version, "latency_ms": round(latency_ms, 2)}
     except RedisUnavailable as exc:
-        body["redis"] = {"state": "unreachable", "detail": str(exc)}
-    ready = body["database"]["state"] == "ok"
-    body["status"] = "ready" if ready else "not ready"
-    body["checked_in_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        detail["redis"] = {"state": "unreachable", "detail": redact(str(exc))}
+    ready = detail["database"]["state"] == "ok"
+    body: dict = {"status": "ready" if ready else "not ready"}
+    body.update({name: "up" if part["state"] == "ok" else "down" for name, part in detail.items()})
+    if details:
+        detail["checked_in_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        body["details"] = detail
     response = jsonify(body)
     response.status_code = 200 if ready else 503
     return response
 
 
+def _install_host_check(server, allowed_hosts: tuple[str, ...], open_paths: set[str]) -> None:
+    """With DASHBOARD_ALLOWED_HOSTS set, refuse any other Host: a page on another site that
+    rebinds its own name to this server's address (DNS rebinding) gets a 400, not the data."""
+    if not allowed_hosts:
+        return
+    allowed = set(allowed_hosts)
+
+    @server.before_request
+    def check_host():
+        if request.path in open_paths:
+            return None  # load balancers and the container health check probe by address
+        host = request.host.lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name not in allowed:
+            log.info("refused a request for host %r", host)
+            return Response("Unknown host\n", status=400, mimetype="text/plain")
+        return None
+
+
 class _Authenticator:
-    """HTTP basic auth in constant time, or a user header set by an authenticating proxy."""
+    """HTTP basic auth in constant time, or a user header set by an authenticating proxy, and
+    believed only from that proxy's address. Failed basic-auth guesses are throttled per client,
+    and a verified credential is remembered for a short while (see _CredentialMemory)."""
 
     def __init__(self, settings: Settings):
         self.auth = settings.auth
         self.header = settings.auth.trusted_user_header
+        self.proxies = settings.auth.trusted_proxies
+        self.throttle = LoginThrottle()
+        self.memory = _CredentialMemory()
 
     def check(self):
-        if self.header and request.headers.get(self.header, "").strip():
+        peer_trusted = _is_trusted(request.remote_addr, self.proxies)
+        if self.header and peer_trusted and request.headers.get(self.header, "").strip():
             return None
-        if self.auth.basic_auth_enabled and self._basic_auth_ok(request.headers.get("Authorization", "")):
-            return None
+        if self.auth.basic_auth_enabled:
+            authorization = request.headers.get("Authorization", "")
+            if authorization and self.memory.knows(authorization):
+                return None
+            client = _client_address(peer_trusted)
+            wait_s = self.throttle.wait_s(client)
+            if wait_s > 0:
+                response = Response("Too many failed logins: try again shortly\n", status=429, mimetype="text/plain")
+                response.headers["Retry-After"] = str(math.ceil(wait_s))
+                return response
+            if authorization:
+                if self._basic_auth_ok(authorization):
+                    self.memory.remember(authorization)
+                    return None
+                self.throttle.failed(client)
         response = Response("Authentication required\n", status=401, mimetype="text/plain")
         if self.auth.basic_auth_enabled:
             response.headers["WWW-Authenticate"] = 'Basic realm="CoinPilot Dashboard", charset="UTF-8"'
@@ -183,6 +254,102 @@ class _Authenticator:
         else:
             password_ok = hmac.compare_digest(password.encode(), self.auth.password.encode())
         return user_ok and password_ok
+
+
+def _is_trusted(address: str | None, proxies) -> bool:
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return False
+    return any(ip in network for network in proxies)
+
+
+def _client_address(peer_trusted: bool) -> str:
+    """Whom a failed login is counted against: the peer, or behind a trusted proxy the address
+    that proxy saw (the last X-Forwarded-For entry: nginx appends its peer; earlier entries are
+    whatever the client claimed)."""
+    if peer_trusted:
+        forwarded = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+        if forwarded:
+            return forwarded
+    return request.remote_addr or "unknown"
+
+
+class LoginThrottle:
+    """At most FAILURES failed logins per client address in any WINDOW_S: the next attempt waits
+    until the oldest failure leaves the window. Nothing is permanent, so an operator locked out by
+    someone guessing from the same address gets in again within WINDOW_S of the guessing stopping.
+    Counted per worker process (each gunicorn worker keeps its own)."""
+
+    FAILURES = 10
+    WINDOW_S = 60.0
+    MAX_CLIENTS = 10_000  # bounds the memory a flood of addresses can take
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self._failures: dict[str, collections.deque] = {}
+        self._lock = threading.Lock()
+
+    def wait_s(self, client: str) -> float:
+        """Seconds until `client` may try again (0: now)."""
+        with self._lock:
+            failures = self._failures.get(client)
+            if not failures:
+                return 0.0
+            now = self.clock()
+            while failures and failures[0] <= now - self.WINDOW_S:
+                failures.popleft()
+            if not failures:
+                del self._failures[client]
+                return 0.0
+            if len(failures) < self.FAILURES:
+                return 0.0
+            return failures[0] + self.WINDOW_S - now
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            if client not in self._failures and len(self._failures) >= self.MAX_CLIENTS:
+                self._failures.pop(next(iter(self._failures)))  # the longest-known client
+            self._failures.setdefault(client, collections.deque(maxlen=self.FAILURES)).append(self.clock())
+
+
+class _CredentialMemory:
+    """Authorization headers verified in the last TTL_S, kept as HMAC digests under a key that
+    exists only in this process's memory: a page refresh does not pay a scrypt verification
+    (~100 ms of CPU) per request, and nothing stored can be turned back into the password."""
+
+    TTL_S = 60.0
+    MAX_ENTRIES = 1_000
+
+    def __init__(self, clock=time.monotonic):
+        self.clock = clock
+        self._key = secrets.token_bytes(32)
+        self._verified: dict[bytes, float] = {}
+        self._lock = threading.Lock()
+
+    def _digest(self, authorization: str) -> bytes:
+        return hmac.new(self._key, authorization.encode("utf-8", "surrogateescape"), hashlib.sha256).digest()
+
+    def knows(self, authorization: str) -> bool:
+        digest = self._digest(authorization)
+        with self._lock:
+            expires = self._verified.get(digest)
+            if expires is None:
+                return False
+            if expires <= self.clock():
+                del self._verified[digest]
+                return False
+            return True
+
+    def remember(self, authorization: str) -> None:
+        digest = self._digest(authorization)
+        with self._lock:
+            if len(self._verified) >= self.MAX_ENTRIES:
+                now = self.clock()
+                self._verified = {d: e for d, e in self._verified.items() if e > now}
+                if len(self._verified) >= self.MAX_ENTRIES:
+                    self._verified.clear()
+            self._verified[digest] = self.clock() + self.TTL_S
 
 
 class _ContentSecurityPolicy:
@@ -228,6 +395,9 @@ def callback_request_problem(app: Dash, raw_body: bytes) -> str | None:
     spec = app.callback_map.get(output)
     if spec is None:
         return "no callback has this output"
+    if not spec.get("callback"):
+        # A clientside callback runs in the browser: the server has no function to call.
+        return "this output belongs to a browser-side callback"
     for key, expected in (("inputs", spec.get("inputs", [])), ("state", spec.get("state", []))):
         items = body.get(key, [])
         if not isinstance(items, list) or len(items) != len(expected):

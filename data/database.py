@@ -21,6 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
 
+from data import deadline
+from data.health import redact
 from data.schema import SchemaFeatures, SchemaWatch
 from i18n import Message
 
@@ -137,7 +139,8 @@ class Database:
     def display_url(self) -> str:
         if self.url is None:
             return "not configured"
-        return make_url(self.url).render_as_string(hide_password=True)
+        # hide_password covers user:password@ only; libpq also takes ?password= in the query.
+        return redact(make_url(self.url).render_as_string(hide_password=True))
 
     @property
     def engine(self) -> Engine:
@@ -174,7 +177,7 @@ class Database:
             options.append(f"-c statement_timeout={int(self.statement_timeout_ms)}")
         if self.read_only:
             options.append("-c default_transaction_read_only=on")
-        return sa.create_engine(
+        engine = sa.create_engine(
             url,
             pool_pre_ping=True,
             pool_size=5,
@@ -196,6 +199,17 @@ class Database:
                 "keepalives_count": 3,
             },
         )
+        if self.statement_timeout_ms is not None:
+            # A server that accepts and then says nothing defeats every timeout above: the
+            # client's own deadline (data.deadline) ends the wait. Statements get the server's
+            # statement timeout plus the connect timeout to answer; the pool's ping and the
+            # rollback on return are cheap, so they get the connect timeout alone.
+            deadline.install(
+                engine,
+                query_s=self.statement_timeout_ms / 1000.0 + self.connect_timeout_s,
+                quick_s=float(self.connect_timeout_s),
+            )
+        return engine
 
     def _create_sqlite_engine(self, url: str) -> Engine:
         engine = sa.create_engine(

@@ -1,9 +1,11 @@
-"""Health probes of the bot's infrastructure: the n8n liveness endpoint (GET /healthz)."""
+"""Health of the bot's infrastructure: the n8n liveness probe (GET /healthz) and redaction of
+the secrets that connection URLs carry, for every health report that names a URL."""
 
 from __future__ import annotations
 
 import enum
 import http.client
+import re
 import time
 import urllib.error
 import urllib.request
@@ -59,3 +61,16 @@ def check_n8n(base_url: str | None, timeout_s: float) -> N8nHealth:
     if 200 <= status < 300:
         return N8nHealth(N8nState.OK, url, "n8n is healthy.", status, latency)
     return N8nHealth(N8nState.UNHEALTHY, url, f"n8n answered HTTP {status}.", status, latency)
+
+
+_URL_USERINFO_PASSWORD = re.compile(r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@")
+_QUERY_SECRET = re.compile(
+    r"(?P<keep>[?&;](?:password|passwd|pwd|sslpassword|secret|token|api_?key)=)[^&#\s]*", re.IGNORECASE
+)
+
+
+def redact(text: str) -> str:
+    """`text` with every password in a URL replaced by ***: the user-info part
+    (postgresql://user:secret@host) and secret query parameters (?password=secret)."""
+    text = _URL_USERINFO_PASSWORD.sub(r"\g<keep>***@", text)
+    return _QUERY_SECRET.sub(r"\g<keep>***", text)

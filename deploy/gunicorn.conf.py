@@ -23,7 +23,9 @@ worker_class = "gthread"
 
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 20))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 5))
+# Longer than nginx keeps an idle upstream connection (58 s), so nginx always closes first and
+# never sends a request on a connection gunicorn is closing; not a multiple of the 5 s refresh.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 75))
 
 # Recycle workers now and then (a leak stays bounded); jitter keeps them from restarting together.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))

@@ -168,3 +168,30 @@ def test_forged_callback_requests_are_refused_or_handled(forged, data):
         json.loads(response.data)
     raw = set(bound_strings) - allowed
     assert not raw, f"a query bound a value from the request: {sorted(raw)[:3]}"
+
+
+def test_a_forged_call_of_a_browser_side_callback_is_a_400(forged):
+    app, _callbacks, _allowed, _bound = forged
+    browser_side = {key: spec for key, spec in app.callback_map.items() if not spec.get("callback")}
+    assert browser_side, "the app has no clientside callback to forge"
+    client = app.server.test_client()
+    for output, spec in browser_side.items():
+        changed = [f"{spec['inputs'][0]['id']}.{spec['inputs'][0]['property']}"] if spec["inputs"] else []
+        response = client.post("/_dash-update-component", json=body_for(spec, output, [1], changed))
+        assert response.status_code == 400, (output, response.status_code)
+        assert b"Traceback" not in response.data
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_dash-component-suites/no_such_package/x.js",
+        "/_dash-component-suites/dash/no-such-file.js",
+        "/_dash-component-suites/dash/deps/nope.v4_4_1m1.js",
+        "/_dash-component-suites/dash/../../setup.py",
+    ],
+)
+def test_an_unknown_component_bundle_path_is_a_404(forged, path):
+    app = forged[0]
+    response = app.server.test_client().get(path)
+    assert response.status_code == 404 and b"Traceback" not in response.data

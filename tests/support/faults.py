@@ -52,6 +52,16 @@ class TcpProxy:
         if self._listener is None:
             self._listen()
 
+    def fall_silent(self) -> None:
+        """Like silence(), but the open connections stay open too and simply stop answering
+        (a frozen server keeps its sockets): pooled connections hang mid-query."""
+        self.mode = self.SILENT
+
+    def answer_again(self) -> None:
+        """The server answers new connections again; nothing is reset, so whatever the client
+        left hanging is the client's to give up on."""
+        self.mode = self.PASS
+
     def slow(self, delay_s: float) -> None:
         """Every chunk of data from the server arrives `delay_s` late."""
         self.delay_s = delay_s

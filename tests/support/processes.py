@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -31,9 +32,21 @@ def dockerfile_instruction(name: str) -> list[str]:
     raise AssertionError(f"no {name} in the Dockerfile")
 
 
-def http_get(url: str, timeout: float = 3.0, headers: dict | None = None) -> tuple[int, dict, bytes]:
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def http_get(
+    url: str, timeout: float = 3.0, headers: dict | None = None, tls: ssl.SSLContext | None = None
+) -> tuple[int, dict, bytes]:
+    """One GET, redirects not followed (a 301 is an answer). HTTPS is checked against `tls`, or
+    not at all: the test nginx's certificate is self-signed, and only the TLS tests are about it."""
     request = urllib.request.Request(url, headers=headers or {})
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    tls = tls or ssl._create_unverified_context()
+    opener = urllib.request.build_opener(
+        urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=tls), _NoRedirect()
+    )
     try:
         with opener.open(request, timeout=timeout) as response:
             return response.status, dict(response.headers), response.read()
@@ -90,7 +103,8 @@ class Gunicorn:
             self.command(), cwd=REPO, env=self.environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
-            wait_for_http(self.url + prefix + "healthz", 200, timeout=timeout)
+            # Generous: on a loaded CI machine two workers importing pandas and plotly take a while.
+            wait_for_http(self.url + prefix + "healthz", 200, timeout=max(timeout, 120))
         except AssertionError:
             self.stop()
             log = self.error_log.read_text() if self.error_log.exists() else ""
@@ -137,7 +151,13 @@ class Nginx:
         self.dir.mkdir(parents=True, exist_ok=True)
         text = (REPO / "deploy" / "nginx" / site).read_text()
         assert "listen 80;" in text and "server 127.0.0.1:8050;" in text
-        text = text.replace("listen 80;", f"listen 127.0.0.1:{self.port};")
+        self.http_port = free_port()
+        text = text.replace("listen 80;", f"listen 127.0.0.1:{self.http_port};")
+        assert "listen 443 ssl;" in text and "/etc/ssl/coinpilot/fullchain.pem" in text
+        text = text.replace("listen 443 ssl;", f"listen 127.0.0.1:{self.port} ssl;")
+        self.certificate = self.dir / "fullchain.pem"
+        self._self_signed_certificate(self.certificate, self.dir / "privkey.pem")
+        text = text.replace("/etc/ssl/coinpilot/", f"{self.dir}/")
         text = text.replace("server 127.0.0.1:8050;", " ".join(f"server 127.0.0.1:{p};" for p in upstream_ports))
         for old, new in (replace or {}).items():
             assert old in text, old
@@ -162,7 +182,23 @@ class Nginx:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @staticmethod
+    def _self_signed_certificate(certificate: Path, key: Path) -> None:
+        subprocess.run(
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                "-keyout", str(key), "-out", str(certificate),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
 
     def start(self) -> Nginx:
         check = subprocess.run(

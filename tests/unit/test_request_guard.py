@@ -29,9 +29,19 @@ def valid_body(app, output):
     }
 
 
-def test_every_registered_callback_accepts_its_own_shape(app):
-    for output in app.callback_map:
+def test_every_server_side_callback_accepts_its_own_shape(app):
+    server_side = [output for output, spec in app.callback_map.items() if spec.get("callback")]
+    assert server_side
+    for output in server_side:
         assert callback_request_problem(app, json.dumps(valid_body(app, output)).encode()) is None, output
+
+
+def test_a_browser_side_callback_is_refused_even_in_its_own_shape(app):
+    browser_side = [output for output, spec in app.callback_map.items() if not spec.get("callback")]
+    assert browser_side
+    for output in browser_side:
+        problem = callback_request_problem(app, json.dumps(valid_body(app, output)).encode())
+        assert problem == "this output belongs to a browser-side callback", output
 
 
 @pytest.mark.parametrize(
