@@ -59,7 +59,8 @@ def health_card(key: str, title: str, level: str, headline: str, facts: list[tup
 
 
 def freshness_table(rows: list[dict]) -> html.Div:
-    """rows: symbol, last_candle, candle_age, candle_stale, status_state, status_age, status_stale, note."""
+    """rows: symbol, last_candle, candle_age, candle_stale, status_state, status_age, status_stale, note,
+    and future_candle, future_by (None, or the furthest future-dated candle's time and how far ahead)."""
     if not rows:
         return html.P("No symbols have candles yet.", className="text-secondary mb-0")
     header = html.Thead(
@@ -71,7 +72,21 @@ def freshness_table(rows: list[dict]) -> html.Div:
             html.Tr(
                 [
                     html.Td(row["symbol"], className="fw-semibold"),
-                    html.Td(row["last_candle"]),
+                    html.Td(
+                        [
+                            row["last_candle"],
+                            html.Div(
+                                [
+                                    dbc.Badge("future-dated", color="warning", className="me-1"),
+                                    f"a candle at {row['future_candle']}, {row['future_by']}",
+                                ],
+                                className="small text-warning-emphasis",
+                                **{"data-candle-future": row["symbol"]},
+                            )
+                            if row.get("future_candle")
+                            else None,
+                        ]
+                    ),
                     html.Td(
                         [
                             row["candle_age"],
