@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 
 from layouts import charts, ids
 from layouts import format as fmt
-from layouts.components import alert, section
+from layouts.components import alert, long_text, section
 
 WIDTH_OPTIONS = ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w")
 DEFAULT_WIDTH = "15m"
@@ -546,7 +546,7 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
         ],
         className="g-2 mb-2",
     )
-    reason = html.Blockquote(
+    reason = long_text(
         status.reason or "(no reason given)", className="brain-reason mb-1", **{"data-brain-field": "reason"}
     )
     footer_parts = [f"reported {fmt.timestamp(status.timestamp, tz)}" if status.timestamp else "no valid timestamp"]
@@ -590,6 +590,8 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
                 state_cell.append(dbc.Badge("invalid", color="danger", className="ms-1", title=reading.problem_summary))
         elif reading.state.value == "missing":
             state_cell = dbc.Badge("no status", color="warning")
+        elif reading.state.value == "invalid":  # nothing in the payload was usable; Redis answered
+            state_cell = dbc.Badge("invalid payload", color="danger", title=reading.problem_summary)
         else:
             state_cell = dbc.Badge("Redis down", color="danger")
         regime = (status.regime if status else None) or _regime_text(reading.regime)
@@ -646,7 +648,7 @@ def decisions_table(decisions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
                         f"{row.confidence}%" if pd.notna(row.confidence) else "", className="me-2 small text-secondary"
                     ),
                     html.Span(fmt.timestamp(row.created_at, tz, seconds=False), className="small text-secondary"),
-                    html.Div(row.reasoning or "", className="small"),
+                    long_text(row.reasoning or "", className="small", **{"data-decision-reasoning": ""}),
                 ],
                 className="mb-2",
             )
