@@ -3,14 +3,11 @@ every symbol's status and the AI reviewer's decisions."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pandas as pd
 from dash import Dash, Input, Output, Patch, State, ctx, no_update
-from plotly.utils import PlotlyJSONEncoder
 
 from callbacks import inputs
 from callbacks.failures import panel
@@ -243,12 +240,6 @@ def decisions_panel(services: DataServices, symbol_value, database_symbols: list
         return problem("empty", "Select a symbol to see its AI review decisions.")
 
 
-def shown_fingerprint(tree) -> str:
-    """A digest of a rendered panel: equal digests, nothing to redraw."""
-    rendered = json.dumps(tree, cls=PlotlyJSONEncoder, sort_keys=True)
-    return hashlib.sha256(rendered.encode()).hexdigest()
-
-
 @panel(on_failure=problem)
 def status_table_panel(services: DataServices, symbols: list[str]):
     """Every symbol's status (the database's symbols, else those with a status key in Redis)."""
@@ -308,19 +299,11 @@ def register(app: Dash, services: DataServices) -> None:
     @app.callback(
         Output(ids.MARKET_STATUS_TABLE, "children"),
         Output(ids.MARKET_DECISIONS, "children"),
-        Output(ids.MARKET_DECISIONS_SHOWN, "data"),
         Input(ids.MARKET_SYMBOL, "value"),
         Input(ids.REFRESH_INTERVAL, "n_intervals"),
-        State(ids.MARKET_DECISIONS_SHOWN, "data"),
     )
-    def refresh_status_table(symbol, _n, shown):
-        table, decisions = status_overview(services, symbol)
-        # Unchanged decisions are not redrawn: a redraw would close the long reasoning the
-        # operator opened ("Show all") on every refresh.
-        fingerprint = shown_fingerprint(decisions)
-        if fingerprint == shown:
-            return table, no_update, no_update
-        return table, decisions, fingerprint
+    def refresh_status_table(symbol, _n):
+        return status_overview(services, symbol)
 
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),

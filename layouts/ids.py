@@ -29,7 +29,6 @@ MARKET_CHART_MESSAGE = "market-chart-message"
 MARKET_BRAIN = "market-bot-brain"
 MARKET_STATUS_TABLE = "market-status-table"
 MARKET_DECISIONS = "market-agent-decisions"
-MARKET_DECISIONS_SHOWN = "market-agent-decisions-shown"
 
 # Risk
 RISK_STATE = "risk-trading-state"

@@ -178,14 +178,7 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
             dbc.Row(
                 [
                     dbc.Col(section("Bot status, every symbol", html.Div(id=ids.MARKET_STATUS_TABLE)), lg=7),
-                    dbc.Col(
-                        section(
-                            "AI review (agent decisions)",
-                            html.Div(id=ids.MARKET_DECISIONS),
-                            dcc.Store(id=ids.MARKET_DECISIONS_SHOWN),
-                        ),
-                        lg=5,
-                    ),
+                    dbc.Col(section("AI review (agent decisions)", html.Div(id=ids.MARKET_DECISIONS)), lg=5),
                 ]
             ),
         ]
