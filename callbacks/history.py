@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from dataclasses import dataclass
+from datetime import UTC
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -228,60 +231,119 @@ CSV_COLUMNS = [
 ]
 
 
-def export_csv(services: DataServices, *filters) -> dict:
-    """The whole filtered set as CSV, timestamps in ISO 8601 with the display zone's offset."""
+@dataclass(frozen=True)
+class TradeExport:
+    """The CSV file's text, how many trades it holds and how many matched the filters."""
+
+    content: str
+    written: int
+    matching: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.written < self.matching
+
+
+def export_csv(services: DataServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> TradeExport:
+    """The filtered set as CSV (at most `max_rows` trades, the file saying so when cut): UTF-8
+    with a byte-order mark, so Excel reads Korean text right; timestamps in ISO 8601 with the
+    display zone's offset; amounts rounded as the screen shows them; every text cell defused."""
     tz = services.display_timezone
     buffer = io.StringIO()
+    buffer.write("\ufeff")
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     with services.database.connect() as conn:
         trade_filter_ = trade_filter(services, conn, *filters)
         recorded = recorded_columns(services, conn)
+        matching = count_trades(conn, trade_filter_)
         _filled, ledger = services.filled_trades_and_ledger(conn)
         results = sell_results(ledger)
         written = 0
         for chunk in iter_trades(conn, trade_filter_, extra_columns=recorded):
             for row in chunk.itertuples(index=False):
+                if written >= max_rows:
+                    break
                 pnl = results.realized.get(row.id)
                 pnl_pct = results.pnl_pct(row.id, row.entry_avg_price, row.quantity)
                 writer.writerow(
                     [
-                        row.id,
-                        row.created_at.tz_convert(tz).isoformat(),
-                        row.executed_at.tz_convert(tz).isoformat() if pd.notna(row.executed_at) else "",
-                        row.symbol,
-                        row.side,
-                        row.order_type,
-                        row.status,
-                        repr(row.price),
-                        repr(row.quantity),
-                        repr(row.value),
-                        repr(row.fee),
-                        repr(pnl) if pnl is not None else "",
+                        _csv_text(row.id),
+                        _csv_time(row.created_at, tz),
+                        _csv_time(row.executed_at, tz),
+                        _csv_text(row.symbol),
+                        _csv_text(row.side),
+                        _csv_text(row.order_type),
+                        _csv_text(row.status),
+                        _csv_price(row.price),
+                        _csv_number(row.quantity, 8),
+                        _csv_number(row.value, 0),
+                        _csv_number(row.fee, 0),
+                        _csv_number(pnl, 0),
                         _csv_text(row.strategy_name),
                         _csv_text(_optional_text(row, "regime")),
                         _csv_text(_optional_text(row, "exit_reason")),
-                        repr(row.entry_avg_price) if pd.notna(row.entry_avg_price) else "",
-                        repr(pnl_pct) if pnl_pct is not None else "",
+                        _csv_price(row.entry_avg_price),
+                        _csv_number(pnl_pct, 2),
                     ]
                 )
                 written += 1
-            if written >= EXPORT_MAX_ROWS:
+            if written >= max_rows:
                 break
-    stamp = services.now().astimezone(tz).strftime("%Y%m%d-%H%M%S")
-    return {"content": buffer.getvalue(), "filename": f"coinpilot-trades-{stamp}.csv", "type": "text/csv"}
+        if written < matching:
+            writer.writerow([history.export_truncated(written, matching)])
+    return TradeExport(buffer.getvalue(), written, max(matching, written))
 
 
 @panel(on_failure=lambda kind, message: (no_update, problem(kind, message)))
-def export_download(services: DataServices, *filters) -> tuple:
-    """(the CSV download, the History message) for the export button."""
-    return export_csv(services, *filters), no_update
+def export_download(services: DataServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> tuple:
+    """(the CSV download, the History message: what was left out, if anything) for the export button."""
+    export = export_csv(services, *filters, max_rows=max_rows)
+    stamp = services.now().astimezone(services.display_timezone).strftime("%Y%m%d-%H%M%S")
+    download = {"content": export.content, "filename": f"coinpilot-trades-{stamp}.csv", "type": "text/csv"}
+    if not export.truncated:
+        return download, no_update
+    return download, history.export_truncated_notice(export.written, export.matching)
+
+
+# A spreadsheet runs a cell starting with one of these as a formula (tab and CR too: Excel and
+# LibreOffice strip them and read on), so such a cell is written as text: a leading quote.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_text(value) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet; quote it as text.
-    text = value or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    text = value if isinstance(value, str) else "" if value is None or pd.isna(value) else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _csv_time(value, tz) -> str:
+    """ISO 8601 in the display zone; in UTC for an instant the zone cannot hold (year 9999 east of UTC)."""
+    if value is None or pd.isna(value):
+        return ""
+    instant = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+    try:
+        return instant.astimezone(tz).isoformat()
+    except OverflowError:
+        return instant.astimezone(UTC).isoformat()
+
+
+def _csv_number(value, decimals: int) -> str:
+    """A plain number (no grouping, so spreadsheets read it), rounded half away from zero to
+    `decimals` as the screen shows it, trailing zeros dropped; "" when missing."""
+    if value is None or pd.isna(value) or not math.isfinite(value):
+        return ""
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _csv_price(value) -> str:
+    # As fmt.price: whole KRW from 100 up, 4 decimals below (a few-hundred-KRW coin's ticks).
+    if value is None or pd.isna(value):
+        return ""
+    return _csv_number(value, 0 if abs(value) >= 100 else 4)
 
 
 def history_query(

@@ -19,7 +19,12 @@ from data.orders import TRADE_SORT_KEYS, SortKey
 MAX_QUERY_CHARS = 2000
 MAX_TEXT_ECHO = 40
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}")
-_EXIT_REASON_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,29}$")  # exit_reason is varchar(30), upper snake case
+_EXIT_REASON_RE = re.compile(r"[A-Z][A-Z0-9_]{0,29}")  # exit_reason is varchar(30), upper snake case
+# The dates a filter may name. Wider than any trade CoinPilot can have made, narrow enough that a
+# day's bounds in any time zone stay inside what datetime, pandas and every backend can hold
+# (9999-12-31 + 1 day or 0001-01-01 in UTC+14 overflow).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
 
 
 class InvalidInput(ValueError):
@@ -79,7 +84,7 @@ def choices(value, allowed: tuple[str, ...], name: str) -> tuple[str, ...]:
 
 def is_exit_reason_format(value) -> bool:
     """Could be an exit_reason (STOP_LOSS): for URL values, before the database is asked."""
-    return isinstance(value, str) and bool(_EXIT_REASON_RE.match(value))
+    return isinstance(value, str) and bool(_EXIT_REASON_RE.fullmatch(value))
 
 
 def symbols(value, known: list[str]) -> tuple[str, ...]:
@@ -98,9 +103,12 @@ def day(value, name: str) -> date | None:
     if not isinstance(value, str) or not _DATE_RE.match(value):
         raise InvalidInput(f"{name} must be a date (YYYY-MM-DD), got {_echo(value)}")
     try:
-        return date.fromisoformat(value[:10])
+        parsed = date.fromisoformat(value[:10])
     except ValueError:
         raise InvalidInput(f"{name}: {_echo(value)} is not a calendar date") from None
+    if not FIRST_DAY <= parsed <= LAST_DAY:
+        raise InvalidInput(f"{name} must be between {FIRST_DAY} and {LAST_DAY}, got {parsed}")
+    return parsed
 
 
 def date_range_utc(start_value, end_value, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:

@@ -56,10 +56,13 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
         sides = [s for s in params.get("side", []) if s in history.SIDE_OPTIONS]
         statuses = [s for s in params.get("status", []) if s in history.STATUS_OPTIONS]
         start, end = inputs.first(params, "from"), inputs.first(params, "to")
+        date_notice = None
         try:
             inputs.date_range_utc(start, end, tz)
-        except inputs.InvalidInput:
+        except inputs.InvalidInput as exc:
+            # The page still opens over every date, and says why the link's dates were dropped.
             start = end = None
+            date_notice = str(exc)
         recorded, reason_options = history_page.page_choices(services)
         regimes = [r for r in params.get("regime", []) if r in history.REGIME_OPTIONS]
         reasons = [r for r in params.get("exit_reason", []) if r in reason_options]
@@ -75,6 +78,7 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
             regimes,
             reasons,
             reason_options,
+            date_notice,
         )
     if route == "/system":
         return system.page()
@@ -116,14 +120,19 @@ def database_items(services: DataServices, now, database_symbols: list[str]) -> 
     with services.database.connect() as conn:
         database_symbols.extend(services.symbols(conn))
         latest = services.latest_candles(conn, database_symbols)
+        future = services.future_candles(conn, database_symbols)
     items = [shell.status_item("Database", "reachable", "ok", "database")]
+    # Future-dated candles are not "fresh": the age is the newest real one's, and they are named.
     if latest:
         newest = max(candle.timestamp for candle in latest.values())
         candle_age = (now - newest).total_seconds()
-        level = "warn" if candle_age > services.candle_stale_s else "ok"
-        items.append(shell.status_item("Last candle", fmt.age(candle_age), level, "candle"))
+        level = "warn" if candle_age > services.candle_stale_s or future else "ok"
+        text = fmt.age(candle_age)
     else:
-        items.append(shell.status_item("Last candle", "no candles yet", "warn", "candle"))
+        level, text = "warn", "no candles yet"
+    if future:
+        text += f" · future-dated candles ({', '.join(sorted(future))})"
+    items.append(shell.status_item("Last candle", text, level, "candle"))
     return items
 
 

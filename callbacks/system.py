@@ -131,10 +131,12 @@ def freshness_panel(services: DataServices):
     with services.database.connect() as conn:
         symbols = services.symbols(conn)
         latest = services.latest_candles(conn, symbols)
+        future = services.future_candles(conn, symbols)
     snapshot = services.bot_status.read(symbols)
     rows = []
     for symbol in symbols:
         candle = latest.get(symbol)
+        ahead = future.get(symbol)
         candle_age = (now - candle.timestamp).total_seconds() if candle else None
         reading = snapshot.readings.get(symbol)
         if reading is None or reading.state is StatusState.REDIS_UNAVAILABLE:
@@ -155,6 +157,8 @@ def freshness_panel(services: DataServices):
                 "status_age": fmt.age(reading.age_s) if reading is not None and reading.age_s is not None else "–",
                 "status_stale": bool(reading and reading.stale),
                 "note": note,
+                "future_candle": fmt.timestamp(ahead, tz) if ahead else None,
+                "future_by": fmt.ahead((ahead - now).total_seconds()) if ahead else None,
             }
         )
     return system.freshness_table(rows)

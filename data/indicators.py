@@ -34,14 +34,23 @@ def rsi(closes: pd.Series, period: int = RSI_PERIOD) -> pd.Series:
     return values
 
 
+def _valid(closes: pd.Series) -> pd.Series:
+    # A NaN close (PostgreSQL's numeric holds 'NaN') would blank every window it falls in (200
+    # candles of MA 200): averages run over the valid closes and are laid back on every row.
+    return closes[np.isfinite(closes.to_numpy(dtype="float64"))]
+
+
 def sma(closes: pd.Series, period: int) -> pd.Series:
-    return closes.rolling(period, min_periods=period).mean()
+    """The mean of the last `period` valid closes (NaN on a row whose own close is not valid)."""
+    valid = _valid(closes)
+    return valid.rolling(period, min_periods=period).mean().reindex(closes.index)
 
 
 def bollinger(closes: pd.Series, period: int = BOLLINGER_PERIOD, stddevs: float = BOLLINGER_STDDEVS) -> pd.DataFrame:
     """Middle band (SMA), upper and lower bands at +/- k population standard deviations."""
     middle = sma(closes, period)
-    spread = closes.rolling(period, min_periods=period).std(ddof=0) * stddevs
+    valid = _valid(closes)
+    spread = valid.rolling(period, min_periods=period).std(ddof=0).reindex(closes.index) * stddevs
     return pd.DataFrame({"bb_middle": middle, "bb_upper": middle + spread, "bb_lower": middle - spread})
 
 

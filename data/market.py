@@ -45,7 +45,8 @@ BUCKET_ORIGIN = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday, as in time_bucket
 _ORIGIN_EPOCH = int(BUCKET_ORIGIN.timestamp())
 MAX_CANDLES = 5000
 CANDLE_COLUMNS = ["bucket", "open", "high", "low", "close", "volume"]
-_SYMBOL_RE = re.compile(r"^[A-Z0-9]{1,10}-[A-Z0-9]{1,10}$")
+# Used with fullmatch: `$` alone also matches before a trailing newline ("KRW-X\n").
+_SYMBOL_RE = re.compile(r"[A-Z0-9]{1,10}-[A-Z0-9]{1,10}")
 # A rollup read that fails with these means the rollup vanished or became unreadable
 # (undefined table, invalid schema, permission denied): aggregate the raw rows instead.
 _ROLLUP_GONE_CODES = frozenset({"42P01", "3F000", "42501"})
@@ -58,7 +59,7 @@ class UnknownWidth(ValueError):
 
 def is_valid_symbol_format(symbol: object) -> bool:
     """An Upbit market code (KRW-BTC) or its reversed form (BTC-KRW)."""
-    return isinstance(symbol, str) and bool(_SYMBOL_RE.match(symbol))
+    return isinstance(symbol, str) and bool(_SYMBOL_RE.fullmatch(symbol))
 
 
 def alternate_symbol(symbol: str) -> str:
@@ -259,16 +260,24 @@ def latest_candle_time(conn: Connection, symbol: str, *, now: datetime | None = 
 
 
 def fetch_recent_candles(
-    conn: Connection, backend: Backend, symbol: str, width: str, count: int, rollups: RollupCatalog | None = None
+    conn: Connection,
+    backend: Backend,
+    symbol: str,
+    width: str,
+    count: int,
+    rollups: RollupCatalog | None = None,
+    *,
+    now: datetime | None = None,
 ) -> pd.DataFrame:
-    """The last `count` candles of a width, ending at the newest 1-minute row.
+    """The last `count` candles of a width, ending at the newest 1-minute row (not future-dated
+    after `now`, when given: see fetch_latest_candles).
 
     The window is anchored at the newest row rather than at "now", so a stalled collector
     still shows its last candles (the staleness is reported separately).
     """
     if not 1 <= count <= MAX_CANDLES:
         raise ValueError(f"candle count must be 1..{MAX_CANDLES}")
-    newest = latest_candle_time(conn, symbol)
+    newest = latest_candle_time(conn, symbol, now=now)
     if newest is None:
         return _candles_frame([], backend)
     last_bucket = bucket_floor(newest, width)
@@ -300,6 +309,10 @@ class LatestCandle:
 # as literals, so TimescaleDB excludes every chunk outside the window while planning (on a
 # compressed year, planning over all chunks costs ~25-40 ms; the lookups themselves ~1 ms).
 LATEST_CANDLE_LOOKBACKS = (timedelta(days=1), timedelta(days=30))
+# A candle dated more than this after "now" is future-dated (a wrong clock or a bad row): it is
+# left out of "newest candle" lookups, which would otherwise read it as fresh and anchor the
+# chart on it, and reported by fetch_future_candles instead. The margin absorbs clock skew.
+FUTURE_TOLERANCE = timedelta(minutes=2)
 # The symbol list is the symbols with candles this recently (the whole history when none has).
 SYMBOL_LIST_WINDOW = timedelta(days=30)
 
@@ -309,7 +322,11 @@ def _since(now: datetime | None, lookback: timedelta):
     return sa.bindparam("since", since, type_=sa.DateTime(timezone=True))
 
 
-def _latest_per_symbol(conn: Connection, symbols: list[str], since) -> dict[str, LatestCandle]:
+def _until(now: datetime):
+    return sa.bindparam("until", _utc(now) + FUTURE_TOLERANCE, type_=sa.DateTime(timezone=True))
+
+
+def _latest_per_symbol(conn: Connection, symbols: list[str], since, until) -> dict[str, LatestCandle]:
     # One index probe per symbol ((symbol, interval, timestamp DESC), LIMIT 1), in one round trip.
     per_symbol = []
     for index, symbol in enumerate(symbols):
@@ -317,6 +334,8 @@ def _latest_per_symbol(conn: Connection, symbols: list[str], since) -> dict[str,
             md.c.symbol == sa.bindparam(f"symbol_{index}", symbol),
             md.c.interval == sa.bindparam("stored_interval", STORED_CANDLE_INTERVAL),
         )
+        if until is not None:
+            condition = sa.and_(condition, md.c.timestamp <= until)
         if since is not None:
             condition = sa.and_(condition, md.c.timestamp >= since)
         per_symbol.append(
@@ -337,20 +356,48 @@ def _latest_per_symbol(conn: Connection, symbols: list[str], since) -> dict[str,
 def fetch_latest_candles(
     conn: Connection, symbols: list[str], *, now: datetime | None = None
 ) -> dict[str, LatestCandle]:
-    """The newest 1-minute candle of each symbol that has one.
+    """The newest 1-minute candle of each symbol that has one, future-dated ones left out.
 
     Looked up within LATEST_CANDLE_LOOKBACKS of `now` (default: the wall clock) first, then
     wider only for the symbols not found. (The original dashboard's DISTINCT ON (symbol) read
-    the whole table: seconds on a year.)
+    the whole table: seconds on a year.) Given the dashboard's `now`, candles more than
+    FUTURE_TOLERANCE after it are not "newest" (see fetch_future_candles); without one (the
+    simulator resuming its own writes) every candle counts.
     """
     wanted = list(dict.fromkeys(symbols))
     found: dict[str, LatestCandle] = {}
+    until = None if now is None else _until(now)
     for lookback in (*LATEST_CANDLE_LOOKBACKS, None):
         missing = [symbol for symbol in wanted if symbol not in found]
         if not missing:
             break
-        found.update(_latest_per_symbol(conn, missing, None if lookback is None else _since(now, lookback)))
+        found.update(_latest_per_symbol(conn, missing, None if lookback is None else _since(now, lookback), until))
     return {symbol: found[symbol] for symbol in wanted if symbol in found}
+
+
+def fetch_future_candles(conn: Connection, symbols: list[str], *, now: datetime) -> dict[str, datetime]:
+    """Per symbol with future-dated 1-minute candles (more than FUTURE_TOLERANCE after `now`),
+    the furthest one's time: one index probe per symbol, in one round trip."""
+    wanted = list(dict.fromkeys(symbols))
+    if not wanted:
+        return {}
+    until = _until(now)
+    selects = [
+        sa.select(
+            sa.select(md.c.symbol, md.c.timestamp)
+            .where(
+                md.c.symbol == sa.bindparam(f"symbol_{index}", symbol),
+                md.c.interval == sa.bindparam("stored_interval", STORED_CANDLE_INTERVAL),
+                md.c.timestamp > until,
+            )
+            .order_by(md.c.timestamp.desc())
+            .limit(1)
+            .subquery()
+        )
+        for index, symbol in enumerate(wanted)
+    ]
+    query = sa.union_all(*selects) if len(selects) > 1 else selects[0]
+    return {row.symbol: as_utc(row.timestamp) for row in conn.execute(query)}
 
 
 # A loose index scan: one index probe per distinct symbol instead of reading every row. Each

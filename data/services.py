@@ -122,17 +122,24 @@ class DataServices:
     # -- refresh queries, shared for a tick (keys: the query's name and every argument) ------
 
     def latest_candle_time(self, conn, symbol: str) -> datetime | None:
-        return self._tick_cache.get(("latest_candle_time", symbol), lambda: market.latest_candle_time(conn, symbol))
+        return self._tick_cache.get(
+            ("latest_candle_time", symbol), lambda: market.latest_candle_time(conn, symbol, now=self.now())
+        )
 
     def latest_candles(self, conn, symbols: list[str]) -> dict[str, LatestCandle]:
         key = ("latest_candles", tuple(symbols))
-        return self._tick_cache.get(key, lambda: market.fetch_latest_candles(conn, symbols))
+        return self._tick_cache.get(key, lambda: market.fetch_latest_candles(conn, symbols, now=self.now()))
+
+    def future_candles(self, conn, symbols: list[str]) -> dict[str, datetime]:
+        """Per symbol with candles dated ahead of now, the furthest one's time."""
+        key = ("future_candles", tuple(symbols))
+        return self._tick_cache.get(key, lambda: market.fetch_future_candles(conn, symbols, now=self.now()))
 
     def recent_candles(self, conn, symbol: str, width: str, count: int) -> pd.DataFrame:
         backend = self.database.backend
         key = ("recent_candles", backend, symbol, width, count)
         return self._tick_cache.get(
-            key, lambda: market.fetch_recent_candles(conn, backend, symbol, width, count, self.rollups)
+            key, lambda: market.fetch_recent_candles(conn, backend, symbol, width, count, self.rollups, now=self.now())
         )
 
     def candles_between(self, conn, symbol: str, width: str, start: datetime, end: datetime) -> pd.DataFrame:

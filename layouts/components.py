@@ -37,6 +37,31 @@ def alert(message: str, kind: str = "danger", title: str | None = None, **attrib
     return html.Div(box, **attributes) if attributes else box
 
 
+# Longer texts (an AI reasoning once reached 87 KB) show this much, with the rest behind a
+# toggle in a box of bounded height, so one text cannot make a page tens of thousands of px tall.
+LONG_TEXT_SHOWN = 600
+
+
+def long_text(text: str, className: str = "", **attributes) -> html.Div:
+    """A text from the bot or the database, clamped to LONG_TEXT_SHOWN characters with a
+    "Show all" toggle when longer; shown as text, never as HTML."""
+    if len(text) <= LONG_TEXT_SHOWN:
+        return html.Div(text, className=className, **attributes)
+    return html.Div(
+        [
+            html.Span(text[:LONG_TEXT_SHOWN] + "…", className="long-text-start"),
+            html.Details(
+                [
+                    html.Summary(t("components.show_all", characters=f"{len(text):,}"), className="small"),
+                    html.Div(text, className="long-text-full"),
+                ]
+            ),
+        ],
+        className=f"{className} long-text".strip(),
+        **attributes,
+    )
+
+
 def problem(kind: str, message: str) -> dbc.Alert:
     """The standard way a panel says it cannot show its data."""
     color = "info" if kind in ("empty",) else "warning" if kind in ("invalid_input", "schema_missing") else "danger"

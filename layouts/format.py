@@ -51,10 +51,16 @@ def _compact_krw(rounded: int, signed: bool) -> str:
     return t(key, amount=sign + text)
 
 
+# From here on a price is written in scientific notation (1e+308): no coin costs 10^15 KRW.
+PRICE_DIGITS_LIMIT = 1e15
+
+
 def price(value) -> str:
     """A KRW price: no decimals above 100 KRW, up to 4 below (DOGE trades at a few hundred)."""
     if _is_missing(value):
         return MISSING
+    if not math.isfinite(value) or abs(value) >= PRICE_DIGITS_LIMIT:
+        return f"{value:.4g}"  # no market trades here: a bad value, shown short, not as 309 digits
     if abs(value) >= 100:
         return f"{value:,.0f}"
     return f"{value:,.4f}".rstrip("0").rstrip(".")
@@ -98,7 +104,10 @@ def timestamp(value, tz: ZoneInfo, seconds: bool = True) -> str:
         value = value.to_pydatetime()
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    local = value.astimezone(tz)
+    try:
+        local = value.astimezone(tz)
+    except OverflowError:  # 9999-12-31 23:00 UTC is in year 10000 east of UTC: show it in UTC
+        local = value.astimezone(UTC)
     return local.strftime("%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z")
 
 
@@ -123,6 +132,18 @@ def span(seconds: int, coarse: bool = False) -> str:
     if coarse and hours >= 48:
         return t("format.days_hours", d=hours // 24, h=hours % 24)
     return t("format.hours_minutes", h=hours, m=rest // 60)
+
+
+def ahead(seconds: float) -> str:
+    """How far in the future a time is: 90 -> '1 min 30 s in the future', 3 years -> '3 years
+    in the future' (data dated ahead of the clock, which must never read as fresh)."""
+    seconds = max(0, int(seconds))
+    days = seconds // 86_400
+    if days >= 365:
+        return f"{days // 365:,} years in the future"
+    if days >= 2:
+        return f"{days} days in the future"
+    return f"{duration(seconds)} in the future"
 
 
 def duration(seconds: float | None) -> str:

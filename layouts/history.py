@@ -9,7 +9,7 @@ from dash import dcc, html
 
 from layouts import charts, ids
 from layouts import format as fmt
-from layouts.components import section
+from layouts.components import alert, section
 
 PAGE_SIZE = 50
 SIDE_OPTIONS = ("BUY", "SELL")
@@ -100,6 +100,18 @@ def hidden_columns_note(recorded) -> str | None:
     return TEXT["hidden_note"].format(columns=", ".join(missing), not_recorded=NOT_RECORDED)
 
 
+def export_truncated(written: int, matching: int) -> str:
+    """The CSV's last line and the page's note when an export stopped at its cap."""
+    return (
+        f"Export cut short: {written:,} of the {matching:,} matching trades (the newest) are in this file. "
+        "Narrow the filters, for example the dates, to export the rest."
+    )
+
+
+def export_truncated_notice(written: int, matching: int) -> html.Div:
+    return alert(export_truncated(written, matching), "warning", "CSV export", **{"data-problem": "truncated"})
+
+
 def page(
     symbols: list[str],
     selected_symbols: list[str],
@@ -112,8 +124,10 @@ def page(
     regimes: list[str] | None = None,
     exit_reasons: list[str] | None = None,
     exit_reason_options: tuple[str, ...] = (),
+    date_notice: str | None = None,
 ) -> html.Div:
-    """`recorded`: the optional trading_history columns this database has (regime, exit_reason)."""
+    """`recorded`: the optional trading_history columns this database has (regime, exit_reason);
+    `date_notice`: why the dates in the link were not applied, if they were not."""
     available = available_v3_columns(recorded)
     filters = dbc.Row(
         [
@@ -215,6 +229,9 @@ def page(
         [
             html.H1("History", className="page-title"),
             filters,
+            alert(date_notice, "warning", "Dates not applied", **{"data-problem": "invalid_input"})
+            if date_notice
+            else None,
             html.Div(id=ids.HISTORY_MESSAGE),
             html.Div(id=ids.HISTORY_SUMMARY, className="mb-2"),
             dbc.Row(

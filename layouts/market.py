@@ -14,7 +14,7 @@ from plotly.subplots import make_subplots
 from i18n import t
 from layouts import charts, ids
 from layouts import format as fmt
-from layouts.components import alert, section
+from layouts.components import alert, long_text, section
 
 WIDTH_OPTIONS = ("1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w")
 DEFAULT_WIDTH = "15m"
@@ -546,7 +546,7 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
         ],
         className="g-2 mb-2",
     )
-    reason = html.Blockquote(
+    reason = long_text(
         status.reason or t("market.no_reason"), className="brain-reason mb-1", **{"data-brain-field": "reason"}
     )
     footer_parts = [
@@ -596,6 +596,8 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
                 )
         elif reading.state.value == "missing":
             state_cell = dbc.Badge(t("market.no_status"), color="warning")
+        elif reading.state.value == "invalid":  # nothing in the payload was usable; Redis answered
+            state_cell = dbc.Badge(t("market.invalid_payload_badge"), color="danger", title=reading.problem_summary)
         else:
             state_cell = dbc.Badge(t("market.redis_down"), color="danger")
         regime = (status.regime if status else None) or _regime_text(reading.regime)
@@ -652,7 +654,7 @@ def decisions_table(decisions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
                         f"{row.confidence}%" if pd.notna(row.confidence) else "", className="me-2 small text-secondary"
                     ),
                     html.Span(fmt.timestamp(row.created_at, tz, seconds=False), className="small text-secondary"),
-                    html.Div(row.reasoning or "", className="small"),
+                    long_text(row.reasoning or "", className="small", **{"data-decision-reasoning": ""}),
                 ],
                 className="mb-2",
             )

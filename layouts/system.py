@@ -66,7 +66,8 @@ def health_card(key: str, level: str, headline: str, facts: list[tuple[str, str]
 
 
 def freshness_table(rows: list[dict]) -> html.Div:
-    """rows: symbol, last_candle, candle_age, candle_stale, status_state, status_age, status_stale, note."""
+    """rows: symbol, last_candle, candle_age, candle_stale, status_state, status_age, status_stale, note,
+    and future_candle, future_by (None, or the furthest future-dated candle's time and how far ahead)."""
     if not rows:
         return html.P(t("system.no_symbols"), className="text-secondary mb-0")
     header = html.Thead(
@@ -83,7 +84,21 @@ def freshness_table(rows: list[dict]) -> html.Div:
             html.Tr(
                 [
                     html.Td(row["symbol"], className="fw-semibold"),
-                    html.Td(row["last_candle"]),
+                    html.Td(
+                        [
+                            row["last_candle"],
+                            html.Div(
+                                [
+                                    dbc.Badge("future-dated", color="warning", className="me-1"),
+                                    f"a candle at {row['future_candle']}, {row['future_by']}",
+                                ],
+                                className="small text-warning-emphasis",
+                                **{"data-candle-future": row["symbol"]},
+                            )
+                            if row.get("future_candle")
+                            else None,
+                        ]
+                    ),
                     html.Td(
                         [
                             row["candle_age"],

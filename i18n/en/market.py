@@ -69,6 +69,7 @@ MESSAGES = {
     "market.payload_generation": "{generation} payload",
     "market.regime_footer": "regime {regime}: {meaning}",
     "market.no_symbols": "No symbols yet.",
+    "market.invalid_payload_badge": "invalid payload",
     "market.invalid": "invalid",
     "market.no_status": "no status",
     "market.redis_down": "Redis down",

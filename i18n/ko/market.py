@@ -65,6 +65,7 @@ MESSAGES = {
     "market.payload_generation": "{generation} 형식",
     "market.regime_footer": "레짐 {regime}: {meaning}",
     "market.no_symbols": "아직 심볼이 없습니다.",
+    "market.invalid_payload_badge": "잘못된 데이터",
     "market.invalid": "오류",
     "market.no_status": "상태 없음",
     "market.redis_down": "Redis 중단",

@@ -2,6 +2,8 @@
 PostgreSQL, real TimescaleDB with compressed older chunks, SQLite) and the real Redis. The expected
 numbers are computed here from the rows that were written, not with the dashboard's code."""
 
+import csv
+import io
 import json
 from datetime import timedelta
 
@@ -102,10 +104,33 @@ def test_history_rejects_a_forged_sort_column_without_querying(seeded_services):
 
 
 def test_history_export_contains_every_filtered_trade(seeded_services, seeded_history):
-    download = history_callbacks.export_csv(seeded_services, None, ["SELL"], None, None, None)
-    lines = download["content"].strip().splitlines()
+    export = history_callbacks.export_csv(seeded_services, None, ["SELL"], None, None, None)
+    lines = export.content.removeprefix("\ufeff").strip().splitlines()
     assert len(lines) - 1 == sum(o["side"] == "SELL" for o in seeded_history.orders)
     assert lines[0].startswith("id,created_at")
+
+
+def _exported(content: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(content.removeprefix("\ufeff"))))
+
+
+def test_history_export_rounds_amounts_as_the_grid_shows_them(seeded_services):
+    grid = history_callbacks.history_rows(seeded_services, {"startRow": 0, "endRow": 200}, None, None, None, None, None)
+    exported = {r["id"]: r for r in _exported(history_callbacks.export_csv(seeded_services, *[None] * 5).content)}
+    for shown in grid["rowData"]:
+        row = exported[shown["id"]]
+        for column in ("price", "quantity", "value", "fee", "realized_pnl"):
+            # The grid groups thousands and signs PnL; the file has the same number, plain.
+            assert row[column] == shown[column].replace(",", "").removeprefix("+"), (column, shown["id"])
+
+
+def test_an_export_over_the_cap_says_so_in_the_file_and_on_the_page(seeded_services, seeded_history):
+    matching = len(seeded_history.orders)
+    download, message = history_callbacks.export_download(seeded_services, *[None] * 5, max_rows=3)
+    lines = download["content"].strip().splitlines()
+    assert len(lines) == 1 + 3 + 1  # the header, three trades, the note
+    expected = f"3 of the {matching:,} matching trades (the newest) are in this file"
+    assert expected in lines[-1] and expected in text(message)
 
 
 def test_market_chart_draws_candles_fills_and_indicators(seeded_services):

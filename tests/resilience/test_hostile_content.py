@@ -3,13 +3,19 @@ inert, while everything else keeps showing."""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from dash import no_update
 
+from callbacks import history as history_callbacks
 from callbacks import market as market_callbacks
+from callbacks import shell as shell_callbacks
 from dashboard.app import build_services, create_app
 from data.database import Backend, Database
 from data.services import services_of
@@ -188,3 +194,94 @@ def test_markup_from_the_bot_or_the_database_is_shown_as_inert_text(hostile_data
         assert SCRIPT in reason and LINK in reason  # the text itself is shown, literally
         page.screenshot("market")
     services_of(app.server).database.dispose()
+
+
+def test_a_year_one_status_timestamp_leaves_the_status_strip_working(seeded_pg_url, redis_db, redis_client):
+    services = build_services(make_settings(seeded_pg_url, redis_db))
+    redis_client.set("bot:status:KRW-BTC", bad_status("year one timestamp"))
+    items, _updated = shell_callbacks.status_strip(services)
+    strip = " ".join(text(items).split())
+    assert "Redis: reachable" in strip and "Bot status: invalid payload" in strip
+    assert "error" not in strip.lower()
+    services.database.dispose()
+
+
+@pytest.mark.parametrize("kind", ["not json", "ten megabytes", "year one timestamp"])
+def test_an_unusable_payload_is_labelled_invalid_in_the_status_table_not_redis_down(
+    seeded_pg_url, redis_db, redis_client, kind
+):
+    services = build_services(make_settings(seeded_pg_url, redis_db))
+    redis_client.set("bot:status:KRW-BTC", bad_status(kind))
+    table = market_callbacks.status_table_panel(services, ["KRW-BTC"])
+    row = text(by_attribute(table, "data-symbol", "KRW-BTC"))
+    assert "invalid" in row and "Redis down" not in row
+    services.database.dispose()
+
+
+# The probe's CSV payloads, one per text column: each would run as a formula in a spreadsheet.
+FORMULAS = {
+    "symbol": "=cmd|'/C calc'!A0",
+    "side": "@SUM(1)",
+    "order_type": "+1+1",
+    "status": "-1+1",
+    "strategy_name": "\t=1+1",
+    "regime": "\r=1",
+    "exit_reason": "=HYPERLINK(1)",
+}
+KOREAN_STRATEGY = "평균회귀 전략"
+
+
+@pytest.fixture(scope="module")
+def hostile_trades_url(postgres):
+    """Trades whose text columns hold formulas, and one with a Korean strategy name."""
+    url = postgres.create("cp_hostile_csv")
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.POSTGRESQL)
+    now = datetime.now(UTC)
+    write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 1, now, seed=4))
+    base = {"price": 1.0, "quantity": 1.0, "fee": 0.0, "signal_info": None, "executed_at": None, "created_at": now}
+    with writer.engine.begin() as conn:
+        insert_rows(
+            conn,
+            [
+                dict(base, id=uuid.uuid4(), **FORMULAS),
+                dict(
+                    base,
+                    id=uuid.uuid4(),
+                    symbol="KRW-BTC",
+                    side="BUY",
+                    order_type="LIMIT",
+                    status="CANCELLED",
+                    strategy_name=KOREAN_STRATEGY,
+                    regime=None,
+                    exit_reason=None,
+                ),
+            ],
+            [],
+            [],
+        )
+    writer.dispose()
+    return url
+
+
+def _exported_rows(url, redis_db) -> tuple[str, list[dict]]:
+    services = build_services(make_settings(url, redis_db))
+    download, message = history_callbacks.export_download(services, None, None, None, None, None)
+    services.database.dispose()
+    assert message is no_update, text(message)
+    content = download["content"]
+    return content, list(csv.DictReader(io.StringIO(content.encode("utf-8").decode("utf-8-sig"))))
+
+
+def test_every_text_cell_of_the_csv_export_is_defused(hostile_trades_url, redis_db):
+    _content, rows = _exported_rows(hostile_trades_url, redis_db)
+    hostile = next(r for r in rows if r["symbol"].endswith(FORMULAS["symbol"]))
+    for column, formula in FORMULAS.items():
+        assert hostile[column] == "'" + formula, column  # written as text, the value kept
+
+
+def test_the_csv_export_opens_in_excel_with_korean_text(hostile_trades_url, redis_db):
+    content, rows = _exported_rows(hostile_trades_url, redis_db)
+    # Excel reads a CSV as the local code page (CP949 in Korea) unless it starts with a UTF-8 BOM.
+    assert content.encode("utf-8").startswith(codecs.BOM_UTF8)
+    assert KOREAN_STRATEGY in {r["strategy_name"] for r in rows}

@@ -49,3 +49,22 @@ def test_ages_read_like_a_person_says_them():
     assert fmt.age(23.4) == "23 s ago"
     assert fmt.age(150) == "2 min 30 s ago"
     assert fmt.age(7300) == "2 h 1 min ago"
+
+
+def test_an_instant_the_display_zone_cannot_hold_is_shown_in_utc():
+    # 9999-12-31 23:00 UTC is 10000-01-01 08:00 in Seoul: past datetime's last year.
+    assert fmt.timestamp(datetime(9999, 12, 31, 23, 0, tzinfo=UTC), SEOUL) == "9999-12-31 23:00:00 UTC"
+    assert fmt.timestamp(pd.Timestamp("9999-12-31 23:00", tz="UTC"), SEOUL) == "9999-12-31 23:00:00 UTC"
+
+
+def test_how_far_ahead_reads_in_the_largest_unit_that_fits():
+    assert fmt.ahead(90) == "1 min 30 s in the future"
+    assert fmt.ahead(5 * 86_400) == "5 days in the future"
+    assert fmt.ahead(7_973 * 365 * 86_400 + 10) == "7,973 years in the future"
+
+
+def test_an_absurd_price_is_written_short_not_as_309_digits():
+    assert fmt.price(1e308) == "1e+308"
+    assert fmt.price(-1e20) == "-1e+20"
+    assert fmt.price(float("inf")) == "inf"
+    assert fmt.price(123_456_789.4) == "123,456,789"  # a real price keeps its digits

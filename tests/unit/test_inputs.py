@@ -68,3 +68,28 @@ def test_url_queries_are_parsed_defensively():
     assert inputs.query("?symbol=KRW-BTC&width=15m") == {"symbol": ["KRW-BTC"], "width": ["15m"]}
     assert inputs.query(None) == {}
     assert inputs.query("?" + "&".join(f"k{i}=v" for i in range(100))) == {}
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "named"),
+    [(None, "9999-12-31", "end date"), ("0001-01-01", None, "start date"), ("1999-12-31", None, "start date")],
+)
+def test_dates_outside_the_allowed_range_are_refused_with_the_range(start, end, named):
+    with pytest.raises(inputs.InvalidInput, match=f"{named} must be between 2000-01-01 and 2099-12-31"):
+        inputs.date_range_utc(start, end, ZoneInfo("Pacific/Kiritimati"))
+
+
+def test_the_allowed_range_holds_in_the_zones_furthest_from_utc():
+    for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # UTC+14 and UTC-11
+        start, end = inputs.date_range_utc(str(inputs.FIRST_DAY), str(inputs.LAST_DAY), ZoneInfo(zone))
+        assert start.astimezone(ZoneInfo("UTC")) < end.astimezone(ZoneInfo("UTC"))
+
+
+@pytest.mark.parametrize("value", ["KRW-X\n", "KRW-BTC\n"])
+def test_a_symbol_with_a_trailing_newline_is_not_a_market_code(value):
+    with pytest.raises(inputs.InvalidInput, match="is not a market code"):
+        inputs.symbol(value, KNOWN + [value])
+
+
+def test_an_exit_reason_with_a_trailing_newline_is_not_an_exit_reason():
+    assert inputs.is_exit_reason_format("STOP_LOSS") and not inputs.is_exit_reason_format("STOP_LOSS\n")

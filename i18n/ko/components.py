@@ -1,0 +1,5 @@
+"""Shared building blocks (layouts/components.py)."""
+
+MESSAGES = {
+    "components.show_all": "전체 보기 ({characters}자)",
+}
