@@ -16,7 +16,7 @@ from callbacks.failures import panel
 from data import metrics
 from data.database import DataError
 from data.exit_analysis import ledger_entry_prices
-from data.market import is_valid_symbol_format
+from data.symbols import is_valid_symbol_format
 from data.orders import (
     OPTIONAL_TRADE_COLUMNS,
     REGIMES,

@@ -13,7 +13,8 @@ from datetime import date, datetime, time, timedelta
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
-from data.market import CANDLE_WIDTHS, is_valid_symbol_format
+from data.market import CANDLE_WIDTHS
+from data.symbols import is_valid_symbol_format
 from data.orders import TRADE_SORT_KEYS, SortKey
 
 MAX_QUERY_CHARS = 2000

@@ -9,7 +9,7 @@ from callbacks import history as history_page
 from callbacks import inputs
 from callbacks.failures import panel
 from data.database import DataError
-from data.market import is_valid_symbol_format
+from data.symbols import is_valid_symbol_format
 from data.services import DataServices
 from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
