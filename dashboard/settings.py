@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from data.risk import RiskLimits
+from data.symbols import is_valid_symbol_format
 
 REFRESH_CHOICES_S = (5, 10, 30, 60, 300)
 DB_BACKEND_CHOICES = ("auto", "timescaledb", "postgresql", "sqlite")
@@ -63,6 +64,9 @@ class Settings:
     url_prefix: str = "/"
     # Refresh-query answers are shared for this long per process (data.cache); 0 turns it off.
     data_cache_seconds: float = 1.0
+    # The symbols the status strip watches (DASHBOARD_SYMBOLS); empty: those with a candle or a
+    # bot status in the last day.
+    watched_symbols: tuple[str, ...] = ()
     auth: AuthSettings = field(default_factory=AuthSettings)
     # Set by the CLI for `serve` and `demo` only: Dash dev tools and debug never run in
     # production (gunicorn builds its app from the environment, where this is False).
@@ -102,8 +106,20 @@ class Settings:
             # Below the shortest refresh interval (5 s), so no tick is answered with older data
             # than the tick before it.
             data_cache_seconds=env.number("DASHBOARD_DATA_CACHE_SECONDS", 1.0, 0.0, 4.0),
+            watched_symbols=_watched_symbols(env),
             auth=_auth(env),
         )
+
+
+def _watched_symbols(env: _Env) -> tuple[str, ...]:
+    text = env.raw("DASHBOARD_SYMBOLS")
+    if text is None:
+        return ()
+    symbols = tuple(dict.fromkeys(part.strip().upper() for part in text.split(",") if part.strip()))
+    bad = [s for s in symbols if not is_valid_symbol_format(s)]
+    if bad:
+        raise SettingsError(f"DASHBOARD_SYMBOLS: {bad[0]!r} is not a market code like KRW-BTC")
+    return symbols
 
 
 class _Env:
