@@ -1,7 +1,5 @@
 """What a browser sends is checked before it can reach a query."""
 
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from callbacks import inputs
@@ -39,14 +37,15 @@ def test_multi_selects_accept_only_allowed_values():
         inputs.choices({"BUY": 1}, ("BUY", "SELL"), "side")
 
 
-def test_date_ranges_are_local_days_turned_into_utc_instants():
-    start, end = inputs.date_range_utc("2026-01-30", "2026-01-30", ZoneInfo("Asia/Seoul"))
-    assert start.isoformat() == "2026-01-30T00:00:00+09:00"
+def test_date_ranges_are_the_bots_utc_days_whatever_the_display_zone():
+    start, end = inputs.date_range_utc("2026-01-30", "2026-01-30")
+    # The bot's day 2026-01-30 runs 09:00 KST 30 Jan to 09:00 KST 31 Jan.
+    assert start.isoformat() == "2026-01-30T00:00:00+00:00"
     assert (end - start).total_seconds() == 86400
     with pytest.raises(inputs.InvalidInput):
-        inputs.date_range_utc("2026-02-01", "2026-01-01", ZoneInfo("Asia/Seoul"))
+        inputs.date_range_utc("2026-02-01", "2026-01-01")
     with pytest.raises(inputs.InvalidInput):
-        inputs.date_range_utc("2026-13-45", None, ZoneInfo("Asia/Seoul"))
+        inputs.date_range_utc("2026-13-45", None)
 
 
 def test_grid_requests_are_bounded_and_sorted_only_by_allowed_columns():
