@@ -220,7 +220,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run(build_parser().parse_args(argv))
+    # Symbols and options in any order.
+    return run(build_parser().parse_intermixed_args(argv))
 
 
 def run(args: argparse.Namespace) -> int:
