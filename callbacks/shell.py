@@ -100,6 +100,7 @@ def status_strip(services: DataServices) -> tuple[list, str]:
     symbols = current_symbols(services.watched_symbols, seen["candles"] or {}, seen["readings"] or {}, now)
     items = [
         *database,
+        trading_item(services) if seen["candles"] is not None else shell.trading_state_item(None, 0.0),
         candle_item(services, seen["candles"], symbols, now),
         *redis_part,
         bot_status_item(seen["readings"], symbols, services.bot_status.stale_after_s),
@@ -114,20 +115,23 @@ _DATABASE_LABELS = {"unreachable": "unreachable", "timeout": "timed out", "schem
 @panel(
     on_failure=lambda kind, _message: [
         shell.status_item("Database", _DATABASE_LABELS.get(kind, "error"), "down", "database"),
-        shell.trading_state_item(None, 0.0),
     ]
 )
 def database_items(services: DataServices, seen: dict) -> list:
-    """The strip's Database and Trading items. On the way it puts the database's symbols and their
-    newest candles in `seen`, which the Redis part uses even if a later query fails."""
+    """The strip's Database item. On the way it puts the database's symbols and their newest
+    candles in `seen`, which the Redis part uses even if a later query fails."""
     with services.database.connect() as conn:
         seen["symbols"] = list(dict.fromkeys([*services.symbols(conn), *seen["symbols"]]))
         seen["candles"] = services.latest_candles(conn, seen["symbols"])
+    return [shell.status_item("Database", "reachable", "ok", "database")]
+
+
+@panel(on_failure=lambda _kind, _message: shell.trading_state_item(None, 0.0))
+def trading_item(services: DataServices):
+    """The Risk page's trading state (its own query: a failure there leaves the Database item)."""
+    with services.database.connect() as conn:
         assessment = services.risk_assessment(conn)
-    return [
-        shell.status_item("Database", "reachable", "ok", "database"),
-        shell.trading_state_item(assessment.state.value, assessment.cooldown_remaining_s),
-    ]
+    return shell.trading_state_item(assessment.state.value, assessment.cooldown_remaining_s)
 
 
 def candle_item(services: DataServices, candles, symbols: list[str], now) -> html.Span:

@@ -29,8 +29,8 @@ from data.database import Backend
 LEDGER_MAX_AGE_S = 60.0
 
 _PG_WRITE_COUNTERS = sa.text(
-    "SELECT n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = to_regclass(:table)"
-).bindparams(table="trading_history")
+    "SELECT n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables WHERE relid = to_regclass('trading_history')"
+)
 
 _SEEN_KEY = "coinpilot_data_version"
 
