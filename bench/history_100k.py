@@ -14,12 +14,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import sqlalchemy as sa
 
 from bench.common import median_ms, scratch_database
 from callbacks import history
 from dashboard.app import build_services
 from dashboard.settings import Settings
 from data.database import Backend, Database
+from data.order_changes import OrderChangeWatch
+from data.tables import trading_history
 from simulator.seeding import create_schema, insert_rows, write_history
 from simulator.synthetic import generate_history
 
@@ -86,7 +89,33 @@ def main() -> None:
         print(f"{TRADES:,} trades in trading_history (PostgreSQL, primary key only)")
         for name, function in cases.items():
             print(f"  {name:<48} {median_ms(function):7.1f} ms")
+        print("The realized-PnL cache's change check, once per refresh tick:")
+        for name, function in pnl_cache_cases(services).items():
+            print(f"  {name:<48} {median_ms(function):7.1f} ms")
         services.database.dispose()
+
+
+def pnl_cache_cases(services) -> dict:
+    """Before: the fingerprint the cache was keyed on until issue 12 (count and newest times over
+    the whole table). After: data.order_changes (the table's write counters), and a whole
+    Overview-style ledger read with nothing changed."""
+    th = trading_history
+    old_fingerprint = sa.select(
+        sa.func.count(), sa.func.count(th.c.executed_at), sa.func.max(th.c.created_at), sa.func.max(th.c.executed_at)
+    )
+    backend = services.database.backend
+
+    def run(statement_or_check):
+        with services.database.connect() as conn:
+            return statement_or_check(conn)
+
+    services._tick_cache.ttl_s = 0  # every call is a new tick
+    run(services.filled_trades_and_ledger)  # the ledger computed once, as after the first refresh
+    return {
+        "before: fingerprint (count/max, reads the table)": lambda: run(lambda c: c.execute(old_fingerprint).one()),
+        "after: write counters (pg_stat_user_tables)": lambda: run(lambda c: OrderChangeWatch().marker(c, backend)),
+        "after: ledger on a tick with orders unchanged": lambda: run(services.filled_trades_and_ledger),
+    }
 
 
 if __name__ == "__main__":

@@ -18,8 +18,8 @@ from callbacks import inputs
 from callbacks.failures import panel
 from data import metrics
 from data.database import DataError
+from data.days import utc_day
 from data.exit_analysis import ledger_entry_prices
-from data.market import is_valid_symbol_format
 from data.orders import (
     OPTIONAL_TRADE_COLUMNS,
     REGIMES,
@@ -35,6 +35,7 @@ from data.orders import (
     trade_breakdown,
 )
 from data.services import DataServices
+from data.symbols import is_valid_symbol_format
 from layouts import format as fmt
 from layouts import history, ids
 from layouts.components import empty_figure, problem
@@ -68,7 +69,7 @@ def trade_filter(
     regimes_value=None,
     exit_reasons_value=None,
 ) -> TradeFilter:
-    start, end = inputs.date_range_utc(start_value, end_value, services.display_timezone)
+    start, end = inputs.date_range_utc(start_value, end_value)
     recorded = recorded_columns(services, conn)
     regimes = inputs.choices(regimes_value, REGIMES, "regime")
     if regimes and "regime" not in recorded:
@@ -370,6 +371,24 @@ def history_query(
     return "?" + urlencode(params) if params else ""
 
 
+def day_rule_note(services: DataServices, start_value, end_value) -> str:
+    """The picked days as the bot's UTC days, with their span in the display zone."""
+    tz = services.display_timezone
+    today = fmt.utc_day_span(utc_day(services.now()), tz)
+    try:
+        start_day, end_day = inputs.day(start_value, "start date"), inputs.day(end_value, "end date")
+    except inputs.InvalidInput:
+        return history.day_rule_note(None, today)
+    if start_day is None and end_day is None:
+        return history.day_rule_note(None, today)
+    if start_day is None or end_day is None or end_day < start_day:
+        only = start_day or end_day
+        span = fmt.utc_day_span(only, tz)
+        prefix = "from " if start_day is not None else "up to "
+        return history.day_rule_note(prefix + span, today)
+    return history.day_rule_note(fmt.utc_day_span(start_day, tz, end_day), today)
+
+
 @panel(on_failure=lambda _kind, _message: no_update)
 def grid_columns(services: DataServices, shown) -> list[dict]:
     """The grid's columns with the ticked v3 columns shown (ones this database lacks stay hidden)."""
@@ -444,6 +463,14 @@ def register(app: Dash, services: DataServices) -> None:
     )
     def show_columns(shown):
         return grid_columns(services, shown)
+
+    @app.callback(
+        Output(ids.HISTORY_DAY_RULE, "children"),
+        Input(ids.HISTORY_DATES, "start_date"),
+        Input(ids.HISTORY_DATES, "end_date"),
+    )
+    def explain_days(start, end):
+        return day_rule_note(services, start, end)
 
     @app.callback(Output(ids.URL, "search", allow_duplicate=True), *filter_inputs, prevent_initial_call=True)
     def share_history_filters(*filters):

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from urllib.parse import parse_qs
-from zoneinfo import ZoneInfo
 
-from data.market import CANDLE_WIDTHS, is_valid_symbol_format
+from data.days import utc_days_between
+from data.market import CANDLE_WIDTHS
 from data.orders import TRADE_SORT_KEYS, SortKey
+from data.symbols import is_valid_symbol_format
 
 MAX_QUERY_CHARS = 2000
 MAX_TEXT_ECHO = 40
@@ -111,14 +112,13 @@ def day(value, name: str) -> date | None:
     return parsed
 
 
-def date_range_utc(start_value, end_value, tz: ZoneInfo) -> tuple[datetime | None, datetime | None]:
-    """Dates picked in the display time zone -> [start, end) instants; the end day is included."""
+def date_range_utc(start_value, end_value) -> tuple[datetime | None, datetime | None]:
+    """Dates picked -> [start, end) instants of those UTC days (the bot's day, data.days); the
+    end day is included."""
     start_day, end_day = day(start_value, "start date"), day(end_value, "end date")
     if start_day and end_day and end_day < start_day:
         raise InvalidInput("the end date is before the start date")
-    start = datetime.combine(start_day, time(0), tz) if start_day else None
-    end = datetime.combine(end_day + timedelta(days=1), time(0), tz) if end_day else None
-    return start, end
+    return utc_days_between(start_day, end_day)
 
 
 def refresh_seconds(value, allowed: tuple[int, ...]) -> int:

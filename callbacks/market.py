@@ -14,14 +14,13 @@ from callbacks.failures import panel
 from data.database import DataError
 from data.indicators import INDICATOR_WARMUP, chart_indicators
 from data.market import (
-    alternate_symbol,
     bucket_floor_series,
-    is_valid_symbol_format,
     width_delta,
 )
 from data.regimes import MAX_DETECTIONS, fetch_detections, regime_bands
 from data.services import DataServices
 from data.status_payload import SilenceCause, StatusState, why_no_status
+from data.symbols import is_valid_symbol_format, symbol_forms
 from i18n import t
 from layouts import ids, market
 from layouts.components import empty_figure, problem
@@ -60,7 +59,7 @@ def full_chart(services: DataServices, conn, symbol: str, width: str, count: int
     shown = chart_indicators(frame).iloc[-count:].reset_index(drop=True)
     start = shown["bucket"].iloc[0].to_pydatetime()
     end = shown["bucket"].iloc[-1].to_pydatetime() + width_delta(width)
-    fills = services.fills_between(conn, _symbol_forms(symbol), start, end)
+    fills = services.fills_between(conn, symbol_forms(symbol), start, end)
     bucket_of = lambda times: bucket_floor_series(times, width)  # noqa: E731
     bands, note = _regimes(services, conn, symbol, start, end)
     figure = market.candle_figure(shown, fills, bucket_of, symbol, width, overlays, services.display_timezone, bands)
@@ -80,11 +79,6 @@ def _regimes(services: DataServices, conn, symbol: str, start, end):
 def _band_count(state) -> int:
     # From the browser: only a count this chart could have drawn addresses its shapes.
     return inputs.integer(state.get("regime_bands", 0), "regime band count", 0, MAX_DETECTIONS + 1)
-
-
-def _symbol_forms(symbol: str) -> tuple[str, ...]:
-    # Orders may be recorded under either symbol form (KRW-BTC or BTC-KRW).
-    return (symbol, alternate_symbol(symbol))
 
 
 def chart_update(
@@ -109,7 +103,7 @@ def chart_update(
         return None
     last_fill = pd.Timestamp(state["last_fill"]).to_pydatetime() if state.get("last_fill") else last_bucket
     last_fill = max(last_fill, last_bucket - count * step)
-    fills = services.fills_between(conn, _symbol_forms(symbol), last_fill + timedelta(microseconds=1), newest + step)
+    fills = services.fills_between(conn, symbol_forms(symbol), last_fill + timedelta(microseconds=1), newest + step)
     replaced = tail.iloc[0]
     unchanged = [float(replaced[c]) for c in ("open", "high", "low", "close", "volume")] == state["last_values"]
     if appended.empty and fills.empty and unchanged:

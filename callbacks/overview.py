@@ -22,7 +22,7 @@ from dash import Dash, Input, Output, State, no_update
 from callbacks.failures import panel
 from data import metrics
 from data.market import LatestCandle
-from data.orders import CashBalance, TradesFingerprint
+from data.orders import CashBalance
 from data.services import DataServices
 from layouts import ids, overview
 from layouts.components import empty_figure, problem
@@ -47,7 +47,7 @@ def overview_version(
     cash: CashBalance | None,
     positions: pd.DataFrame,
     latest: dict[str, LatestCandle],
-    trades: TradesFingerprint,
+    orders_marker: object,
     now: datetime,
 ) -> str:
     """A short digest of everything the Overview is computed from; equal digests, equal page."""
@@ -55,7 +55,7 @@ def overview_version(
         repr(cash),
         pd.util.hash_pandas_object(positions, index=False).to_numpy().tobytes().hex(),
         repr(sorted(latest.items())),
-        repr(trades),
+        repr(orders_marker),
         # The curve's last point is "now": it moves on once a minute, not on every tick.
         now.replace(second=0, microsecond=0).isoformat(),
     )
@@ -69,7 +69,7 @@ def overview_data(services: DataServices) -> tuple[str, OverviewData]:
         positions = services.positions(conn)
         latest = services.latest_candles(conn, list(positions["symbol"]))
         now = services.now()
-        version = overview_version(cash_row, positions, latest, services.trades_fingerprint(conn), now)
+        version = overview_version(cash_row, positions, latest, services.orders_marker(conn), now)
         data = services.derived("overview", version, lambda: _compute(services, conn, cash_row, positions, latest, now))
     return version, data
 

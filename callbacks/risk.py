@@ -8,11 +8,9 @@ from dash import ClientsideFunction, Dash, Input, Output
 from callbacks import inputs
 from callbacks.failures import panel
 from data.database import DataError
-from data.risk import assess_risk
 from data.risk_records import (
     days_back,
     fetch_daily_risk_history,
-    fetch_daily_risk_state,
     fetch_risk_audit,
     fetch_risk_audit_types,
     utc_today,
@@ -44,20 +42,18 @@ def risk_panels(services: DataServices) -> tuple:
     today = utc_today(now)
     with services.database.connect() as conn:
         cash_row = services.cash_balance(conn)
-        features = services.database.schema(conn)
-        today_row = fetch_daily_risk_state(conn, today, features)
-        history = fetch_daily_risk_history(conn, days_back(now, 30), features)
+        # The same assessment the status strip shows (DataServices.risk_assessment).
+        assessment = services.risk_assessment(conn)
+        history = fetch_daily_risk_history(conn, days_back(now, 30), services.database.schema(conn))
     notes = []
-    balance = cash_row.balance if cash_row is not None else 0.0
     if cash_row is None:
         notes.append(
             problem(
                 "empty", "No cash balance recorded (account_state row 1): limits in % of balance cannot be computed."
             )
         )
-    assessment = assess_risk(today_row, today, balance, limits, now)
     day = assessment.day
-    today_label = f"{today.isoformat()} (UTC)"
+    today_label = fmt.utc_day_span(today, services.display_timezone)
     cooldown = None
     if assessment.cooldown_remaining_s > 0:
         cooldown = {

@@ -9,10 +9,10 @@ from callbacks import history as history_page
 from callbacks import inputs
 from callbacks.failures import panel
 from data.database import DataError
-from data.market import is_valid_symbol_format
+from data.freshness import current_symbols, worst_candle, worst_status
 from data.services import DataServices
-from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
+from data.symbols import is_valid_symbol_format
 from layouts import ai, alerts, history, ids, market, overview, risk, shell, system
 from layouts import format as fmt
 
@@ -58,7 +58,7 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
         start, end = inputs.first(params, "from"), inputs.first(params, "to")
         date_notice = None
         try:
-            inputs.date_range_utc(start, end, tz)
+            inputs.date_range_utc(start, end)
         except inputs.InvalidInput as exc:
             # The page still opens over every date, and says why the link's dates were dropped.
             start = end = None
@@ -96,12 +96,22 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
 
 
 def status_strip(services: DataServices) -> tuple[list, str]:
-    """Bot status age, last candle age, database and Redis reachability; and the update time."""
+    """Database, trading state, the worst current symbol's last candle, Redis, the worst current
+    symbol's bot status; and the update time."""
     now = services.now()
     tz = services.display_timezone
-    database_symbols: list[str] = []
-    items = database_items(services, now, database_symbols) + redis_items(services, database_symbols)
-    items.append(html.Span(["Times in ", fmt.timezone_label(tz, now)], className="strip-tz ms-auto"))
+    seen: dict = {"symbols": list(services.watched_symbols), "candles": None, "readings": None}
+    database = database_items(services, seen)
+    redis_part = redis_items(services, seen)
+    symbols = current_symbols(services.watched_symbols, seen["candles"] or {}, seen["readings"] or {}, now)
+    items = [
+        *database,
+        trading_item(services) if seen["candles"] is not None else shell.trading_state_item(None, 0.0),
+        candle_item(services, seen["candles"], symbols, now, seen.get("future")),
+        *redis_part,
+        bot_status_item(seen["readings"], symbols, services.bot_status.stale_after_s),
+        html.Span(["Times in ", fmt.timezone_label(tz, now)], className="strip-tz ms-auto"),
+    ]
     return items, now.astimezone(tz).strftime("%H:%M:%S %Z")
 
 
@@ -111,55 +121,56 @@ _DATABASE_LABELS = {"unreachable": "unreachable", "timeout": "timed out", "schem
 @panel(
     on_failure=lambda kind, _message: [
         shell.status_item("Database", _DATABASE_LABELS.get(kind, "error"), "down", "database"),
-        shell.status_item("Last candle", "unknown", "down", "candle"),
     ]
 )
-def database_items(services: DataServices, now, database_symbols: list[str]) -> list:
-    """The strip's Database and Last candle items. On the way it fills `database_symbols` with the
-    database's symbol list, which the Redis part uses even if the candle query then fails."""
+def database_items(services: DataServices, seen: dict) -> list:
+    """The strip's Database item. On the way it puts the database's symbols and their newest
+    candles in `seen`, which the Redis part uses even if a later query fails."""
     with services.database.connect() as conn:
-        database_symbols.extend(services.symbols(conn))
-        latest = services.latest_candles(conn, database_symbols)
-        future = services.future_candles(conn, database_symbols)
-    items = [shell.status_item("Database", "reachable", "ok", "database")]
-    # Future-dated candles are not "fresh": the age is the newest real one's, and they are named.
-    if latest:
-        newest = max(candle.timestamp for candle in latest.values())
-        candle_age = (now - newest).total_seconds()
-        level = "warn" if candle_age > services.candle_stale_s or future else "ok"
-        text = fmt.age(candle_age)
-    else:
-        level, text = "warn", "no candles yet"
-    if future:
-        text += f" · future-dated candles ({', '.join(sorted(future))})"
-    items.append(shell.status_item("Last candle", text, level, "candle"))
-    return items
+        seen["symbols"] = list(dict.fromkeys([*services.symbols(conn), *seen["symbols"]]))
+        seen["candles"] = services.latest_candles(conn, seen["symbols"])
+        # Future-dated candles are left out of the newest-candle lookups and named instead.
+        seen["future"] = services.future_candles(conn, seen["symbols"])
+    return [shell.status_item("Database", "reachable", "ok", "database")]
+
+
+@panel(on_failure=lambda _kind, _message: shell.trading_state_item(None, 0.0))
+def trading_item(services: DataServices):
+    """The Risk page's trading state (its own query: a failure there leaves the Database item)."""
+    with services.database.connect() as conn:
+        assessment = services.risk_assessment(conn)
+    return shell.trading_state_item(assessment.state.value, assessment.cooldown_remaining_s)
+
+
+def candle_item(services: DataServices, candles, symbols: list[str], now, future=None) -> html.Span:
+    """The current symbol whose last candle closed longest ago, and any future-dated ones."""
+    if candles is None:
+        return shell.status_item("Last candle", "unknown", "down", "candle")
+    worst = worst_candle(symbols, candles, now)
+    return shell.candle_item(worst, len(symbols), services.candle_stale_s, sorted(future or ()))
 
 
 @panel(
     on_failure=lambda kind, _message: [
         shell.status_item("Redis", "unreachable" if kind == "redis_unavailable" else "error", "down", "redis"),
-        shell.status_item("Bot status", "unknown", "down", "bot"),
     ]
 )
-def redis_items(services: DataServices, symbols: list[str]) -> list:
-    """The strip's Redis and Bot status items (the database's symbols, else those Redis has)."""
-    if not symbols:
-        symbols = services.bot_status.discover_symbols()
+def redis_items(services: DataServices, seen: dict) -> list:
+    """The strip's Redis item; puts every symbol's bot status reading in `seen` (the database's
+    symbols, else those Redis has)."""
+    symbols = seen["symbols"] or services.bot_status.discover_symbols()
     snapshot = services.bot_status.read(symbols)
     if snapshot.redis_error:
         raise RedisUnavailable(snapshot.redis_error)
-    items = [shell.status_item("Redis", "reachable", "ok", "redis")]
-    ages = [r.age_s for r in snapshot.readings.values() if r.age_s is not None]
-    if ages:
-        newest_age = min(ages)
-        level = "warn" if newest_age > services.bot_status.stale_after_s else "ok"
-        items.append(shell.status_item("Bot status", fmt.age(newest_age), level, "bot"))
-    else:
-        reported = [r for r in snapshot.readings.values() if r.state is StatusState.INVALID]
-        text = "invalid payload" if reported else "no status for 5 min"
-        items.append(shell.status_item("Bot status", text, "warn", "bot"))
-    return items
+    seen["readings"] = snapshot.readings
+    return [shell.status_item("Redis", "reachable", "ok", "redis")]
+
+
+def bot_status_item(readings, symbols: list[str], stale_after_s: float) -> html.Span:
+    """The current symbol whose bot status is worst (missing, invalid, then oldest)."""
+    if readings is None:
+        return shell.status_item("Bot status", "unknown", "down", "bot")
+    return shell.bot_status_item(worst_status(symbols, readings), stale_after_s)
 
 
 def register(app: Dash, services: DataServices) -> None:

@@ -91,6 +91,7 @@ def build_services(settings: Settings, *, redis_client=None, clock=utc_now, cloc
         default_refresh_s=settings.refresh_seconds,
         access_description=web.access_description(settings),
         data_cache_s=settings.data_cache_seconds,
+        watched_symbols=settings.watched_symbols,
         clock=clock,
         clock_rate=clock_rate,
     )

@@ -517,7 +517,18 @@ def _positive_float(text: str) -> float:
 
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "bot-status":
+        # Symbols and options in any order (`bot-status KRW-BTC --action BUY KRW-ETH`): argparse
+        # parses a subcommand's positionals in one run, so the tool's own parser re-reads its part
+        # the intermixed way.
+        from simulator import bot_status_tool
+
+        tool_args = argv[argv.index("bot-status") + 1 :]
+        args = bot_status_tool.build_parser().parse_intermixed_args(tool_args, namespace=args)
+    elif unknown:
+        parser.error("unrecognized arguments: " + " ".join(unknown))
     _configure_logging(args.verbose)
     return args.func(args)
 

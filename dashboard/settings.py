@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError
 
 from alerts.config import AlertSettings, TelegramTarget
 from data.risk import RiskLimits
+from data.symbols import is_valid_symbol_format
 from i18n.preferences import COLOUR_CONVENTIONS, LANGUAGES, THEMES, UNITS, Preferences
 
 REFRESH_CHOICES_S = (5, 10, 30, 60, 300)
@@ -69,6 +70,9 @@ class Settings:
     url_prefix: str = "/"
     # Refresh-query answers are shared for this long per process (data.cache); 0 turns it off.
     data_cache_seconds: float = 1.0
+    # The symbols the status strip watches (DASHBOARD_SYMBOLS); empty: those with a candle or a
+    # bot status in the last day.
+    watched_symbols: tuple[str, ...] = ()
     auth: AuthSettings = field(default_factory=AuthSettings)
     # What a browser sees until it picks otherwise (sidebar switches, remembered in cookies).
     display: Preferences = field(default_factory=Preferences)
@@ -114,6 +118,7 @@ class Settings:
             # Below the shortest refresh interval (5 s), so no tick is answered with older data
             # than the tick before it.
             data_cache_seconds=env.number("DASHBOARD_DATA_CACHE_SECONDS", 1.0, 0.0, 4.0),
+            watched_symbols=_watched_symbols(env),
             auth=_auth(env),
             display=Preferences(
                 language=env.choice("DASHBOARD_LANGUAGE", "ko", LANGUAGES),
@@ -124,6 +129,17 @@ class Settings:
             alerts=_alerts(env),
             allowed_hosts=_allowed_hosts(env),
         )
+
+
+def _watched_symbols(env: _Env) -> tuple[str, ...]:
+    text = env.raw("DASHBOARD_SYMBOLS")
+    if text is None:
+        return ()
+    symbols = tuple(dict.fromkeys(part.strip().upper() for part in text.split(",") if part.strip()))
+    bad = [s for s in symbols if not is_valid_symbol_format(s)]
+    if bad:
+        raise SettingsError(f"DASHBOARD_SYMBOLS: {bad[0]!r} is not a market code like KRW-BTC")
+    return symbols
 
 
 class _Env:

@@ -10,8 +10,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from data.market import alternate_symbol, as_utc
+from data.market import as_utc
 from data.schema import SchemaFeatures
+from data.symbols import symbol_forms
 from data.tables import STORED_CANDLE_INTERVAL, agent_decisions, market_data
 
 AGENT_DECISION_COLUMNS = ["created_at", "symbol", "decision", "confidence", "reasoning", "strategy_name", "model_used"]
@@ -30,7 +31,8 @@ def fetch_agent_decisions(conn: Connection, symbol: str | None = None, limit: in
         ad.c.model_used,
     )
     if symbol is not None:
-        query = query.where(ad.c.symbol == symbol)
+        # The reviewer may record either form (KRW-BTC / BTC-KRW).
+        query = query.where(ad.c.symbol.in_(symbol_forms(symbol)))
     query = query.order_by(ad.c.created_at.desc()).limit(limit)
     frame = pd.DataFrame(conn.execute(query).all(), columns=AGENT_DECISION_COLUMNS)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
@@ -93,7 +95,7 @@ def fetch_closes_at(conn: Connection, symbol: str, minutes: list[datetime]) -> d
     for begin in range(0, len(wanted), MAX_TARGETS_PER_QUERY):
         chunk = wanted[begin : begin + MAX_TARGETS_PER_QUERY]
         query = sa.select(md.c.timestamp, md.c.close_price).where(
-            md.c.symbol.in_([symbol, alternate_symbol(symbol)]),
+            md.c.symbol.in_(symbol_forms(symbol)),
             md.c.interval == STORED_CANDLE_INTERVAL,
             md.c.timestamp.in_(chunk),
         )

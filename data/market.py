@@ -16,7 +16,6 @@ the (symbol, interval, timestamp DESC) index; no query aggregates a symbol's who
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from data.database import Backend
 from data.rollups import Rollup, RollupCatalog, rollup_table
+from data.symbols import alternate_symbol
 from data.tables import STORED_CANDLE_INTERVAL
 from data.tables import market_data as md
 
@@ -45,8 +45,6 @@ BUCKET_ORIGIN = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday, as in time_bucket
 _ORIGIN_EPOCH = int(BUCKET_ORIGIN.timestamp())
 MAX_CANDLES = 5000
 CANDLE_COLUMNS = ["bucket", "open", "high", "low", "close", "volume"]
-# Used with fullmatch: `$` alone also matches before a trailing newline ("KRW-X\n").
-_SYMBOL_RE = re.compile(r"[A-Z0-9]{1,10}-[A-Z0-9]{1,10}")
 # A rollup read that fails with these means the rollup vanished or became unreadable
 # (undefined table, invalid schema, permission denied): aggregate the raw rows instead.
 _ROLLUP_GONE_CODES = frozenset({"42P01", "3F000", "42501"})
@@ -55,17 +53,6 @@ log = logging.getLogger("coinpilot.dashboard")
 
 class UnknownWidth(ValueError):
     pass
-
-
-def is_valid_symbol_format(symbol: object) -> bool:
-    """An Upbit market code (KRW-BTC) or its reversed form (BTC-KRW)."""
-    return isinstance(symbol, str) and bool(_SYMBOL_RE.fullmatch(symbol))
-
-
-def alternate_symbol(symbol: str) -> str:
-    """KRW-BTC <-> BTC-KRW: deployments store either form."""
-    base, _, quote = symbol.partition("-")
-    return f"{quote}-{base}" if quote else symbol
 
 
 def width_delta(width: str) -> timedelta:
@@ -365,14 +352,29 @@ def fetch_latest_candles(
     simulator resuming its own writes) every candle counts.
     """
     wanted = list(dict.fromkeys(symbols))
+    found = fetch_latest_candles_as_stored(conn, wanted, now=now)
+    # A symbol asked for in the form its candles are not stored under (a position recorded as
+    # BTC-KRW, candles as KRW-BTC): only those are looked up again in the other form.
+    unfound = [symbol for symbol in wanted if symbol not in found]
+    if unfound:
+        other = fetch_latest_candles_as_stored(conn, [alternate_symbol(s) for s in unfound], now=now)
+        for symbol in unfound:
+            candle = other.get(alternate_symbol(symbol))
+            if candle is not None:
+                found[symbol] = LatestCandle(symbol, candle.close, candle.timestamp)
+    return {symbol: found[symbol] for symbol in wanted if symbol in found}
+
+
+def fetch_latest_candles_as_stored(conn: Connection, symbols: list[str], *, now: datetime | None = None):
+    """fetch_latest_candles for symbols exactly as stored (no second form tried)."""
     found: dict[str, LatestCandle] = {}
     until = None if now is None else _until(now)
     for lookback in (*LATEST_CANDLE_LOOKBACKS, None):
-        missing = [symbol for symbol in wanted if symbol not in found]
+        missing = [symbol for symbol in symbols if symbol not in found]
         if not missing:
             break
         found.update(_latest_per_symbol(conn, missing, None if lookback is None else _since(now, lookback), until))
-    return {symbol: found[symbol] for symbol in wanted if symbol in found}
+    return found
 
 
 def fetch_future_candles(conn: Connection, symbols: list[str], *, now: datetime) -> dict[str, datetime]:

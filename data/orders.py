@@ -1,5 +1,5 @@
 """Orders and fills, and what they leave the bot holding: the trade log (filtered, sorted, paged
-in the database), filled trades and their fingerprint, fills in a time window, positions, cash.
+in the database), filled trades, fills in a time window, positions, cash.
 
 Every function takes an open Connection and returns a DataFrame with known columns or a
 small dataclass; timestamps come back as UTC-aware values.
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from data.market import as_utc
+from data.symbols import forms_of_all
 from data.tables import account_state, positions
 from data.tables import trading_history as th
 
@@ -81,7 +82,8 @@ class TradeFilter:
     def conditions(self) -> list:
         conditions = []
         if self.symbols:
-            conditions.append(th.c.symbol.in_(self.symbols))
+            # Orders may be recorded as KRW-BTC or BTC-KRW: the filter matches both.
+            conditions.append(th.c.symbol.in_(forms_of_all(self.symbols)))
         if self.regimes:
             conditions.append(th.c.regime.in_(self.regimes))
         if self.exit_reasons:
@@ -100,7 +102,7 @@ class TradeFilter:
         """The same filter applied to a DataFrame (for metrics computed in pandas)."""
         mask = pd.Series(True, index=frame.index)
         if self.symbols:
-            mask &= frame["symbol"].isin(self.symbols)
+            mask &= frame["symbol"].isin(forms_of_all(self.symbols))
         if self.sides:
             mask &= frame["side"].isin(self.sides)
         if self.statuses:
@@ -309,28 +311,6 @@ def fetch_filled_trades(conn: Connection) -> pd.DataFrame:
     for column in ("created_at", "executed_at"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
     return frame
-
-
-@dataclass(frozen=True)
-class TradesFingerprint:
-    """Changes whenever an order is added or changes state: the key of the PnL cache."""
-
-    count: int
-    filled: int
-    last_created_at: datetime | None
-    last_executed_at: datetime | None
-
-
-def trades_fingerprint(conn: Connection) -> TradesFingerprint:
-    row = conn.execute(
-        sa.select(
-            sa.func.count(),
-            sa.func.count(th.c.executed_at),
-            sa.func.max(th.c.created_at),
-            sa.func.max(th.c.executed_at),
-        )
-    ).one()
-    return TradesFingerprint(int(row[0]), int(row[1]), as_utc(row[2]), as_utc(row[3]))
 
 
 def fetch_fills_between(conn: Connection, symbols: tuple[str, ...], start: datetime, end: datetime) -> pd.DataFrame:

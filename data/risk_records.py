@@ -4,12 +4,13 @@ The rules those records are judged by live in data.risk (pure)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from data.days import utc_day
 from data.market import as_utc
 from data.risk import DailyRiskState
 from data.schema import SchemaFeatures
@@ -87,8 +88,8 @@ def fetch_risk_audit_types(conn: Connection) -> list[str]:
 
 
 def utc_today(now: datetime) -> date:
-    """The bot's day: daily_risk_state rows are per UTC date."""
-    return now.astimezone(UTC).date()
+    """The bot's day: daily_risk_state rows are per UTC date (data.days)."""
+    return utc_day(now)
 
 
 def days_back(now: datetime, days: int) -> date:

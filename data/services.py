@@ -2,7 +2,7 @@
 
 It also holds the per-process caches the refresh path needs: the symbol list (symbols appear
 rarely; probing the index on every tick of every page is waste), the realized-PnL ledger
-(recomputed only when the orders change, see TradesFingerprint) and the tick cache of the
+(recomputed only when the orders change, see data.order_changes) and the tick cache of the
 refresh queries (data.cache.TickCache: every viewer of a symbol asks the same question on a
 tick, so a worker answers it once). The refresh queries are reached through the methods below,
 which wrap data.market, data.orders, data.ai and the status reader without changing them.
@@ -26,8 +26,10 @@ from data.cache import TickCache
 from data.database import Database
 from data.market import LatestCandle, fetch_symbols
 from data.metrics import realized_pnl_ledger
-from data.orders import CashBalance, TradesFingerprint, fetch_filled_trades, trades_fingerprint
-from data.risk import RiskLimits
+from data.order_changes import LEDGER_MAX_AGE_S, OrderChangeWatch
+from data.orders import CashBalance, fetch_filled_trades
+from data.risk import RiskAssessment, RiskLimits, assess_risk
+from data.risk_records import fetch_daily_risk_state, utc_today
 from data.rollups import RollupCatalog, RollupStatus, rollup_status
 from data.status_reader import BotStatusReader
 
@@ -58,10 +60,14 @@ class DataServices:
     default_refresh_s: int = 10
     access_description: str = "open access (no credentials configured)"
     data_cache_s: float = DEFAULT_DATA_CACHE_S
+    # DASHBOARD_SYMBOLS: the symbols the status strip watches; empty = the current ones (data.freshness).
+    watched_symbols: tuple[str, ...] = ()
     # Which candle rollups (TimescaleDB continuous aggregates) candle reads may use.
     rollups: RollupCatalog = field(default_factory=RollupCatalog)
     _symbols: tuple[float, list[str]] | None = field(default=None, repr=False)
-    _ledger: tuple[TradesFingerprint, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
+    # (orders marker, when computed (monotonic), filled trades, ledger); see data.order_changes.
+    _ledger: tuple[Hashable, float, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
+    order_changes: OrderChangeWatch = field(default_factory=OrderChangeWatch, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tick_cache: TickCache = field(init=False, repr=False)
     _derived: dict[str, tuple[Hashable, object]] = field(default_factory=dict, repr=False)
@@ -91,19 +97,21 @@ class DataServices:
 
     def filled_trades_and_ledger(self, conn) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Every FILLED order and its average-cost ledger, recomputed only when orders change."""
-        fingerprint = self.trades_fingerprint(conn)
+        marker = self.orders_marker(conn)
         cached = self._ledger
-        if cached is not None and cached[0] == fingerprint:
-            return cached[1], cached[2]
+        if cached is not None and cached[0] == marker and time.monotonic() - cached[1] < LEDGER_MAX_AGE_S:
+            return cached[2], cached[3]
         trades = fetch_filled_trades(conn)
         ledger = realized_pnl_ledger(trades)
         with self._lock:
-            self._ledger = (fingerprint, trades, ledger)
+            self._ledger = (marker, time.monotonic(), trades, ledger)
         return trades, ledger
 
-    def trades_fingerprint(self, conn) -> TradesFingerprint:
-        """Changes whenever an order is added or changes state (shared for a tick)."""
-        return self._tick_cache.get(("trades_fingerprint",), lambda: trades_fingerprint(conn))
+    def orders_marker(self, conn):
+        """Changes whenever an order is written (cheap write counters, shared for a tick; see
+        data.order_changes): what the ledger and the Overview's version are keyed on."""
+        backend = self.database.backend
+        return self._tick_cache.get(("orders_marker",), lambda: self.order_changes.marker(conn, backend))
 
     def derived(self, name: str, version: Hashable, compute: Callable[[], T]) -> T:
         """The value computed from the data identified by `version` (KPIs, equity curve), kept
@@ -165,6 +173,18 @@ class DataServices:
 
     def positions(self, conn) -> pd.DataFrame:
         return self._tick_cache.get(("positions",), lambda: orders.fetch_positions(conn))
+
+    def risk_assessment(self, conn) -> RiskAssessment:
+        """Today's trading state (HALTED, COOLDOWN, LIMIT REACHED, RUNNING), the one the Risk page
+        and the status strip both show."""
+        now = self.now()
+        today = utc_today(now)
+        cash_row = self.cash_balance(conn)
+        features = self.database.schema(conn)
+        # Shared for a tick: every viewer's status strip asks it on every refresh.
+        row = self._tick_cache.get(("daily_risk_state", today), lambda: fetch_daily_risk_state(conn, today, features))
+        balance = cash_row.balance if cash_row is not None else 0.0
+        return assess_risk(row, today, balance, self.risk_limits, now)
 
     def rollup_status(self, conn) -> list[RollupStatus]:
         """The rollups' state (System page); candle reads follow what it finds."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from data.market import alternate_symbol
+from data.symbols import same_market
 
 # Every action a bot of either generation writes: week-6 knew HOLD, BUY, SELL and WAITING; v3
 # added HOLD (POS) (holding, no exit) and SKIP (a signal vetoed). An action not listed here is
@@ -253,7 +253,7 @@ def validate_payload(
         problem(ProblemKind.MISSING_FIELD, "missing field 'symbol'")
     elif not isinstance(payload_symbol, str):
         problem(ProblemKind.WRONG_TYPE, f"'symbol' is a {_json_type(payload_symbol)}, expected a string")
-    elif payload_symbol not in (symbol, alternate_symbol(symbol)):
+    elif not same_market(symbol, payload_symbol):
         problem(ProblemKind.INVALID_VALUE, f"'symbol' {payload_symbol[:24]!r} does not match the key's {symbol}")
     else:
         fields["symbol"] = payload_symbol

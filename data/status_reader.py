@@ -26,7 +26,6 @@ from data.guardrail_payload import (
     guardrail_keys,
     parse_guardrails,
 )
-from data.market import alternate_symbol, is_valid_symbol_format
 from data.status_payload import (
     MAX_PAYLOAD_BYTES,
     BotStatusReading,
@@ -40,6 +39,7 @@ from data.status_payload import (
     parse_volatility,
     validate_payload,
 )
+from data.symbols import is_valid_symbol_format, symbol_forms
 
 STATUS_KEY_PREFIX = "bot:status:"
 REGIME_KEY_PREFIX = "market:regime:"
@@ -95,10 +95,20 @@ class BotStatusReader:
         now = self.clock()
         readings = {}
         for symbol in symbols:
-            candidates = [STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)]
-            key = next((k for k in candidates if raw[k] is not None), None)
-            regime = decode_optional(raw.get(REGIME_KEY_PREFIX + symbol))
-            if key is None:
+            regime = next(
+                (
+                    decode_optional(raw[k])
+                    for k in (REGIME_KEY_PREFIX + form for form in symbol_forms(symbol))
+                    if raw.get(k) is not None
+                ),
+                None,
+            )
+            found = [
+                validate_payload(symbol, key, raw[key], now, self.stale_after_s, regime=regime)
+                for key in (STATUS_KEY_PREFIX + form for form in symbol_forms(symbol))
+                if raw[key] is not None
+            ]
+            if not found:
                 readings[symbol] = BotStatusReading(
                     symbol,
                     StatusState.MISSING,
@@ -106,7 +116,7 @@ class BotStatusReader:
                     regime=regime,
                 )
             else:
-                readings[symbol] = validate_payload(symbol, key, raw[key], now, self.stale_after_s, regime=regime)
+                readings[symbol] = fresher_reading(found)
         unknown = {}
         for key in extra_keys:
             if raw.get(key) is None:
@@ -131,8 +141,8 @@ class BotStatusReader:
     def _fetch(self, symbols: list[str], extra_keys: tuple[str, ...]) -> dict[str, Any]:
         keys: list[str] = []
         for symbol in symbols:
-            keys += [STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)]
-            keys.append(REGIME_KEY_PREFIX + symbol)
+            keys += [STATUS_KEY_PREFIX + form for form in symbol_forms(symbol)]
+            keys += [REGIME_KEY_PREFIX + form for form in symbol_forms(symbol)]
         keys += list(extra_keys)
         keys.append(VOLATILITY_KEY)
         pipe = self.client.pipeline(transaction=False)
@@ -218,7 +228,7 @@ class BotStatusReader:
         discovered = self._discovered_keys()
         known = set()
         for symbol in known_symbols:
-            known |= {STATUS_KEY_PREFIX + symbol, STATUS_KEY_PREFIX + alternate_symbol(symbol)}
+            known |= {STATUS_KEY_PREFIX + form for form in symbol_forms(symbol)}
         return tuple(k for k in discovered if k not in known and is_valid_symbol_format(k[len(STATUS_KEY_PREFIX) :]))
 
     def _discovered_keys(self) -> tuple[str, ...]:
@@ -247,6 +257,13 @@ class BotStatusReader:
         except (redis.RedisError, OSError) as exc:
             raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
         return version, latency_ms
+
+
+def fresher_reading(readings: list[BotStatusReading]) -> BotStatusReading:
+    """Of a symbol's readings under both key forms, the one with the newest timestamp: a bot that
+    moved to the other form leaves the old key to expire, and that one must not win. A reading
+    whose age cannot be read loses to one whose age can."""
+    return min(readings, key=lambda r: (r.age_s is None, r.age_s if r.age_s is not None else 0.0))
 
 
 def redis_error_message(exc: BaseException, where: str) -> str:

@@ -4,7 +4,8 @@ and every timestamp in the display time zone (converted here, at the edge)."""
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -151,3 +152,43 @@ def duration(seconds: float | None) -> str:
     if seconds is None:
         return t("format.no_expiry")
     return span(max(0, math.ceil(seconds)))
+
+
+def utc_day_span(first_day, tz: ZoneInfo, last_day=None) -> str:
+    """The bot's UTC day(s) and the span they cover in the display zone: 'UTC day 2026-11-26 =
+    09:00 KST 26 Nov to 09:00 KST 27 Nov' (the one day rule, data.days)."""
+    last_day = first_day if last_day is None else last_day
+    start = datetime(first_day.year, first_day.month, first_day.day, tzinfo=UTC)
+    end = datetime(last_day.year, last_day.month, last_day.day, tzinfo=UTC) + timedelta(days=1)
+    if last_day == first_day:
+        return t("format.utc_day", day=first_day.isoformat(), start=_zone_time(start, tz), end=_zone_time(end, tz))
+    return t("format.utc_days", first=first_day, last=last_day, start=_zone_time(start, tz), end=_zone_time(end, tz))
+
+
+def _zone_time(at: datetime, tz: ZoneInfo) -> str:
+    local = at.astimezone(tz)
+    month_name = t(f"format.month.{local.month}")
+    return t("format.zone_time", time=f"{local:%H:%M}", zone=local.tzname(), day=local.day, month_name=month_name)
+
+
+_UTC_CLOCK = re.compile(r"\b([01]?\d|2[0-3]):([0-5]\d) UTC\b")
+
+
+def utc_times_in_text(text: str, written_at: datetime, tz: ZoneInfo) -> str:
+    """'cooldown until 10:23 UTC' -> 'cooldown until 19:23 KST' in a text the bot wrote at
+    `written_at`: the clock time is taken as the next such UTC time within 12 h before or
+    after `written_at` (a cooldown lies ahead, an event just behind)."""
+    if tz.key == "UTC" or not isinstance(text, str):
+        return text
+    written_at = written_at.astimezone(UTC)
+
+    def convert(match: re.Match) -> str:
+        candidate = written_at.replace(hour=int(match[1]), minute=int(match[2]), second=0, microsecond=0)
+        if candidate - written_at > timedelta(hours=12):
+            candidate -= timedelta(days=1)
+        elif written_at - candidate > timedelta(hours=12):
+            candidate += timedelta(days=1)
+        local = candidate.astimezone(tz)
+        return f"{local:%H:%M} {local.tzname()}"
+
+    return _UTC_CLOCK.sub(convert, text)

@@ -112,6 +112,13 @@ def export_truncated_notice(written: int, matching: int) -> html.Div:
     return alert(export_truncated(written, matching), "warning", "CSV export", **{"data-problem": "truncated"})
 
 
+def day_rule_note(span: str | None, today_span: str) -> str:
+    """Under the date picker: the picked UTC days and their span in the display zone."""
+    if span is None:
+        return f"A day is the bot's UTC day; today: {today_span}."
+    return f"Showing {span}."
+
+
 def page(
     symbols: list[str],
     selected_symbols: list[str],
@@ -173,7 +180,9 @@ def page(
             ),
             dbc.Col(
                 [
-                    dbc.Label(f"Created between ({tz_label})", className="small mb-1"),
+                    # The one day rule: the days are the bot's UTC days; their span in `tz_label`
+                    # is spelled out under the picker (callbacks.history.day_rule_note).
+                    dbc.Label("Created on the UTC days (the bot's day)", className="small mb-1"),
                     dcc.DatePickerRange(
                         id=ids.HISTORY_DATES,
                         start_date=start_date,
@@ -182,6 +191,7 @@ def page(
                         clearable=True,
                         minimum_nights=0,
                     ),
+                    html.Div(id=ids.HISTORY_DAY_RULE, className="small text-secondary", **{"data-day-rule": "history"}),
                 ],
                 xs=12,
                 md=3,

@@ -131,7 +131,8 @@ def audit_rows(audit: pd.DataFrame, tz: ZoneInfo) -> list[dict]:
         {
             "time": fmt.timestamp(row.timestamp, tz),
             "violation_type": row.violation_type,
-            "description": row.description or "",
+            # The bot writes clock times in UTC ("cooldown until 10:23 UTC"); the table is in `tz`.
+            "description": fmt.utc_times_in_text(row.description or "", row.timestamp, tz),
             "related_order_id": (str(row.related_order_id)[:8] + "…") if isinstance(row.related_order_id, str) else "",
         }
         for row in audit.itertuples(index=False)
@@ -150,6 +151,8 @@ def state_card(state: str, has_row: bool, today_label: str) -> dbc.Card:
                     state, className=f"trading-state text-{STATE_COLOURS[state]}", **{"data-trading-state": state}
                 ),
                 html.Div(note, className="small text-secondary"),
+                # The one day rule (data.days): "today" is the bot's UTC day, shown with its span here.
+                html.Div(f"Today: {today_label}", className="small text-secondary mt-1", **{"data-day-rule": "today"}),
             ]
         ),
         className=f"h-100 border-{STATE_COLOURS[state]} state-card",

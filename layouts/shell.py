@@ -10,6 +10,7 @@ from dash import dcc, html
 from i18n import current, t
 from layouts import format as fmt
 from layouts import ids
+from layouts.format import age, duration
 
 # (path, key): the page's name is the catalogue's "page.<key>".
 PAGES = (
@@ -179,13 +180,68 @@ def alerts_strip(relative_path: Callable[[str], str]) -> html.Div:
     )
 
 
-def status_item(label: str, value: str, level: str, key: str) -> html.Span:
-    """One entry of the status strip; level is ok, warn or down (sets the colour)."""
+def status_item(label: str, value: str, level: str, key: str, symbol: str | None = None) -> html.Span:
+    """One entry of the status strip; level is ok, warn or down (sets the colour); `symbol`: the
+    symbol the entry speaks of, when it reports the worst of several."""
+    attributes = {"data-status": key, "data-level": level}
+    if symbol is not None:
+        attributes["data-symbol"] = symbol
     return html.Span(
         [html.Span(className=f"dot dot-{level}"), html.Span(label + ": ", className="strip-label"), html.Span(value)],
         className=f"strip-item strip-{level}",
-        **{"data-status": key, "data-level": level},
+        **attributes,
     )
+
+
+_TRADING_LEVELS = {"RUNNING": "ok", "LIMIT REACHED": "warn", "COOLDOWN": "warn", "HALTED": "down"}
+
+
+def trading_state_item(state: str | None, cooldown_remaining_s: float) -> html.Span:
+    """The trading state the Risk page shows; COOLDOWN with its time left. None: unknown."""
+    if state is None:
+        return status_item("Trading", "unknown", "down", "trading")
+    text = f"{state} ({duration(cooldown_remaining_s)} left)" if state == "COOLDOWN" else state
+    item = status_item("Trading", text, _TRADING_LEVELS.get(state, "warn"), "trading")
+    item.title = {
+        "RUNNING": "The bot may open new positions.",
+        "LIMIT REACHED": "Daily trade limit reached: no new entries until the next UTC day; exits still run.",
+        "COOLDOWN": "Consecutive losses: no new entries until the cooldown ends.",
+        "HALTED": "The bot has halted trading for today.",
+    }.get(state)
+    return item
+
+
+def candle_item(worst, symbol_count: int, stale_after_s: float, future: list[str] = ()) -> html.Span:
+    """The worst current symbol's last candle, aged from its close (data.freshness.WorstCandle);
+    symbols with future-dated candles are named and turn it amber: such data is not "fresh"."""
+    future_note = f" · future-dated candles ({', '.join(future)})" if future else ""
+    if worst is None:
+        return status_item("Last candle", "no candles yet" + future_note, "warn", "candle")
+    if worst.age_s is None:
+        return status_item("Last candle", f"{worst.symbol}: no candles" + future_note, "warn", "candle", worst.symbol)
+    level = "warn" if worst.age_s > stale_after_s or future else "ok"
+    text = age(worst.age_s) if symbol_count == 1 else f"{worst.symbol} {age(worst.age_s)}"
+    if symbol_count > 1:
+        text += " (oldest of " + str(symbol_count) + ")"
+    return status_item("Last candle", text + future_note, level, "candle", worst.symbol)
+
+
+def bot_status_item(worst, stale_after_s: float) -> html.Span:
+    """The worst current symbol's bot status (data.freshness.WorstStatus)."""
+    if worst is None:
+        return status_item("Bot status", "no status for 5 min", "warn", "bot")
+    if worst.standing.value == "missing":
+        text, level = f"{worst.symbol}: no status for 5 min", "warn"
+    elif worst.standing.value == "invalid":
+        text, level = f"{worst.symbol}: invalid payload", "warn"
+    else:
+        stale = worst.standing.value == "stale"
+        text = age(worst.age_s) + (f" (stale, > {stale_after_s:g} s)" if stale else "")
+        text = f"{worst.symbol} {text}" if worst.total > 1 else text
+        level = "warn" if stale else "ok"
+    if worst.total > 1:
+        text += f" · {worst.fresh_count}/{worst.total} fresh"
+    return status_item("Bot status", text, level, "bot", worst.symbol)
 
 
 def not_found(pathname: str, relative_path: Callable[[str], str]) -> html.Div:

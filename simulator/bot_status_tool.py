@@ -24,9 +24,9 @@ from datetime import UTC, datetime, timedelta
 import redis
 
 from dashboard.settings import Settings, SettingsError
-from data.market import alternate_symbol, is_valid_symbol_format
 from data.status_payload import ACTIONS
 from data.status_reader import STATUS_KEY_PREFIX, make_redis_client
+from data.symbols import alternate_symbol, is_valid_symbol_format
 from simulator.regime import REGIMES
 from simulator.synthetic import profile_for
 
@@ -220,7 +220,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    return run(build_parser().parse_args(argv))
+    # Symbols and options in any order.
+    return run(build_parser().parse_intermixed_args(argv))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -379,14 +379,24 @@ class PaperBot:
                     f"Buy signal skipped: cooldown until {day.cooldown_until:%H:%M} UTC after consecutive losses",
                 )
             return f"쿨다운 중 (~{day.cooldown_until:%H:%M} UTC)"
-        counted, what = (day.buy_count, "buys") if self.config.limit_counts_buys else (day.trade_count, "trades")
-        if counted >= limits.max_trades_per_day:
+        if self.config.limit_counts_buys:
+            counted, what, note = day.buy_count, "buys", ""
+            blocked = counted >= limits.max_trades_per_day
+        else:
+            # Counting every trade, exits still have to run after the limit: a buy is taken only
+            # while it, its own exit and the exits of the open positions fit under the limit, so
+            # the day's count never passes it (no "12/10 trades").
+            counted, what = day.trade_count, "trades"
+            owed = len(self.holdings)
+            blocked = counted + 2 + owed > limits.max_trades_per_day
+            note = f"; a buy needs room for its exit and {owed} open position(s)' exits" if blocked else ""
+        if blocked:
             if "trades" not in day.audited:
                 day.audited.add("trades")
                 self._audit(
                     "DAILY_TRADE_LIMIT",
                     at,
-                    f"Daily trade limit reached: {counted}/{limits.max_trades_per_day} {what}",
+                    f"Daily trade limit reached: {counted}/{limits.max_trades_per_day} {what}{note}",
                 )
             return f"일일 거래 한도 도달 ({counted}/{limits.max_trades_per_day})"
         return None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dashboard.cli import main as cli_main
 from data.status_payload import ProblemKind, StatusState
 from data.status_reader import BotStatusReader, make_redis_client
 from simulator.bot_status_tool import main
@@ -120,11 +121,21 @@ def test_the_default_payload_is_v3_and_week6_on_request(redis_db, redis_client):
 
 
 def test_the_subcommand_takes_options_before_the_symbols_and_help(redis_db, redis_client):
-    from dashboard.cli import main as cli_main
-
     assert cli_main(["bot-status", "--action", "BUY", "KRW-BTC", "--redis-url", redis_db]) == 0
     assert json.loads(redis_client.get("bot:status:KRW-BTC"))["action"] == "BUY"
     result = subprocess.run(
         [sys.executable, "-m", "dashboard.cli", "bot-status", "--help"], capture_output=True, text=True, cwd=REPO
     )
     assert result.returncode == 0 and "--week6" in result.stdout and "HOLD (POS)" in result.stdout
+
+
+def test_the_cli_command_takes_symbols_and_options_in_any_order(redis_db, redis_client):
+    assert cli_main(["bot-status", "KRW-BTC", "--action", "BUY", "KRW-ETH", "--redis-url", redis_db]) == 0
+    assert cli_main(["bot-status", "--action", "SELL", "KRW-XRP", "--redis-url", redis_db]) == 0
+    assert read(redis_db, "KRW-ETH").status.action == "BUY" and read(redis_db, "KRW-XRP").status.action == "SELL"
+
+
+def test_the_cli_command_still_refuses_an_unknown_option(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli_main(["bot-status", "KRW-BTC", "--bogus"])
+    assert exit_.value.code == 2 and "--bogus" in capsys.readouterr().err

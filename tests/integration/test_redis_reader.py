@@ -110,3 +110,24 @@ def test_a_refused_connection_is_reported_quickly_for_every_symbol():
     assert time.perf_counter() - started < 2.0
     assert snapshot.redis_error and "unreachable" in snapshot.redis_error
     assert {r.state for r in snapshot.readings.values()} == {StatusState.REDIS_UNAVAILABLE}
+
+
+def test_when_both_symbol_forms_have_a_status_the_fresher_one_wins(reader, redis_client):
+    # The primary form left over from before the bot switched forms: 10 minutes old.
+    redis_client.set("bot:status:KRW-BTC", status("KRW-BTC", 600))
+    redis_client.set("bot:status:BTC-KRW", status("BTC-KRW", 5))
+    reading = reader.read(["KRW-BTC"]).readings["KRW-BTC"]
+    assert reading.key == "bot:status:BTC-KRW" and reading.age_s == 5 and not reading.stale
+
+
+def test_when_the_reversed_status_is_older_the_primary_one_still_wins(reader, redis_client):
+    redis_client.set("bot:status:KRW-BTC", status("KRW-BTC", 5))
+    redis_client.set("bot:status:BTC-KRW", status("BTC-KRW", 600))
+    reading = reader.read(["KRW-BTC"]).readings["KRW-BTC"]
+    assert reading.key == "bot:status:KRW-BTC" and reading.age_s == 5
+
+
+def test_a_regime_stored_under_the_reversed_symbol_is_found(reader, redis_client):
+    redis_client.set("bot:status:KRW-BTC", status())
+    redis_client.set("market:regime:BTC-KRW", json.dumps({"regime": "BEAR"}))
+    assert reader.read(["KRW-BTC"]).readings["KRW-BTC"].regime == {"regime": "BEAR"}

@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.app import create_app
-from data.market import CANDLE_WIDTHS, alternate_symbol
+from data.market import CANDLE_WIDTHS
 from data.orders import SIDES, STATUSES
 from data.services import services_of
+from data.symbols import alternate_symbol
 from layouts import ids
 from tests.support.helpers import make_settings
 from tests.support.live import ARTIFACTS

@@ -39,14 +39,15 @@ def test_multi_selects_accept_only_allowed_values():
         inputs.choices({"BUY": 1}, ("BUY", "SELL"), "side")
 
 
-def test_date_ranges_are_local_days_turned_into_utc_instants():
-    start, end = inputs.date_range_utc("2026-01-30", "2026-01-30", ZoneInfo("Asia/Seoul"))
-    assert start.isoformat() == "2026-01-30T00:00:00+09:00"
+def test_date_ranges_are_the_bots_utc_days_whatever_the_display_zone():
+    start, end = inputs.date_range_utc("2026-01-30", "2026-01-30")
+    # The bot's day 2026-01-30 runs 09:00 KST 30 Jan to 09:00 KST 31 Jan.
+    assert start.isoformat() == "2026-01-30T00:00:00+00:00"
     assert (end - start).total_seconds() == 86400
     with pytest.raises(inputs.InvalidInput):
-        inputs.date_range_utc("2026-02-01", "2026-01-01", ZoneInfo("Asia/Seoul"))
+        inputs.date_range_utc("2026-02-01", "2026-01-01")
     with pytest.raises(inputs.InvalidInput):
-        inputs.date_range_utc("2026-13-45", None, ZoneInfo("Asia/Seoul"))
+        inputs.date_range_utc("2026-13-45", None)
 
 
 def test_grid_requests_are_bounded_and_sorted_only_by_allowed_columns():
@@ -76,13 +77,13 @@ def test_url_queries_are_parsed_defensively():
 )
 def test_dates_outside_the_allowed_range_are_refused_with_the_range(start, end, named):
     with pytest.raises(inputs.InvalidInput, match=f"{named} must be between 2000-01-01 and 2099-12-31"):
-        inputs.date_range_utc(start, end, ZoneInfo("Pacific/Kiritimati"))
+        inputs.date_range_utc(start, end)
 
 
-def test_the_allowed_range_holds_in_the_zones_furthest_from_utc():
+def test_the_allowed_range_can_be_shown_in_the_zones_furthest_from_utc():
+    start, end = inputs.date_range_utc(str(inputs.FIRST_DAY), str(inputs.LAST_DAY))
     for zone in ("Pacific/Kiritimati", "Pacific/Pago_Pago"):  # UTC+14 and UTC-11
-        start, end = inputs.date_range_utc(str(inputs.FIRST_DAY), str(inputs.LAST_DAY), ZoneInfo(zone))
-        assert start.astimezone(ZoneInfo("UTC")) < end.astimezone(ZoneInfo("UTC"))
+        assert start.astimezone(ZoneInfo(zone)) < end.astimezone(ZoneInfo(zone))
 
 
 @pytest.mark.parametrize("value", ["KRW-X\n", "KRW-BTC\n"])

@@ -1,5 +1,6 @@
 """The demo's paper bot keeps books that agree with the dashboard's own accounting."""
 
+import re
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -239,3 +240,21 @@ def test_the_week6_bot_writes_no_v3_field():
     assert not any("entry_avg_price" in o["signal_info"] for o in week6.orders)
     assert not week6.rows.regimes and not week6.rows.llm_events
     assert "bb_lower" in week6.last_status["KRW-BTC"]["indicators"]
+
+
+def test_a_bot_counting_every_trade_never_passes_its_limit_and_says_so_truthfully():
+    # Exits still run after the limit, so a bot counting every trade must keep room for them.
+    limits = RiskLimits(max_trades_per_day=4)
+    week6 = generate_history(
+        ["KRW-BTC", "KRW-ETH", "KRW-XRP"],
+        4,
+        END,
+        seed=5,
+        config=BotConfig(v3=False, limit_counts_buys=False, limits=limits),
+    )
+    assert all(day.trade_count <= limits.max_trades_per_day for day in week6.bot.days.values())
+    audits = [a["description"] for a in week6.audits if a["violation_type"] == "DAILY_TRADE_LIMIT"]
+    assert audits  # the limit is met, not avoided
+    for description in audits:
+        counted, limit = re.search(r"(\d+)/(\d+) trades", description).groups()
+        assert int(counted) <= int(limit)
