@@ -23,6 +23,7 @@ from data import market, orders
 from data.ai import fetch_agent_decisions
 from data.cache import TickCache
 from data.database import Database
+from data.equity import hourly_closes
 from data.market import LatestCandle, fetch_symbols
 from data.metrics import realized_pnl_ledger
 from data.orders import CashBalance, TradesFingerprint, fetch_filled_trades, trades_fingerprint
@@ -60,6 +61,7 @@ class DataServices:
     rollups: RollupCatalog = field(default_factory=RollupCatalog)
     _symbols: tuple[float, list[str]] | None = field(default=None, repr=False)
     _ledger: tuple[TradesFingerprint, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
+    _hourly_closes: tuple[tuple, dict[str, pd.Series]] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tick_cache: TickCache = field(init=False, repr=False)
 
@@ -97,6 +99,19 @@ class DataServices:
         with self._lock:
             self._ledger = (fingerprint, trades, ledger)
         return trades, ledger
+
+    def hourly_closes(self, conn, windows: dict[str, tuple[datetime, datetime]]) -> dict[str, pd.Series]:
+        """Hourly closes per symbol over its holding window (data.equity), kept until a window
+        changes: a new fill, or a new hour while a position is open. Closed hours do not change,
+        so the equity curve costs one aggregation per symbol per hour, not per refresh."""
+        key = tuple(sorted(windows.items()))
+        cached = self._hourly_closes
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        closes = hourly_closes(conn, self.database.backend, windows, self.rollups)
+        with self._lock:
+            self._hourly_closes = (key, closes)
+        return closes
 
     # -- refresh queries, shared for a tick (keys: the query's name and every argument) ------
 
