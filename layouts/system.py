@@ -24,6 +24,10 @@ def page() -> html.Div:
             ),
             section("Data freshness and bot status, per symbol", html.Div(id=ids.SYSTEM_FRESHNESS)),
             section("Candle rollups (TimescaleDB continuous aggregates)", html.Div(id=ids.SYSTEM_ROLLUPS)),
+            section(
+                "Reconciliation: the dashboard's numbers against the bot's",
+                html.Div(id=ids.SYSTEM_RECONCILIATION),
+            ),
             section("Latest risk-audit events", audit_grid(ids.SYSTEM_AUDIT, height=300)),
         ]
     )
