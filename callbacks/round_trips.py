@@ -40,7 +40,7 @@ def round_trip_panels(services: DataServices, period_value, *filters) -> tuple:
         reasons = fetch_sell_exit_reasons(conn) if "exit_reason" in recorded_columns(services, conn) else {}
         _filled, ledger = services.filled_trades_and_ledger(conn)
     result = _in_filter(round_trips(ledger, reasons), chosen.symbols, chosen.start, chosen.end)
-    trips = result.trips
+    trips = result.trips.iloc[::-1]  # the open positions first, then the newest exits
     kinds = outcome(trips["pnl_krw"]).where(~trips["is_open"], "open")
     return (
         layout.stats_panel(round_trip_stats(result)),

@@ -27,23 +27,24 @@ TEXT = {
     ),
     "periods": "PnL by period of exit (UTC)",
     "none": "No closed round trips in this set.",
-    "open": "{n} position(s) still open: shown at the bottom, not counted in the statistics.",
+    "open": "{n} position(s) still open: shown first, not counted in the statistics.",
     "unmatched": "{n} sell(s) without a buy before them (history that starts mid-position) are not paired.",
 }
+# What an operator reads first (when, how long, how much) on the left; the prices after.
 GRID_COLUMNS = [
-    {"field": "symbol", "headerName": "Symbol", "width": 110},
-    {"field": "entry_time", "headerName": "Entry", "width": 175},
-    {"field": "entry_price", "headerName": "Entry avg price", "width": 140, "type": "rightAligned"},
-    {"field": "exit_time", "headerName": "Exit", "width": 175},
-    {"field": "exit_price", "headerName": "Exit avg price", "width": 140, "type": "rightAligned"},
+    {"field": "symbol", "headerName": "Symbol", "width": 105},
+    {"field": "entry_time", "headerName": "Entry", "width": 190},
+    {"field": "exit_time", "headerName": "Exit", "width": 190},
+    {"field": "holding", "headerName": "Held", "width": 105, "type": "rightAligned"},
+    {"field": "pnl_krw", "headerName": "PnL (KRW)", "width": 120, "type": "rightAligned", "cellRenderer": "PnlCell"},
+    {"field": "pnl_pct", "headerName": "PnL %", "width": 95, "type": "rightAligned", "cellRenderer": "PnlCell"},
+    {"field": "outcome", "headerName": "Result", "width": 100},
+    {"field": "exit_reason", "headerName": "Exit reason", "width": 140},
+    {"field": "entry_price", "headerName": "Entry avg price", "width": 130, "type": "rightAligned"},
+    {"field": "exit_price", "headerName": "Exit avg price", "width": 130, "type": "rightAligned"},
     {"field": "quantity", "headerName": "Quantity", "width": 130, "type": "rightAligned"},
-    {"field": "legs", "headerName": "Sells", "width": 80, "type": "rightAligned"},
-    {"field": "holding", "headerName": "Held", "width": 110, "type": "rightAligned"},
-    {"field": "fees", "headerName": "Fees (KRW)", "width": 110, "type": "rightAligned"},
-    {"field": "pnl_krw", "headerName": "PnL (KRW)", "width": 130, "type": "rightAligned", "cellRenderer": "PnlCell"},
-    {"field": "pnl_pct", "headerName": "PnL %", "width": 100, "type": "rightAligned", "cellRenderer": "PnlCell"},
-    {"field": "outcome", "headerName": "Result", "width": 110},
-    {"field": "exit_reason", "headerName": "Exit reason", "width": 150},
+    {"field": "legs", "headerName": "Sells", "width": 75, "type": "rightAligned"},
+    {"field": "fees", "headerName": "Fees (KRW)", "width": 105, "type": "rightAligned"},
 ]
 OUTCOME_LABELS = {"win": "win", "loss": "loss", "break_even": "break-even", "open": "open"}
 

@@ -70,20 +70,20 @@ def stat(stats, key: str) -> str:
     return text(node)
 
 
-def test_the_round_trip_rows_are_the_hand_worked_trips_then_the_open_one(services):
+def test_the_round_trip_rows_are_the_open_one_then_the_hand_worked_trips_newest_first(services):
     _stats, rows, _table = round_trip_panels(services, "day", *NO_FILTERS)
-    closed = [r for r in rows if r["outcome"] != "open"]
+    closed = [r for r in rows if r["outcome"] != "open"][::-1]
     assert [(r["symbol"], r["pnl_krw"], r["pnl_pct"], r["legs"]) for r in closed] == [
         (symbol, fmt.krw(pnl, signed=True).removesuffix(" KRW"), fmt.pct(pct), legs)
         for symbol, _entry, _exit, _qty, legs, _held, _fees, pnl, pct, _reason in rt.CLOSED
     ]
     assert [r["outcome"] for r in closed] == ["loss", "win", "break-even", "win"]
-    assert rows[-1]["outcome"] == "open" and rows[-1]["quantity"] == fmt.quantity(rt.OPEN_QUANTITY)
+    assert rows[0]["outcome"] == "open" and rows[0]["quantity"] == fmt.quantity(rt.OPEN_QUANTITY)
 
 
 def test_exit_reasons_show_on_v3_and_are_blank_on_week6(services):
     _stats, rows, _table = round_trip_panels(services, "day", *NO_FILTERS)
-    reasons = [r["exit_reason"] for r in rows if r["outcome"] != "open"]
+    reasons = [r["exit_reason"] for r in rows if r["outcome"] != "open"][::-1]
     expected = [reason or "" for *_rest, reason in rt.CLOSED]
     assert reasons == (expected if services.generation == "v3" else [""] * len(expected))
 
