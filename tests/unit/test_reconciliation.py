@@ -119,3 +119,16 @@ def test_a_position_the_fills_closed_but_the_table_still_holds_is_a_discrepancy(
     checks = {c.symbol: c for c in position_checks(ledger, positions(("KRW-AAA", 2.0, 900.0), ("KRW-BBB", 1.0, 10.0)))}
     assert checks["KRW-BBB"].is_discrepancy
     assert checks["KRW-BBB"].fills_quantity == 0.0
+
+
+def test_a_day_without_a_bot_row_is_a_discrepancy_even_when_its_pnl_is_within_the_tolerance(ledger):
+    # 2026-03-10: +0.1 KRW realized, under the 1 KRW tolerance, but the bot wrote no row.
+    checks = by_day(daily_checks(ledger, [d for d in AGREEING if d.date != date(2026, 3, 10)], SINCE, UNTIL))
+    assert checks["2026-03-10"].is_discrepancy
+
+
+def test_a_quantity_difference_is_a_discrepancy_even_at_the_same_cost(ledger):
+    # Fills: 2 @ 900 = 1,800 KRW; the table: 2.5 @ 720 = 1,800 KRW.
+    (check,) = position_checks(ledger, positions(("KRW-AAA", 2.5, 720.0)))
+    assert check.value_difference_krw == pytest.approx(0.0)
+    assert check.is_discrepancy

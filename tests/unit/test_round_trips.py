@@ -110,3 +110,10 @@ def test_no_fills_no_round_trips():
     stats = round_trip_stats(result)
     assert (stats.closed, stats.win_rate_pct, stats.expectancy, stats.average_holding) == (0, None, None, None)
     assert pnl_by_period(result, "week").empty
+
+
+def test_a_sell_larger_than_the_position_closes_it_at_the_quantity_held():
+    frame = rt.filled_frame().iloc[5:7].copy()  # KRW-BBB: BUY 2 @ 50,000, SELL 2 @ 51,000
+    frame.loc[frame.index[1], "quantity"] = 3.0
+    trip = round_trips(metrics.realized_pnl_ledger(frame)).closed.iloc[0]
+    assert (trip["quantity"], trip["exit_price"]) == (2.0, 51000.0)
