@@ -7,7 +7,7 @@ from dash import Dash, Input, Output
 from callbacks.failures import panel
 from data import metrics
 from data.equity import holding_windows, marked_equity_curve
-from data.round_trips import round_trip_stats, round_trips
+from data.round_trips import round_trip_stats
 from data.services import DataServices
 from layouts import ids, overview
 from layouts.components import empty_figure, problem
@@ -43,7 +43,7 @@ def overview_panels(services: DataServices) -> tuple:
                 + ": those positions are valued at their average price.",
             )
         )
-    stats = round_trip_stats(round_trips(ledger))
+    stats = round_trip_stats(services.round_trips(ledger))
     starting_capital = assets.cash - metrics.net_cash_flow(filled) if cash_row is not None else None
     kpis = overview.kpi_row(
         total_assets=assets.total_assets,

@@ -10,7 +10,7 @@ from callbacks import inputs
 from callbacks.failures import panel
 from callbacks.history import FILTER_INPUTS, recorded_columns, trade_filter
 from data.orders import fetch_sell_exit_reasons
-from data.round_trips import PERIODS, RoundTrips, outcome, pnl_by_period, round_trip_stats, round_trips
+from data.round_trips import PERIODS, RoundTrips, outcome, pnl_by_period, round_trip_stats
 from data.services import DataServices
 from layouts import ids
 from layouts import round_trips as layout
@@ -39,7 +39,7 @@ def round_trip_panels(services: DataServices, period_value, *filters) -> tuple:
         chosen = trade_filter(services, conn, *filters)
         reasons = fetch_sell_exit_reasons(conn) if "exit_reason" in recorded_columns(services, conn) else {}
         _filled, ledger = services.filled_trades_and_ledger(conn)
-    result = _in_filter(round_trips(ledger, reasons), chosen.symbols, chosen.start, chosen.end)
+    result = _in_filter(services.round_trips(ledger, reasons), chosen.symbols, chosen.start, chosen.end)
     trips = result.trips.iloc[::-1]  # the open positions first, then the newest exits
     kinds = outcome(trips["pnl_krw"]).where(~trips["is_open"], "open")
     return (

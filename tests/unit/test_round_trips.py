@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
 
 from data import metrics
 from data.round_trips import pnl_by_period, round_trip_stats, round_trips
+from data.services import DataServices
 from tests.support import round_trip_fills as rt
 
 
@@ -117,3 +119,11 @@ def test_a_sell_larger_than_the_position_closes_it_at_the_quantity_held():
     frame.loc[frame.index[1], "quantity"] = 3.0
     trip = round_trips(metrics.realized_pnl_ledger(frame)).closed.iloc[0]
     assert (trip["quantity"], trip["exit_price"]) == (2.0, 51000.0)
+
+
+def test_the_services_pair_a_ledger_once_and_again_when_the_orders_change(ledger):
+    services = DataServices(database=None, bot_status=None, risk_limits=None, display_timezone=ZoneInfo("UTC"))
+    first = services.round_trips(ledger)
+    assert services.round_trips(ledger) is first
+    fewer = metrics.realized_pnl_ledger(rt.filled_frame().iloc[:7])
+    assert len(services.round_trips(fewer).closed) == 2
