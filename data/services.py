@@ -29,6 +29,7 @@ from data.metrics import realized_pnl_ledger
 from data.orders import CashBalance, TradesFingerprint, fetch_filled_trades, trades_fingerprint
 from data.risk import RiskLimits
 from data.rollups import RollupCatalog, RollupStatus, rollup_status
+from data.round_trips import RoundTrips, round_trips
 from data.status_reader import BotStatusReader
 
 SYMBOL_CACHE_TTL_S = 30.0
@@ -62,6 +63,7 @@ class DataServices:
     _symbols: tuple[float, list[str]] | None = field(default=None, repr=False)
     _ledger: tuple[TradesFingerprint, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
     _hourly_closes: tuple[tuple, dict[str, pd.Series]] | None = field(default=None, repr=False)
+    _round_trips: tuple[pd.DataFrame, dict[str, str], RoundTrips] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tick_cache: TickCache = field(init=False, repr=False)
 
@@ -99,6 +101,18 @@ class DataServices:
         with self._lock:
             self._ledger = (fingerprint, trades, ledger)
         return trades, ledger
+
+    def round_trips(self, ledger: pd.DataFrame, exit_reasons: dict[str, str] | None = None) -> RoundTrips:
+        """The ledger's round trips, paired once per ledger (the ledger object changes only when
+        the orders do): pairing 100,000 fills takes seconds, too long for every refresh."""
+        reasons = exit_reasons or {}
+        cached = self._round_trips
+        if cached is not None and cached[0] is ledger and cached[1] == reasons:
+            return cached[2]
+        result = round_trips(ledger, reasons)
+        with self._lock:
+            self._round_trips = (ledger, reasons, result)
+        return result
 
     def hourly_closes(self, conn, windows: dict[str, tuple[datetime, datetime]]) -> dict[str, pd.Series]:
         """Hourly closes per symbol over its holding window (data.equity), kept until a window
