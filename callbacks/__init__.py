@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import ai, alerts, exits, history, market, overview, risk, shell, system
+from callbacks import ai, alerts, exits, history, market, overview, reconciliation, risk, round_trips, shell, system
 from data.services import DataServices
 
 
 def register(app: Dash, services: DataServices) -> None:
-    for page in (shell, overview, market, risk, history, system, exits, ai, alerts):
+    for page in (shell, overview, market, risk, history, round_trips, system, reconciliation, exits, ai, alerts):
         page.register(app, services)

@@ -21,8 +21,10 @@ from dash import Dash, Input, Output, State, no_update
 
 from callbacks.failures import panel
 from data import metrics
+from data.equity import holding_windows, marked_equity_curve
 from data.market import LatestCandle
 from data.orders import CashBalance
+from data.round_trips import RoundTripStats, round_trip_stats
 from data.services import DataServices
 from layouts import ids, overview
 from layouts.components import empty_figure, problem
@@ -36,11 +38,13 @@ class OverviewData:
     assets: metrics.AssetSummary
     valued: pd.DataFrame
     realized_pnl: float
-    rate: metrics.WinRate
+    round_trips: RoundTripStats
     filled_trades: int
     starting_capital: float | None
+    # Marked to market at each hour's close (data.equity); symbols without candles at cost.
     equity: pd.DataFrame | None
     drawdown: metrics.Drawdown | None
+    equity_unpriced_symbols: tuple[str, ...]
 
 
 def overview_version(
@@ -56,7 +60,8 @@ def overview_version(
         pd.util.hash_pandas_object(positions, index=False).to_numpy().tobytes().hex(),
         repr(sorted(latest.items())),
         repr(orders_marker),
-        # The curve's last point is "now": it moves on once a minute, not on every tick.
+        # The curve's last point is "now" and its hourly closes roll with the hour: it moves on
+        # once a minute, not on every tick.
         now.replace(second=0, microsecond=0).isoformat(),
     )
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
@@ -76,24 +81,28 @@ def overview_data(services: DataServices) -> tuple[str, OverviewData]:
 
 def _compute(services: DataServices, conn, cash_row, positions, latest, now) -> OverviewData:
     filled, ledger = services.filled_trades_and_ledger(conn)
+    closes = services.hourly_closes(conn, holding_windows(ledger, now)) if not ledger.empty else {}
     cash = cash_row.balance if cash_row is not None else 0.0
     valued = metrics.position_table(positions, {s: c.close for s, c in latest.items()})
     assets = metrics.asset_summary(cash, valued)
     starting_capital = assets.cash - metrics.net_cash_flow(filled) if cash_row is not None else None
     equity = dd = None
+    unpriced: tuple[str, ...] = ()
     if not ledger.empty and starting_capital is not None:
-        equity = metrics.equity_curve(ledger, starting_capital, now, assets.total_assets)
+        marked = marked_equity_curve(ledger, starting_capital, closes, now, assets.total_assets)
+        equity, unpriced = marked.curve, tuple(marked.unpriced_symbols)
         dd = metrics.drawdown(equity["equity"])
     return OverviewData(
         cash_recorded=cash_row is not None,
         assets=assets,
         valued=valued,
         realized_pnl=metrics.total_realized_pnl(ledger),
-        rate=metrics.win_rate(ledger),
+        round_trips=round_trip_stats(services.round_trips(ledger)),
         filled_trades=len(filled),
         starting_capital=starting_capital,
         equity=equity,
         drawdown=dd,
+        equity_unpriced_symbols=unpriced,
     )
 
 
@@ -117,29 +126,28 @@ def _render(data: OverviewData, tz) -> tuple:
         cash=data.assets.cash,
         realized_pnl=data.realized_pnl,
         unrealized_pnl=data.assets.unrealized_pnl,
-        win_rate_pct=data.rate.rate_pct,
-        wins=data.rate.wins,
-        closed=data.rate.closed,
-        unmatched=data.rate.unmatched,
+        round_trips=data.round_trips,
         open_positions=len(data.valued),
         filled_trades=data.filled_trades,
         starting_capital=data.starting_capital,
     )
     if data.equity is None:
         figure = empty_figure("No filled trades yet: the equity curve starts with the first fill.")
+        basis = None
     else:
         dd = data.drawdown
         figure = overview.equity_figure(data.equity, dd.series, tz, dd.max_drawdown_pct, dd.max_drawdown_krw)
-    return kpis, overview.positions_table(data.valued, tz), figure, notes
+        basis = overview.equity_basis(list(data.equity_unpriced_symbols))
+    return kpis, overview.positions_table(data.valued, tz), figure, notes, basis
 
 
 def _failure(kind: str, message: str) -> tuple:
-    return [], problem(kind, message), empty_figure(message), problem(kind, message)
+    return [], problem(kind, message), empty_figure(message), problem(kind, message), None
 
 
 @panel(on_failure=_failure)
 def overview_panels(services: DataServices) -> tuple:
-    """(kpi cards, positions table, equity figure, message) computed from the database."""
+    """(kpi cards, positions table, equity figure, message, equity basis) computed from the database."""
     _version, data = overview_data(services)
     return _render(data, services.display_timezone)
 
@@ -147,11 +155,11 @@ def overview_panels(services: DataServices) -> tuple:
 # A failed refresh forgets the version, so the next one renders whatever it finds.
 @panel(on_failure=lambda kind, message: (*_failure(kind, message), None))
 def overview_refresh(services: DataServices, shown_version: str | None) -> tuple:
-    """The four panels and the version they show; no_update for all five when the browser
+    """The five panels and the version they show; no_update for all six when the browser
     already shows this version."""
     version, data = overview_data(services)
     if version == shown_version:
-        return (no_update,) * 5
+        return (no_update,) * 6
     return (*_render(data, services.display_timezone), version)
 
 
@@ -161,6 +169,7 @@ def register(app: Dash, services: DataServices) -> None:
         Output(ids.OVERVIEW_POSITIONS, "children"),
         Output(ids.OVERVIEW_EQUITY, "figure"),
         Output(ids.OVERVIEW_MESSAGE, "children"),
+        Output(ids.OVERVIEW_EQUITY_BASIS, "children"),
         Output(ids.OVERVIEW_VERSION, "data"),
         Input(ids.REFRESH_INTERVAL, "n_intervals"),
         State(ids.OVERVIEW_VERSION, "data"),

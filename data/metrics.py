@@ -1,4 +1,5 @@
-"""Trading metrics as pure functions over DataFrames: PnL, win rate, assets, equity, drawdown.
+"""Trading metrics as pure functions over DataFrames: PnL, assets, drawdown (round trips and
+their win rate: data.round_trips; the equity curve: data.equity).
 
 Accounting follows the bot's (SCHEMA.md): a position keeps an average price (fees not in
 it); a sell realizes (sell price - average price) x quantity minus fees. "Fees" are the
@@ -9,7 +10,6 @@ so that realized PnL + unrealized PnL adds up to the change in total assets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -114,41 +114,6 @@ def sells(ledger: pd.DataFrame) -> pd.DataFrame:
     return ledger[ledger["side"] == "SELL"]
 
 
-@dataclass(frozen=True)
-class WinRate:
-    wins: int
-    closed: int  # sells whose PnL is known
-    unmatched: int  # sells that could not be matched to a buy
-
-    @property
-    def rate_pct(self) -> float | None:
-        return self.wins / self.closed * 100.0 if self.closed else None
-
-
-def win_rate(ledger: pd.DataFrame) -> WinRate:
-    """Winning sells / all sells (a sell wins when its realized PnL, fees included, is > 0)."""
-    closed = sells(ledger)
-    known = closed[closed["realized_pnl"].notna()]
-    return WinRate(
-        wins=int((known["realized_pnl"] > 0).sum()),
-        closed=len(known),
-        unmatched=int(closed["realized_pnl"].isna().sum()),
-    )
-
-
-def cumulative_realized_pnl(ledger: pd.DataFrame) -> pd.DataFrame:
-    """Realized PnL accumulated over sells, in execution order: columns executed_at, cumulative."""
-    closed = sells(ledger)
-    closed = closed[closed["realized_pnl"].notna()]
-    return pd.DataFrame(
-        {
-            "executed_at": closed["executed_at"].to_numpy(),
-            "realized_pnl": closed["realized_pnl"].to_numpy(),
-            "cumulative": closed["realized_pnl"].cumsum().to_numpy(),
-        }
-    )
-
-
 def total_realized_pnl(ledger: pd.DataFrame) -> float:
     return float(sells(ledger)["realized_pnl"].sum(skipna=True))
 
@@ -232,28 +197,6 @@ def asset_summary(cash: float, valued_positions: pd.DataFrame) -> AssetSummary:
         positions_value=float(valued_positions["value"].sum()),
         unrealized_pnl=float(valued_positions["unrealized_krw"].sum()),
         unpriced_symbols=tuple(valued_positions.loc[~valued_positions["priced"], "symbol"]),
-    )
-
-
-def equity_curve(ledger: pd.DataFrame, starting_capital: float, now: datetime, total_assets_now: float) -> pd.DataFrame:
-    """Equity over time: starting capital plus realized PnL at each sell, marked to market now.
-
-    Between sells the open positions are not re-priced (that would need a price series per
-    symbol over the whole history); the last point is today's total assets at market.
-    Columns: time, equity.
-    """
-    points_time: list = []
-    points_equity: list[float] = []
-    if not ledger.empty:
-        points_time.append(ledger["executed_at"].iloc[0])
-        points_equity.append(starting_capital)
-    cumulative = cumulative_realized_pnl(ledger)
-    points_time.extend(cumulative["executed_at"])
-    points_equity.extend((starting_capital + cumulative["cumulative"]).tolist())
-    points_time.append(pd.Timestamp(now))
-    points_equity.append(total_assets_now)
-    return pd.DataFrame(
-        {"time": pd.to_datetime(points_time, utc=True), "equity": np.asarray(points_equity, dtype="float64")}
     )
 
 

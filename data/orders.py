@@ -246,6 +246,15 @@ def filled_sell_ids(conn: Connection, trade_filter: TradeFilter) -> set[str]:
     return {str(row[0]) for row in conn.execute(query)}
 
 
+def fetch_sell_exit_reasons(conn: Connection) -> dict[str, str]:
+    """FILLED sell id -> the exit_reason the bot recorded (v3 column; callers check it exists):
+    the reason a round trip closed."""
+    query = sa.select(th.c.id, th.c.exit_reason).where(
+        th.c.side == "SELL", th.c.status == "FILLED", th.c.exit_reason.is_not(None)
+    )
+    return {str(row[0]): row[1] for row in conn.execute(query)}
+
+
 def count_trades(conn: Connection, trade_filter: TradeFilter) -> int:
     query = sa.select(sa.func.count()).select_from(th).where(*trade_filter.conditions())
     return int(conn.execute(query).scalar() or 0)

@@ -24,6 +24,7 @@ from data import market, orders
 from data.ai import fetch_agent_decisions
 from data.cache import TickCache
 from data.database import Database
+from data.equity import hourly_closes
 from data.market import LatestCandle, fetch_symbols
 from data.metrics import realized_pnl_ledger
 from data.order_changes import LEDGER_MAX_AGE_S, OrderChangeWatch
@@ -31,6 +32,7 @@ from data.orders import CashBalance, fetch_filled_trades
 from data.risk import RiskAssessment, RiskLimits, assess_risk
 from data.risk_records import fetch_daily_risk_state, utc_today
 from data.rollups import RollupCatalog, RollupStatus, rollup_status
+from data.round_trips import RoundTrips, round_trips
 from data.status_reader import BotStatusReader
 
 T = TypeVar("T")
@@ -68,6 +70,8 @@ class DataServices:
     # (orders marker, when computed (monotonic), filled trades, ledger); see data.order_changes.
     _ledger: tuple[Hashable, float, pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
     order_changes: OrderChangeWatch = field(default_factory=OrderChangeWatch, repr=False)
+    _hourly_closes: tuple[tuple, dict[str, pd.Series]] | None = field(default=None, repr=False)
+    _round_trips: tuple[pd.DataFrame, dict[str, str], RoundTrips] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _tick_cache: TickCache = field(init=False, repr=False)
     _derived: dict[str, tuple[Hashable, object]] = field(default_factory=dict, repr=False)
@@ -126,6 +130,31 @@ class DataServices:
         with self._lock:
             self._derived[name] = (version, value)
         return value
+
+    def round_trips(self, ledger: pd.DataFrame, exit_reasons: dict[str, str] | None = None) -> RoundTrips:
+        """The ledger's round trips, paired once per ledger (the ledger object changes only when
+        the orders do): pairing 100,000 fills takes seconds, too long for every refresh."""
+        reasons = exit_reasons or {}
+        cached = self._round_trips
+        if cached is not None and cached[0] is ledger and cached[1] == reasons:
+            return cached[2]
+        result = round_trips(ledger, reasons)
+        with self._lock:
+            self._round_trips = (ledger, reasons, result)
+        return result
+
+    def hourly_closes(self, conn, windows: dict[str, tuple[datetime, datetime]]) -> dict[str, pd.Series]:
+        """Hourly closes per symbol over its holding window (data.equity), kept until a window
+        changes: a new fill, or a new hour while a position is open. Closed hours do not change,
+        so the equity curve costs one aggregation per symbol per hour, not per refresh."""
+        key = tuple(sorted(windows.items()))
+        cached = self._hourly_closes
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        closes = hourly_closes(conn, self.database.backend, windows, self.rollups)
+        with self._lock:
+            self._hourly_closes = (key, closes)
+        return closes
 
     # -- refresh queries, shared for a tick (keys: the query's name and every argument) ------
 

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from layouts import charts, ids
+from layouts import charts, ids, round_trips
 from layouts import format as fmt
 from layouts.components import alert, section
 
@@ -275,6 +275,7 @@ def page(
                     ),
                 ]
             ),
+            round_trips.section_for_history(),
             section(
                 "Trade log",
                 html.Div(

@@ -20,6 +20,7 @@ OVERVIEW_EQUITY = "overview-equity-chart"
 OVERVIEW_MESSAGE = "overview-message"
 # Which data this browser's Overview shows (callbacks.overview.overview_version).
 OVERVIEW_VERSION = "overview-version"
+OVERVIEW_EQUITY_BASIS = "overview-equity-basis"
 
 # Market
 MARKET_SYMBOL = "market-symbol"
@@ -70,6 +71,10 @@ HISTORY_REGIMES = "history-regimes"
 HISTORY_EXIT_REASONS = "history-exit-reasons"
 HISTORY_COLUMNS = "history-columns"
 HISTORY_COLUMNS_NOTE = "history-columns-note"
+HISTORY_ROUND_TRIPS = "history-round-trips"
+HISTORY_ROUND_TRIP_STATS = "history-round-trip-stats"
+HISTORY_PERIOD = "history-pnl-period"
+HISTORY_PERIOD_TABLE = "history-pnl-period-table"
 
 # System
 SYSTEM_DATABASE = "system-database"
@@ -78,6 +83,7 @@ SYSTEM_N8N = "system-n8n"
 SYSTEM_ACCESS = "system-access"
 SYSTEM_FRESHNESS = "system-freshness"
 SYSTEM_AUDIT = "system-audit"
+SYSTEM_RECONCILIATION = "system-reconciliation"
 
 # Exits
 EXITS_DAYS = "exits-days"

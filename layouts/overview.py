@@ -23,6 +23,7 @@ def page() -> html.Div:
             section("Open positions", html.Div(id=ids.OVERVIEW_POSITIONS)),
             section(
                 "Equity and drawdown",
+                html.Div(id=ids.OVERVIEW_EQUITY_BASIS, className="small text-secondary mb-1"),
                 dcc.Graph(id=ids.OVERVIEW_EQUITY, config={"displaylogo": False}, style={"height": "420px"}),
             ),
         ]
@@ -34,20 +35,13 @@ def kpi_row(
     cash: float,
     realized_pnl: float,
     unrealized_pnl: float,
-    win_rate_pct: float | None,
-    wins: int,
-    closed: int,
-    unmatched: int,
+    round_trips,
     open_positions: int,
     filled_trades: int,
     starting_capital: float | None,
 ) -> list:
-    if win_rate_pct is None:
-        win_value, win_note = "n/a", "No closed trades yet: win rate needs at least one filled SELL."
-    else:
-        win_value, win_note = fmt.pct(win_rate_pct, signed=False), f"{wins} winning of {closed} sells"
-    if unmatched:
-        win_note += f" ({unmatched} sells without a matching buy are not counted)"
+    """`round_trips`: data.round_trips.RoundTripStats (the win rate is over closed round trips)."""
+    win_value, win_note = win_rate_text(round_trips)
     return_note = None
     if starting_capital:
         return_note = (
@@ -76,6 +70,33 @@ def kpi_row(
         kpi_card("open-positions", "Open positions", str(open_positions)),
         kpi_card("filled-trades", "Filled trades", f"{filled_trades:,}"),
     ]
+
+
+def win_rate_text(stats) -> tuple[str, str]:
+    """(value, note) of the win rate over closed round trips, break-even said on its own."""
+    if stats.win_rate_pct is None:
+        note = "No closed round trips yet: a round trip closes when a position is sold down to zero."
+        value = "n/a"
+    else:
+        value = fmt.pct(stats.win_rate_pct, signed=False)
+        note = f"{stats.wins} won, {stats.losses} lost, {stats.break_even} break-even of {stats.closed} round trips"
+    if stats.unmatched_sells:
+        note += f" ({stats.unmatched_sells} sells without a matching buy are not counted)"
+    return value, note
+
+
+EQUITY_BASIS = (
+    "Marked to market: cash plus each open position at the close of every hour (UTC hourly candles), "
+    "so the curve and the max drawdown include losses on positions still held; the last point is now, "
+    "at the latest price."
+)
+
+
+def equity_basis(unpriced_symbols: tuple[str, ...]) -> html.Span:
+    text = EQUITY_BASIS
+    if unpriced_symbols:
+        text += f" No candle for {', '.join(unpriced_symbols)} in some hours: valued at average cost there."
+    return html.Span(text, **{"data-equity-basis": "marked-to-market"})
 
 
 def positions_table(positions: pd.DataFrame, tz: ZoneInfo) -> html.Div:

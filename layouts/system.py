@@ -25,6 +25,7 @@ def page() -> html.Div:
             ),
             section(t("system.section_freshness"), html.Div(id=ids.SYSTEM_FRESHNESS)),
             section(t("system.section_rollups"), html.Div(id=ids.SYSTEM_ROLLUPS)),
+            section(t("system.section_reconciliation"), html.Div(id=ids.SYSTEM_RECONCILIATION)),
             section(t("system.section_audit"), audit_grid(ids.SYSTEM_AUDIT, height=300)),
         ]
     )

@@ -32,10 +32,11 @@ from tests.support.services import (
 )
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture(autouse=True, scope="session")
 def english_for_pure_tests():
     """Layouts called directly in a test read the preferences of the test's thread: English,
-    since most tests assert English text (the product's default is Korean, tested on its own)."""
+    since most tests assert English text (the product's default is Korean, tested on its own).
+    Session-wide, so module fixtures that render a panel before a test starts are English too."""
     with using(language="en"):
         yield
 

@@ -4,6 +4,7 @@ MESSAGES = {
     "system.title": "System",
     "system.section_freshness": "Data freshness and bot status, per symbol",
     "system.section_rollups": "Candle rollups (TimescaleDB continuous aggregates)",
+    "system.section_reconciliation": "Reconciliation: the dashboard's numbers against the bot's",
     "system.section_audit": "Latest risk-audit events",
     "system.card.database": "Database",
     "system.card.redis": "Redis",

@@ -94,7 +94,7 @@ def test_overview_shows_the_numbers_the_rows_imply(live_dashboard, watched):
         return page.wait_for_text(selector, lambda t: t.strip() not in ("", "–"))
 
     assert kpi("total-assets") == fmt.krw(total_assets(history.bot.cash, books["held"], last_close))
-    assert kpi("win-rate") == f"{books['wins'] / books['sells'] * 100:.2f}%"
+    assert kpi("win-rate") == f"{books['trip_wins'] / books['trips'] * 100:.2f}%"
     assert kpi("open-positions") == str(len(books["held"]))
     rows = page.page.locator(".positions-table tbody tr")
     assert sorted(rows.nth(i).get_attribute("data-symbol") for i in range(rows.count())) == sorted(books["held"])

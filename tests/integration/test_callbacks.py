@@ -31,16 +31,16 @@ def kpi(kpis, key):
 
 
 def test_overview_shows_assets_pnl_and_win_rate_implied_by_the_rows(seeded_services, seeded_history):
-    kpis, positions, figure, _messages = overview_callbacks.overview_panels(seeded_services)
+    kpis, positions, figure, _messages, _basis = overview_callbacks.overview_panels(seeded_services)
     bot = seeded_history.bot
     last_close = {s: float(c["close"].iloc[-1]) for s, c in seeded_history.candles.items()}
     total = bot.cash + sum(h.quantity * last_close[s] for s, h in bot.holdings.items())
     books = average_cost_books(seeded_history.orders)
-    wins, sells, realized = books["wins"], books["sells"], books["realized"]
+    trip_wins, trips, realized = books["trip_wins"], books["trips"], books["realized"]
     assert kpi(kpis, "total-assets") == fmt.krw(total)
     assert kpi(kpis, "cash") == fmt.krw(bot.cash)
     assert kpi(kpis, "realized-pnl") == fmt.krw(realized, signed=True)
-    assert kpi(kpis, "win-rate") == f"{wins / sells * 100:.2f}%"
+    assert kpi(kpis, "win-rate") == f"{trip_wins / trips * 100:.2f}%"
     assert kpi(kpis, "open-positions") == str(len(bot.holdings))
     assert kpi(kpis, "filled-trades") == f"{sum(o['status'] == 'FILLED' for o in seeded_history.orders):,}"
     rows = by_attribute(positions, "data-symbol")

@@ -10,7 +10,6 @@ from dash import no_update
 
 from callbacks import overview as overview_callbacks
 from dashboard.app import build_services
-from data import metrics
 from data.database import Database, DatabaseUnreachable
 from layouts import format as fmt
 from simulator.seeding import insert_candles, next_candle_id
@@ -50,12 +49,12 @@ def total_assets(kpis) -> str:
 def test_a_refresh_with_nothing_changed_sends_no_update(services):
     *_panels, version = refresh(services, None)
     assert isinstance(version, str)
-    assert refresh(services, version) == (no_update,) * 5
+    assert refresh(services, version) == (no_update,) * 6
 
 
 def test_a_browser_showing_another_version_gets_the_panels(services):
     *_panels, version = refresh(services, None)
-    kpis, _positions, figure, _messages, again = refresh(services, "a version this server never made")
+    kpis, _positions, figure, _messages, _basis, again = refresh(services, "a version this server never made")
     assert again == version
     assert total_assets(kpis)
     assert figure["layout"]["title"]["text"].startswith("Max drawdown")
@@ -93,7 +92,7 @@ def test_a_new_price_of_a_held_symbol_redraws_the_overview(services, own_sqlite_
 def test_the_next_minute_moves_the_equity_curve_end(services):
     *_panels, version = refresh(services, None)
     services.clock.advance(60)
-    _kpis, _positions, figure, _messages, new_version = refresh(services, version)
+    _kpis, _positions, figure, _messages, _basis, new_version = refresh(services, version)
     assert new_version != version
     last_x = pd.Timestamp(figure["data"][0]["x"][-1])
     assert last_x == pd.Timestamp(services.now()).tz_convert(services.display_timezone).tz_localize(None)
@@ -106,18 +105,18 @@ def test_a_failed_refresh_forgets_the_version(services, monkeypatch):
         raise DatabaseUnreachable("database unreachable")
 
     monkeypatch.setattr(services, "cash_balance", unreachable)
-    _kpis, positions, _figure, _messages, failed_version = refresh(services, version)
+    _kpis, positions, _figure, _messages, _basis, failed_version = refresh(services, version)
     assert failed_version is None
     assert one(positions, "data-problem", "unreachable")
     monkeypatch.undo()
-    assert refresh(services, failed_version)[4] == version
+    assert refresh(services, failed_version)[5] == version
 
 
 def test_browsers_on_one_version_share_the_numbers_computed_once(services, monkeypatch):
     computed = []
-    equity_curve = metrics.equity_curve
-    monkeypatch.setattr(metrics, "equity_curve", lambda *args: computed.append(args) or equity_curve(*args))
+    marked = overview_callbacks.marked_equity_curve
+    monkeypatch.setattr(overview_callbacks, "marked_equity_curve", lambda *args: computed.append(args) or marked(*args))
     first = refresh(services, None)
     second = refresh(services, None)  # another browser, just loaded
     assert len(computed) == 1
-    assert first[4] == second[4]
+    assert first[5] == second[5]

@@ -77,29 +77,7 @@ def test_cancelled_and_pending_orders_do_not_move_the_books():
 def test_a_sell_without_a_prior_buy_is_unmatched_and_not_counted():
     ledger = metrics.realized_pnl_ledger(trades(("KRW-SOL", "SELL", 50, 1, 0, 0)))
     assert not ledger["matched"].iloc[0]
-    rate = metrics.win_rate(ledger)
-    assert (rate.closed, rate.unmatched, rate.rate_pct) == (0, 1, None)
-
-
-def test_win_rate_is_winning_sells_over_all_sells_with_fees_included():
-    ledger = metrics.realized_pnl_ledger(
-        trades(
-            ("A-B", "BUY", 100, 1, 0, 0),
-            ("A-B", "SELL", 110, 1, 0, 1),  # +10
-            ("A-B", "BUY", 100, 1, 0, 2),
-            ("A-B", "SELL", 100.5, 1, 1, 3),  # +0.5 - 1 = -0.5: a loss after fees
-            ("A-B", "BUY", 100, 1, 0, 4),
-            ("A-B", "SELL", 90, 1, 0, 5),  # -10
-        )
-    )
-    rate = metrics.win_rate(ledger)
-    assert (rate.wins, rate.closed) == (1, 3)
-    assert rate.rate_pct == pytest.approx(100 / 3)
-
-
-def test_no_closed_trades_gives_no_win_rate_rather_than_zero():
-    assert metrics.win_rate(metrics.realized_pnl_ledger(trades(("A-B", "BUY", 1, 1, 0, 0)))).rate_pct is None
-    assert metrics.win_rate(metrics.realized_pnl_ledger(pd.DataFrame())).rate_pct is None
+    assert pd.isna(ledger["realized_pnl"].iloc[0])
 
 
 def test_total_assets_are_cash_plus_positions_at_latest_price():
@@ -140,14 +118,6 @@ def test_drawdown_is_measured_from_the_running_peak():
     assert list(result.series) == pytest.approx([0.0, 0.0, -25.0, 0.0, -10.0])
     assert result.max_drawdown_pct == pytest.approx(-25.0)
     assert result.max_drawdown_krw == pytest.approx(30.0)
-
-
-def test_equity_curve_starts_at_the_capital_steps_at_each_sell_and_ends_at_total_assets():
-    ledger = metrics.realized_pnl_ledger(trades(("A-B", "BUY", 100, 1, 0, 0), ("A-B", "SELL", 110, 1, 0, 60)))
-    now = T0 + timedelta(hours=5)
-    curve = metrics.equity_curve(ledger, 1000.0, now, 1012.0)
-    assert list(curve["equity"]) == [1000.0, 1010.0, 1012.0]
-    assert curve["time"].iloc[-1] == pd.Timestamp(now)
 
 
 def test_daily_realized_pnl_groups_sells_by_utc_date():
