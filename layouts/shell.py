@@ -34,6 +34,8 @@ def refresh_control(default_seconds: int) -> html.Div:
                 persistence_type="local",
                 className="mb-1",
             ),
+            # Named for screen readers; sighted users read the interval in the options themselves.
+            html.Label("Refresh interval", htmlFor=ids.REFRESH_SECONDS, className="visually-hidden"),
             dbc.Select(
                 id=ids.REFRESH_SECONDS,
                 options=[{"label": f"every {label}", "value": str(seconds)} for seconds, label in REFRESH_OPTIONS],
