@@ -50,6 +50,7 @@ def refresh_control(default_seconds: int) -> html.Div:
                 persistence_type="local",
                 className="mb-1",
             ),
+            # Named for screen readers; sighted users read the interval in the options themselves.
             html.Label(t("shell.refresh_interval"), htmlFor=ids.REFRESH_SECONDS, className="visually-hidden"),
             dbc.Select(
                 id=ids.REFRESH_SECONDS,
