@@ -95,9 +95,9 @@ def test_a_v3_payload_and_a_week6_payload_side_by_side(live_dashboard, watched, 
     assert page.page.locator("[data-brain-field='hwm']").inner_text() == "96,100,000"
     assert page.page.locator("[data-brain-field='pnl_pct']").inner_text() == "+1.06 %"
     # Every symbol's table shows both generations at once.
-    table = page.wait_for_text("[data-symbol='KRW-ETH']", lambda t: "BUY" in t)
+    table = page.wait_for_text(".status-table [data-symbol='KRW-ETH']", lambda t: "BUY" in t)
     assert "invalid" not in table
-    assert "HOLD (POS)" in page.page.locator("[data-symbol='KRW-BTC']").inner_text()
+    assert "HOLD (POS)" in page.page.locator(".status-table [data-symbol='KRW-BTC']").inner_text()
     page.page.goto(live_dashboard.url + "/market?symbol=KRW-ETH")
     text = page.wait_for_text(BRAIN, lambda t: "week-6 says BUY" in t)
     assert "week-6 payload" in text

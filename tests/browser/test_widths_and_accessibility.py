@@ -1,8 +1,10 @@
-"""Every page at phone (390 px), tablet (768 px) and desktop width: nothing wider than the screen,
-and axe-core (tests/browser/vendor/axe.min.js, MPL-2.0) finds no serious or critical violation.
+"""Every page in Korean and English at phone (390 px), tablet (768 px) and desktop width: nothing
+wider than the screen, no catalogue key shown in place of its text, the Korean font in use, and
+axe-core (tests/browser/vendor/axe.min.js, MPL-2.0) finds no serious or critical violation; the
+light theme on two pages.
 
-One page load per page, resized, serves every check, to keep CI short: overflow at 390 and 768,
-axe at 390 and 1440."""
+One page load per page and language, resized, serves every check, to keep CI short: overflow at
+390 and 768, axe at 390 and 1440."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from i18n import catalogue
 from tests.support.live import WatchedPage
 from tests.support.page_weight import PAGES
 
@@ -31,11 +34,11 @@ SPILLING = """() => {
 }"""
 
 
-def open_page(browser, base_url: str, path: str, name: str):
+def open_page(browser, base_url: str, path: str, name: str, query: str = ""):
     # axe is injected as an inline script, which the dashboard's CSP rightly forbids.
     context = browser.new_context(viewport={"width": PHONE, "height": HEIGHTS[PHONE]}, bypass_csp=True)
     watched = WatchedPage(context, name)
-    watched.page.goto(base_url + path)
+    watched.page.goto(base_url + path + query)
     watched.page.wait_for_selector(PAGES[path], timeout=30_000)
     watched.page.wait_for_load_state("networkidle")
     return context, watched
@@ -78,13 +81,29 @@ def serious_violations(page) -> list[str]:
     ]
 
 
+def keys_shown(page) -> list[str]:
+    """Catalogue keys on the page in place of their text (a t() call whose key is missing)."""
+    shown = page.evaluate("() => document.body.innerText")
+    return sorted(key for key in catalogue("en") if key in shown)
+
+
+KOREAN_FONT_IN_USE = """() => [...document.fonts].some(f => f.family.replace(/"/g, '') === 'CoinPilot Hangul'
+  && f.status === 'loaded')"""
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
 @pytest.mark.parametrize("path", list(PAGES))
-def test_page_fits_phone_and_tablet_and_has_no_serious_accessibility_violation(live_dashboard, browser, path):
-    name = f"widths-{path.strip('/') or 'overview'}"
-    context, watched = open_page(browser, live_dashboard.url, path, name)
+def test_page_fits_phone_and_tablet_and_has_no_serious_accessibility_violation(live_dashboard, browser, path, language):
+    name = f"widths-{language}-{path.strip('/') or 'overview'}"
+    context, watched = open_page(browser, live_dashboard.url, path, name, f"?lang={language}")
     page = watched.page
     try:
         problems = []
+        assert page.locator("html").get_attribute("lang") == language
+        if keys := keys_shown(page):
+            problems.append(f"catalogue keys shown instead of text: {keys}")
+        if language == "ko":
+            page.wait_for_function(KOREAN_FONT_IN_USE, timeout=10_000)
         for width in (PHONE, TABLET, DESKTOP):
             resize(page, width)
             if width in (PHONE, TABLET) and (spill := overflow(page, width)):
@@ -92,6 +111,26 @@ def test_page_fits_phone_and_tablet_and_has_no_serious_accessibility_violation(l
             watched.screenshot(str(width))
             if width in (PHONE, DESKTOP):
                 problems += [f"at {width} px: {violation}" for violation in serious_violations(page)]
+        assert not problems, "\n".join(problems)
+        assert not watched.problems, watched.problems
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["/market", "/history"])
+def test_the_light_theme_fits_the_phone_and_has_no_serious_accessibility_violation(live_dashboard, browser, path):
+    name = f"widths-light-{path.strip('/')}"
+    context, watched = open_page(browser, live_dashboard.url, path, name, "?lang=ko&theme=light")
+    page = watched.page
+    try:
+        assert page.locator("html").get_attribute("data-bs-theme") == "light"
+        problems = []
+        for width in (PHONE, DESKTOP):
+            resize(page, width)
+            if width == PHONE and (spill := overflow(page, width)):
+                problems.append(spill)
+            watched.screenshot(str(width))
+            problems += [f"at {width} px: {violation}" for violation in serious_violations(page)]
         assert not problems, "\n".join(problems)
         assert not watched.problems, watched.problems
     finally:
