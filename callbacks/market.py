@@ -141,7 +141,15 @@ def chart_update(
 def market_chart(services: DataServices, symbol_value, width_value, count_value, overlays_value, state, trigger):
     """The chart callback's body: (figure, state, message)."""
     width = inputs.width(width_value)
-    count = inputs.integer(count_value, "candle count", market.COUNT_MIN, market.COUNT_MAX)
+    try:
+        count = inputs.integer(count_value, "candle count", market.COUNT_MIN, market.COUNT_MAX)
+    except inputs.InvalidInput:
+        # A browser sends None for a number outside the box's min/max (5000): keep the chart
+        # the operator was reading and say what the box accepts.
+        text = t("market.count_out_of_range", low=market.COUNT_MIN, high=market.COUNT_MAX)
+        if isinstance(state, dict) and state.get("n"):
+            return no_update, no_update, problem("invalid_input", text)
+        return empty_figure(text, height=720), None, problem("invalid_input", text)
     overlays = _overlays(overlays_value)
     with services.database.connect() as conn:
         symbols = services.symbols(conn)
@@ -248,8 +256,10 @@ def status_table_panel(services: DataServices, symbols: list[str]):
     return table
 
 
-def market_query(symbol, width, count, overlays) -> str:
-    """The shareable URL query of the Market page (only well-formed values are written)."""
+def market_query(symbol, width, count, overlays) -> str | None:
+    """The shareable URL query of the Market page (only well-formed values are written); None
+    while the candle count box holds a value out of range, so the address keeps the last good
+    count as the chart keeps the last good candles."""
     params = []
     if is_valid_symbol_format(symbol):
         params.append(("symbol", symbol))
@@ -258,7 +268,7 @@ def market_query(symbol, width, count, overlays) -> str:
     try:
         params.append(("count", inputs.integer(count, "count", market.COUNT_MIN, market.COUNT_MAX)))
     except inputs.InvalidInput:
-        pass
+        return None
     try:
         chosen = _overlays(overlays)
         if chosen != market.DEFAULT_OVERLAYS:
@@ -309,4 +319,5 @@ def register(app: Dash, services: DataServices) -> None:
         prevent_initial_call=True,
     )
     def share_market_state(symbol, width, count, overlays):
-        return market_query(symbol, width, count, overlays)
+        query = market_query(symbol, width, count, overlays)
+        return no_update if query is None else query

@@ -12,9 +12,27 @@ from data.database import DataError
 from data.freshness import current_symbols, worst_candle, worst_status
 from data.services import DataServices
 from data.status_reader import RedisUnavailable
-from data.symbols import is_valid_symbol_format
+from data.symbols import alternate_symbol, is_valid_symbol_format
+from i18n import t
 from layouts import ai, alerts, history, ids, market, overview, risk, shell, system
 from layouts import format as fmt
+
+
+def market_symbol_from_link(requested, symbols: list[str]) -> tuple[str | None, str | None]:
+    """The symbol the Market page opens on, and a notice when the link's symbol is not one the
+    database has: the page then opens on the first known symbol and says so once, instead of
+    every panel failing on it while the selector shows another."""
+    fallback = symbols[0] if symbols else None
+    if requested is None:
+        return fallback, None
+    if not symbols:  # the database cannot say: trust a well-formed symbol, the panels explain
+        return (requested if is_valid_symbol_format(requested) else None), None
+    if requested in symbols:
+        return requested, None
+    if is_valid_symbol_format(requested) and alternate_symbol(requested) in symbols:
+        return alternate_symbol(requested), None
+    shown = str(requested)[:40]
+    return fallback, t("market.unknown_symbol_in_link", symbol=shown, fallback=fallback)
 
 
 def known_symbols(services: DataServices) -> list[str]:
@@ -39,7 +57,7 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
     if route == "/market":
         symbols = known_symbols(services)
         requested = inputs.first(params, "symbol")
-        symbol = requested if is_valid_symbol_format(requested) else (symbols[0] if symbols else None)
+        symbol, notice = market_symbol_from_link(requested, symbols)
         width = inputs.first(params, "width")
         width = width if width in market.WIDTH_OPTIONS else market.DEFAULT_WIDTH
         try:
@@ -47,7 +65,7 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
         except inputs.InvalidInput:
             count = market.DEFAULT_COUNT
         overlays = tuple(o for o in params.get("overlay", []) if o in market.OVERLAYS) or market.DEFAULT_OVERLAYS
-        return market.page(symbols, symbol, width, count, overlays)
+        return market.page(symbols, symbol, width, count, overlays, notice)
     if route == "/risk":
         return risk.page()
     if route == "/history":

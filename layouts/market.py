@@ -88,7 +88,9 @@ def regime_meaning(regime: str) -> str:
     return t(f"market.regime.{regime.lower()}" if regime in REGIMES else "market.regime.other")
 
 
-def page(symbols: list[str], symbol: str | None, width: str, count: int, overlays: tuple[str, ...]) -> html.Div:
+def page(
+    symbols: list[str], symbol: str | None, width: str, count: int, overlays: tuple[str, ...], notice: str | None = None
+) -> html.Div:
     controls = dbc.Row(
         [
             dbc.Col(
@@ -159,6 +161,7 @@ def page(symbols: list[str], symbol: str | None, width: str, count: int, overlay
     return html.Div(
         [
             html.H1(t("page.market"), className="page-title"),
+            alert(notice, "warning", **{"data-link-notice": "symbol"}) if notice else None,
             section(t("market.bot_brain"), html.Div(id=ids.MARKET_BRAIN)),
             section(
                 t("market.chart"),

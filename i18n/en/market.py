@@ -78,6 +78,8 @@ MESSAGES = {
     "market.age": "Age",
     "market.reason": "Reason / problem",
     "market.no_decisions": "No AI review decisions recorded for this symbol.",
+    "market.count_out_of_range": "Candles: enter a whole number from {low} to {high}. The chart keeps the candles it shows.",
+    "market.unknown_symbol_in_link": "The link asks for {symbol}, which this database has no candles for: showing {fallback}.",
     "market.no_candles_for": "No candles for {symbol} yet.",
     "market.no_candles": "No candles yet: market_data is empty (is the collector running?).",
     "market.select_symbol": "Select a symbol.",

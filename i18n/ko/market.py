@@ -74,6 +74,8 @@ MESSAGES = {
     "market.age": "경과",
     "market.reason": "사유 / 문제",
     "market.no_decisions": "이 심볼의 AI 검토 기록이 없습니다.",
+    "market.count_out_of_range": "캔들 수: {low}~{high} 사이의 정수를 입력하세요. 차트는 지금 보이는 캔들을 유지합니다.",
+    "market.unknown_symbol_in_link": "링크의 {symbol}은(는) 이 데이터베이스에 캔들이 없는 심볼입니다: {fallback}을(를) 보여 줍니다.",
     "market.no_candles_for": "{symbol}의 캔들이 아직 없습니다.",
     "market.no_candles": "캔들이 없습니다: market_data가 비어 있습니다 (수집기가 실행 중인가요?).",
     "market.select_symbol": "심볼을 선택하세요.",

@@ -14,6 +14,7 @@ from layouts import ids
 from layouts import market as market_layout
 from simulator.seeding import create_schema, insert_candles, write_history
 from simulator.synthetic import generate_history
+from tests.support.components import text
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -137,3 +138,20 @@ def test_a_forged_chart_state_cannot_widen_the_query(live):
     assert not isinstance(figure, Patch)  # redrawn whole, from a window anchored at the data
     starts = [p["start"] for p in statements if isinstance(p, dict) and "start" in p]
     assert starts and min(starts) > SEED_END - timedelta(days=1)
+
+
+@pytest.mark.parametrize("typed", [None, 5000, 10])
+def test_a_candle_count_out_of_range_keeps_the_chart_and_says_the_range(live, typed):
+    services, _writer, _history = live
+    _figure, state, _ = market_callbacks.market_chart(services, "KRW-BTC", "15m", 200, [], None, ids.MARKET_SYMBOL)
+    figure, kept_state, message = market_callbacks.market_chart(
+        services, "KRW-BTC", "15m", typed, [], state, ids.MARKET_COUNT
+    )
+    assert figure is no_update and kept_state is no_update
+    assert "from 50 to 1000" in text(message)
+
+
+@pytest.mark.parametrize("typed", [None, 5000])
+def test_a_candle_count_out_of_range_leaves_the_address_as_it_was(typed):
+    assert market_callbacks.market_query("KRW-BTC", "15m", typed, ["bb"]) is None
+    assert "count=300" in market_callbacks.market_query("KRW-BTC", "15m", 300, ["bb"])
