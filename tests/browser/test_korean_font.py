@@ -57,14 +57,16 @@ def test_a_korean_reason_is_drawn_in_the_served_korean_font(live_dashboard, watc
     watched_page.screenshot("reason")
 
 
-def test_a_page_without_korean_text_downloads_no_font(live_dashboard, watched, redis_client):
+def test_the_only_font_a_page_downloads_is_the_served_korean_subset(live_dashboard, watched, redis_client):
+    # Every page has Korean text now (the sidebar names the language 한국어 in its own script),
+    # so the font is always needed: it must be the one subset file, from this host, once.
     redis_client.delete("bot:status:KRW-BTC", "bot:status:KRW-ETH")
-    watched_page = watched("no-korean")
+    watched_page = watched("one-font")
     page = watched_page.page
     font_requests = []
-    page.on("request", lambda request: font_requests.append(request.url) if ".woff2" in request.url else None)
-    # English pinned: with Korean labels every page would rightly need the font.
+    page.on("request", lambda request: font_requests.append(request.url) if ".woff" in request.url else None)
     page.goto(live_dashboard.url + "/system?lang=en")
     page.wait_for_selector("[data-health='database']")
     page.wait_for_load_state("networkidle")
-    assert font_requests == []
+    assert len(font_requests) == 1
+    assert font_requests[0].startswith(live_dashboard.url) and "pretendard-hangul.woff2" in font_requests[0]
