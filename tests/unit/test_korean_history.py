@@ -18,8 +18,9 @@ from i18n import using
 from layouts import format as fmt
 from layouts import history, reconciliation
 from layouts import round_trips as round_trips_layout
+from layouts.codes import code_label
 from tests.support import round_trip_fills as rt
-from tests.support.components import english_words, text
+from tests.support.components import english_words, text, walk
 
 SEOUL = ZoneInfo("Asia/Seoul")
 RECORDED = frozenset({"regime", "exit_reason"})
@@ -69,6 +70,11 @@ def test_on_a_week6_database_the_hidden_columns_note_is_korean():
     assert "레짐, 청산 사유: 이 CoinPilot 버전은 기록하지 않아 숨겼습니다." in text(page)
 
 
+def test_a_code_the_catalogues_do_not_know_is_shown_as_the_bot_wrote_it():
+    assert code_label("exit_reason", "TAKE_PROFIT") == "익절"
+    assert code_label("exit_reason", "MANUAL_EXIT") == "MANUAL_EXIT"
+
+
 def test_the_counts_line_charts_and_notes_are_korean():
     shown = [
         history.summary_line(1234, 8_847_360.0, -52_000.0),
@@ -115,7 +121,12 @@ def test_the_reconciliation_panel_with_discrepancies_is_korean(ledger):
     )
     order_ids = frozenset(ledger["id"])  # the rows behind a discrepancy name their orders
     assert english_words(panel, FILE_NAME | order_ids) == set()
-    assert "불일치" in text(panel) and "수수료는 양쪽에서 똑같이 계산합니다" in text(panel)
+    checks = {  # the Check column's status words
+        node["props"]["children"]
+        for node in walk(panel)
+        if node["type"] == "Span" and "text-loss" in node["props"].get("className", "")
+    }
+    assert checks == {"불일치"} and "수수료는 양쪽에서 똑같이 계산합니다" in text(panel)
 
 
 def test_the_reconciliation_panel_with_nothing_to_check_is_korean():
