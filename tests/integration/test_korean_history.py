@@ -71,6 +71,20 @@ def test_an_empty_filter_result_says_so_in_korean(services):
     assert "이 필터에 맞는 거래가 없습니다." in text(message)
 
 
+def test_an_empty_trade_history_says_so_in_korean(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend("sqlite"), "v3")
+    writer.dispose()
+    empty = build_services(make_settings(url, "redis://127.0.0.1:1/0"), clock=FixedClock(NOW))
+    try:
+        summary, *_figures, message = history_callbacks.history_summary(empty, *NO_FILTERS)
+    finally:
+        empty.database.dispose()
+    assert english_words([summary, message]) == set()
+    assert "아직 기록된 거래가 없습니다" in text(message)
+
+
 def test_the_round_trip_panels_are_korean(services):
     for period in ("day", "week", "month"):
         stats, rows, table = round_trip_callbacks.round_trip_panels(services, period, *NO_FILTERS)

@@ -106,6 +106,11 @@ def test_the_round_trip_statistics_rows_and_period_tables_are_korean(ledger):
     assert "승률" in text(shown[1]) and "보유 중" in {row["outcome"] for row in shown[2]["rowData"]}
 
 
+def test_holding_times_read_in_korean():
+    held = [round_trips_layout.holding(seconds) for seconds in (45 * 60, 5 * 3600, 51 * 3600)]
+    assert held == ["45분", "5시간 0분", "2일 3시간"]
+
+
 def _bot_day(day: str, pnl: float) -> DailyRiskState:
     return DailyRiskState(date.fromisoformat(day), pnl, 0, 0, None, False, None)
 
