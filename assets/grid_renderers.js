@@ -12,7 +12,9 @@
   };
 
   renderers.SideCell = function (props) {
-    var className = props.value === "BUY" ? "text-gain" : props.value === "SELL" ? "text-loss" : "";
+    // The bot's code (side_code), not the shown label, which is in the UI language.
+    var side = props.data && props.data.side_code ? props.data.side_code : props.value;
+    var className = side === "BUY" ? "text-gain" : side === "SELL" ? "text-loss" : "";
     return window.React.createElement("span", { className: className + " fw-semibold" }, props.value);
   };
 })();

@@ -36,8 +36,10 @@ from data.orders import (
 )
 from data.services import DataServices
 from data.symbols import is_valid_symbol_format
+from i18n import t
 from layouts import format as fmt
 from layouts import history, ids
+from layouts.codes import code_label
 from layouts.components import empty_figure, problem
 
 EXPORT_MAX_ROWS = 1_000_000
@@ -73,11 +75,11 @@ def trade_filter(
     recorded = recorded_columns(services, conn)
     regimes = inputs.choices(regimes_value, REGIMES, "regime")
     if regimes and "regime" not in recorded:
-        raise inputs.InvalidInput(f"regime is {history.NOT_RECORDED}: clear the regime filter")
+        raise inputs.InvalidInput(t("history.invalid_regime"))
     reasons: tuple[str, ...] = ()
     if exit_reasons_value:
         if "exit_reason" not in recorded:
-            raise inputs.InvalidInput(f"exit reason is {history.NOT_RECORDED}: clear the exit reason filter")
+            raise inputs.InvalidInput(t("history.invalid_exit_reason"))
         reasons = inputs.choices(exit_reasons_value, exit_reasons(conn), "exit reason")
     return TradeFilter(
         symbols=inputs.symbols(symbols_value, services.symbols(conn)),
@@ -131,6 +133,12 @@ def _optional_text(row, column: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _code_text(row, column: str) -> str:
+    """An optional code column (regime, exit_reason) as the UI language reads it."""
+    code = _optional_text(row, column)
+    return code_label(column, code) if code else ""
+
+
 def _grid_row(row, results: SellResults, tz) -> dict:
     pnl = results.realized.get(row.id)
     pnl_pct = results.pnl_pct(row.id, row.entry_avg_price, row.quantity)
@@ -139,18 +147,20 @@ def _grid_row(row, results: SellResults, tz) -> dict:
         "created_at": fmt.timestamp(row.created_at, tz),
         "executed_at": fmt.timestamp(row.executed_at, tz) if pd.notna(row.executed_at) else "",
         "symbol": row.symbol,
-        "side": row.side,
-        "order_type": row.order_type,
-        "status": row.status,
+        # The bot's codes in the UI language; side_code colours the cell (assets/grid_renderers.js).
+        "side": code_label("side", row.side),
+        "side_code": row.side,
+        "order_type": code_label("order_type", row.order_type),
+        "status": code_label("status", row.status),
         "price": fmt.price(row.price),
         "quantity": fmt.quantity(row.quantity),
-        "value": fmt.krw(row.value).removesuffix(" KRW"),
-        "fee": fmt.krw(row.fee).removesuffix(" KRW"),
-        "realized_pnl": fmt.krw(pnl, signed=True).removesuffix(" KRW") if pnl is not None else "",
+        "value": fmt.krw_figure(row.value),
+        "fee": fmt.krw_figure(row.fee),
+        "realized_pnl": fmt.krw_figure(pnl, signed=True) if pnl is not None else "",
         "pnl_sign": 0 if pnl is None or abs(pnl) < 0.5 else (1 if pnl > 0 else -1),
         "strategy_name": row.strategy_name or "",
-        "regime": _optional_text(row, "regime"),
-        "exit_reason": _optional_text(row, "exit_reason"),
+        "regime": _code_text(row, "regime"),
+        "exit_reason": _code_text(row, "exit_reason"),
         "entry_avg_price": fmt.price(row.entry_avg_price) if pd.notna(row.entry_avg_price) else "",
         "realized_pnl_pct": fmt.pct(pnl_pct) if pnl_pct is not None else "",
     }
@@ -166,7 +176,7 @@ def history_rows(services: DataServices, request, *filters) -> dict:
         recorded = recorded_columns(services, conn)
         for key in sort:
             if key.column in OPTIONAL_TRADE_COLUMNS and key.column not in recorded:
-                raise inputs.InvalidInput(f"cannot sort by {key.column}: {history.NOT_RECORDED}")
+                raise inputs.InvalidInput(t("history.invalid_sort", column=key.column))
         page = fetch_trades(conn, trade_filter_, sort, offset=start, limit=end - start, extra_columns=recorded)
         total = count_trades(conn, trade_filter_)
         _filled, ledger = services.filled_trades_and_ledger(conn)
@@ -200,17 +210,13 @@ def history_summary(services: DataServices, *filters) -> tuple:
     by_symbol = metrics.realized_pnl_by_symbol(sells)
     realized_total = float(by_symbol["realized_pnl"].sum()) if not by_symbol.empty else None
     if breakdown.total == 0:
-        message = (
-            "No trades match these filters."
-            if trade_filter_ != TradeFilter()
-            else "No trades recorded yet: trading_history is empty."
-        )
+        message = t("history.none_matching") if trade_filter_ != TradeFilter() else t("history.none_recorded")
         figure = empty_figure(message, 250)
         return history.summary_line(0, 0.0, None), figure, figure, figure, problem("empty", message)
     pnl_figure = (
         history.pnl_by_symbol_figure(list(by_symbol["symbol"]), list(by_symbol["realized_pnl"]))
         if not by_symbol.empty
-        else empty_figure("No closed (sold) positions in this set.", 250)
+        else empty_figure(t("history.no_closed"), 250)
     )
     return (
         history.summary_line(breakdown.total, breakdown.filled_value, realized_total),
@@ -253,7 +259,7 @@ def export_csv(services: DataServices, *filters, max_rows: int = EXPORT_MAX_ROWS
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(history.csv_header(CSV_COLUMNS))
     with services.database.connect() as conn:
         trade_filter_ = trade_filter(services, conn, *filters)
         recorded = recorded_columns(services, conn)
@@ -384,15 +390,15 @@ def day_rule_note(services: DataServices, start_value, end_value) -> str:
     if start_day is None or end_day is None or end_day < start_day:
         only = start_day or end_day
         span = fmt.utc_day_span(only, tz)
-        prefix = "from " if start_day is not None else "up to "
-        return history.day_rule_note(prefix + span, today)
+        span = history.day_span_from(span) if start_day is not None else history.day_span_up_to(span)
+        return history.day_rule_note(span, today)
     return history.day_rule_note(fmt.utc_day_span(start_day, tz, end_day), today)
 
 
 @panel(on_failure=lambda _kind, _message: no_update)
 def grid_columns(services: DataServices, shown) -> list[dict]:
     """The grid's columns with the ticked v3 columns shown (ones this database lacks stay hidden)."""
-    shown_ = inputs.choices(shown, tuple(f for f, *_rest in history.V3_COLUMNS), "columns")
+    shown_ = inputs.choices(shown, tuple(f for f, _needs in history.V3_COLUMNS), "columns")
     with services.database.connect() as conn:
         recorded = frozenset(recorded_columns(services, conn))
     return history.column_defs(recorded, list(shown_))

@@ -40,6 +40,17 @@ def krw(value, signed: bool = False, compact: bool | None = None) -> str:
     return t("format.krw", amount=text)
 
 
+def krw_figure(value, signed: bool = False) -> str:
+    """A KRW amount without its unit, for a table column whose header names it: 1234567.8 ->
+    '1,234,568' (the full figure, rounded as krw() rounds)."""
+    if _is_missing(value):
+        return MISSING
+    rounded = math.floor(abs(value) + 0.5) * (1 if value >= 0 else -1)
+    if rounded == 0:
+        return "0"
+    return f"{rounded:+,}" if signed else f"{rounded:,}"
+
+
 def _compact_krw(rounded: int, signed: bool) -> str:
     magnitude = abs(rounded)
     if magnitude >= EOK:

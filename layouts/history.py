@@ -7,74 +7,76 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from layouts import charts, ids, round_trips
+from i18n import t
+from layouts import charts, grid_text, ids, round_trips
 from layouts import format as fmt
+from layouts.codes import code_label
 from layouts.components import alert, section
 
 PAGE_SIZE = 50
 SIDE_OPTIONS = ("BUY", "SELL")
 STATUS_OPTIONS = ("FILLED", "CANCELLED", "PENDING")
 REGIME_OPTIONS = ("BULL", "SIDEWAYS", "BEAR", "UNKNOWN")
-NOT_RECORDED = "not recorded by this CoinPilot version"
-# The v3 trade columns: (field, header, needs this trading_history column or None, tooltip).
+# The v3 trade columns: (field, needs this trading_history column or None); headers and
+# tooltips are the catalogue's history.col.<field> and history.col.<field>_tip.
 V3_COLUMNS = (
-    ("regime", "Regime", "regime", "Market regime when the order was placed (v3)"),
-    ("exit_reason", "Exit reason", "exit_reason", "Why the bot sold (v3, sells only)"),
-    ("entry_avg_price", "Entry avg price", None, "Sells only: signal_info.entry_avg_price, the average cost sold"),
-    (
-        "realized_pnl_pct",
-        "Realized PnL %",
-        None,
-        "Sells only: realized PnL / (entry avg price x quantity) x 100; entry avg price from the "
-        "ledger when the bot did not record it",
-    ),
+    ("regime", "regime"),
+    ("exit_reason", "exit_reason"),
+    ("entry_avg_price", None),
+    ("realized_pnl_pct", None),
 )
-TEXT = {
-    "regime": "Regime",
-    "exit_reason": "Exit reason",
-    "all_regimes": "All regimes",
-    "all_exit_reasons": "All exit reasons",
-    "columns": "Show columns",
-    "hidden_note": "{columns}: {not_recorded}, so hidden.",
-}
 # Formatted server-side (numbers as text); colouring by the cell renderers in
 # assets/grid_renderers.js, which need no eval() and so pass the Content-Security-Policy.
-COLUMN_DEFS = [
-    {"field": "created_at", "headerName": "Created", "width": 205, "sortable": True},
-    {"field": "executed_at", "headerName": "Executed", "width": 205, "sortable": True},
-    {"field": "symbol", "headerName": "Symbol", "width": 110, "sortable": True},
-    {"field": "side", "headerName": "Side", "width": 80, "sortable": True, "cellRenderer": "SideCell"},
-    {"field": "order_type", "headerName": "Type", "width": 100, "sortable": True},
-    {"field": "status", "headerName": "Status", "width": 110, "sortable": True},
-    {"field": "price", "headerName": "Price", "width": 130, "sortable": True, "type": "rightAligned"},
-    {"field": "quantity", "headerName": "Quantity", "width": 140, "sortable": True, "type": "rightAligned"},
-    {"field": "value", "headerName": "Value (KRW)", "width": 140, "sortable": True, "type": "rightAligned"},
-    {"field": "fee", "headerName": "Fee (KRW)", "width": 110, "sortable": True, "type": "rightAligned"},
-    {
-        "field": "realized_pnl",
-        "headerName": "Realized PnL",
-        "width": 150,
-        "sortable": False,
-        "type": "rightAligned",
-        "cellRenderer": "PnlCell",
-        "headerTooltip": "Sells only: (price - avg cost) x qty - fees",
-    },
-    {"field": "strategy_name", "headerName": "Strategy", "width": 190, "sortable": True},
-]
+# (field, width, sortable, extra column settings); header from history.col.<field>.
+_COLUMNS = (
+    ("created_at", 205, True, {}),
+    ("executed_at", 205, True, {}),
+    ("symbol", 110, True, {}),
+    ("side", 80, True, {"cellRenderer": "SideCell"}),
+    ("order_type", 100, True, {}),
+    ("status", 110, True, {}),
+    ("price", 130, True, {"type": "rightAligned"}),
+    ("quantity", 140, True, {"type": "rightAligned"}),
+    ("value", 140, True, {"type": "rightAligned"}),
+    ("fee", 110, True, {"type": "rightAligned"}),
+    ("realized_pnl", 150, False, {"type": "rightAligned", "cellRenderer": "PnlCell", "tooltip": True}),
+    ("strategy_name", 190, True, {}),
+)
+
+
+def header(field: str) -> str:
+    return t(f"history.col.{field}")
+
+
+def not_recorded(label: str) -> str:
+    return t("history.filter_not_recorded", label=label)
+
+
+def base_column_defs() -> list[dict]:
+    defs = []
+    for field, width, sortable, extra in _COLUMNS:
+        column = {"field": field, "headerName": header(field), "width": width, "sortable": sortable}
+        column.update({k: v for k, v in extra.items() if k != "tooltip"})
+        if extra.get("tooltip"):
+            column["headerTooltip"] = t(f"history.col.{field}_tip")
+        defs.append(column)
+    return defs
 
 
 def v3_column_defs(recorded: frozenset[str] | set[str], shown: list[str] | None) -> list[dict]:
     """The v3 columns' definitions: a column whose data this database lacks stays hidden with
     a "not recorded" tooltip; the others are shown when the operator ticks them."""
     defs = []
-    for field, header, needs, tooltip in V3_COLUMNS:
+    for field, needs in V3_COLUMNS:
         available = needs is None or needs in recorded
         column = {
             "field": field,
-            "headerName": header,
+            "headerName": header(field),
             "width": 150 if field != "realized_pnl_pct" else 140,
             "sortable": available and field != "realized_pnl_pct",
-            "headerTooltip": tooltip if available else f"{header}: {NOT_RECORDED}",
+            "headerTooltip": t(f"history.col.{field}_tip")
+            if available
+            else t("history.column_not_recorded", header=header(field)),
             "hide": not available or field not in (shown or []),
         }
         if field in ("entry_avg_price", "realized_pnl_pct"):
@@ -86,37 +88,53 @@ def v3_column_defs(recorded: frozenset[str] | set[str], shown: list[str] | None)
 
 
 def column_defs(recorded, shown: list[str] | None) -> list[dict]:
-    return COLUMN_DEFS + v3_column_defs(recorded, shown)
+    return base_column_defs() + v3_column_defs(recorded, shown)
 
 
 def available_v3_columns(recorded) -> list[str]:
-    return [field for field, _h, needs, _t in V3_COLUMNS if needs is None or needs in recorded]
+    return [field for field, needs in V3_COLUMNS if needs is None or needs in recorded]
 
 
 def hidden_columns_note(recorded) -> str | None:
-    missing = [header for _f, header, needs, _t in V3_COLUMNS if needs is not None and needs not in recorded]
+    missing = [header(field) for field, needs in V3_COLUMNS if needs is not None and needs not in recorded]
     if not missing:
         return None
-    return TEXT["hidden_note"].format(columns=", ".join(missing), not_recorded=NOT_RECORDED)
+    return t("history.hidden_note", columns=", ".join(missing))
+
+
+def csv_header(fields) -> list[str]:
+    """The CSV's header row in the UI language (the body stays machine-readable)."""
+    return [t(f"history.csv.{field}") for field in fields]
 
 
 def export_truncated(written: int, matching: int) -> str:
     """The CSV's last line and the page's note when an export stopped at its cap."""
-    return (
-        f"Export cut short: {written:,} of the {matching:,} matching trades (the newest) are in this file. "
-        "Narrow the filters, for example the dates, to export the rest."
-    )
+    return t("history.export_truncated", written=f"{written:,}", matching=f"{matching:,}")
 
 
 def export_truncated_notice(written: int, matching: int) -> html.Div:
-    return alert(export_truncated(written, matching), "warning", "CSV export", **{"data-problem": "truncated"})
+    return alert(
+        export_truncated(written, matching), "warning", t("history.export_title"), **{"data-problem": "truncated"}
+    )
 
 
 def day_rule_note(span: str | None, today_span: str) -> str:
     """Under the date picker: the picked UTC days and their span in the display zone."""
     if span is None:
-        return f"A day is the bot's UTC day; today: {today_span}."
-    return f"Showing {span}."
+        return t("history.day_rule", today=today_span)
+    return t("history.day_rule_showing", span=span)
+
+
+def day_span_from(span: str) -> str:
+    return t("history.day_from", span=span)
+
+
+def day_span_up_to(span: str) -> str:
+    return t("history.day_up_to", span=span)
+
+
+def _options(kind: str, codes) -> list[dict]:
+    return [{"label": code_label(kind, code), "value": code} for code in codes]
 
 
 def page(
@@ -140,13 +158,13 @@ def page(
         [
             dbc.Col(
                 [
-                    dbc.Label("Symbols", className="small mb-1"),
+                    dbc.Label(t("history.symbols"), className="small mb-1"),
                     dcc.Dropdown(
                         id=ids.HISTORY_SYMBOLS,
                         options=[{"label": s, "value": s} for s in symbols],
                         value=selected_symbols,
                         multi=True,
-                        placeholder="All symbols",
+                        placeholder=t("history.all_symbols"),
                     ),
                 ],
                 xs=12,
@@ -154,10 +172,10 @@ def page(
             ),
             dbc.Col(
                 [
-                    dbc.Label("Side", className="small mb-1"),
+                    dbc.Label(t("history.side"), className="small mb-1"),
                     dbc.Checklist(
                         id=ids.HISTORY_SIDES,
-                        options=[{"label": s, "value": s} for s in SIDE_OPTIONS],
+                        options=_options("side", SIDE_OPTIONS),
                         value=sides,
                         inline=True,
                     ),
@@ -167,10 +185,10 @@ def page(
             ),
             dbc.Col(
                 [
-                    dbc.Label("Status", className="small mb-1"),
+                    dbc.Label(t("history.status"), className="small mb-1"),
                     dbc.Checklist(
                         id=ids.HISTORY_STATUSES,
-                        options=[{"label": s, "value": s} for s in STATUS_OPTIONS],
+                        options=_options("status", STATUS_OPTIONS),
                         value=statuses,
                         inline=True,
                     ),
@@ -182,7 +200,7 @@ def page(
                 [
                     # The one day rule: the days are the bot's UTC days; their span in `tz_label`
                     # is spelled out under the picker (callbacks.history.day_rule_note).
-                    dbc.Label("Created on the UTC days (the bot's day)", className="small mb-1"),
+                    dbc.Label(t("history.dates"), className="small mb-1"),
                     dcc.DatePickerRange(
                         id=ids.HISTORY_DATES,
                         start_date=start_date,
@@ -190,6 +208,8 @@ def page(
                         display_format="YYYY-MM-DD",
                         clearable=True,
                         minimum_nights=0,
+                        start_date_placeholder_text=t("history.start_date"),
+                        end_date_placeholder_text=t("history.end_date"),
                     ),
                     html.Div(id=ids.HISTORY_DAY_RULE, className="small text-secondary", **{"data-day-rule": "history"}),
                 ],
@@ -197,18 +217,23 @@ def page(
                 md=3,
             ),
             _multi_select(
-                ids.HISTORY_REGIMES, TEXT["regime"], TEXT["all_regimes"], REGIME_OPTIONS, regimes, "regime" in recorded
+                ids.HISTORY_REGIMES,
+                t("history.regime"),
+                t("history.all_regimes"),
+                _options("regime", REGIME_OPTIONS),
+                regimes,
+                "regime" in recorded,
             ),
             _multi_select(
                 ids.HISTORY_EXIT_REASONS,
-                TEXT["exit_reason"],
-                TEXT["all_exit_reasons"],
-                exit_reason_options,
+                t("history.exit_reason"),
+                t("history.all_exit_reasons"),
+                _options("exit_reason", exit_reason_options),
                 exit_reasons,
                 "exit_reason" in recorded,
             ),
             dbc.Col(
-                dbc.Button("Reset", id=ids.HISTORY_RESET, color="secondary", outline=True, size="sm"),
+                dbc.Button(t("history.reset"), id=ids.HISTORY_RESET, color="secondary", outline=True, size="sm"),
                 xs=12,
                 md=1,
                 className="d-flex align-items-end",
@@ -232,14 +257,15 @@ def page(
             "tooltipShowDelay": 300,
             # Few columns: render them all, so the right-hand v3 columns are there when scrolled to.
             "suppressColumnVirtualisation": True,
+            "localeText": grid_text.locale_text(t("history.grid_empty")),
         },
         style={"height": "560px"},
     )
     return html.Div(
         [
-            html.H1("History", className="page-title"),
+            html.H1(t("history.title"), className="page-title"),
             filters,
-            alert(date_notice, "warning", "Dates not applied", **{"data-problem": "invalid_input"})
+            alert(date_notice, "warning", t("history.dates_not_applied"), **{"data-problem": "invalid_input"})
             if date_notice
             else None,
             html.Div(id=ids.HISTORY_MESSAGE),
@@ -248,7 +274,7 @@ def page(
                 [
                     dbc.Col(
                         section(
-                            "Buy / sell",
+                            t("history.chart_side"),
                             dcc.Graph(
                                 id=ids.HISTORY_SIDE_CHART, config={"displayModeBar": False}, style={"height": "260px"}
                             ),
@@ -257,7 +283,7 @@ def page(
                     ),
                     dbc.Col(
                         section(
-                            "Order status",
+                            t("history.chart_status"),
                             dcc.Graph(
                                 id=ids.HISTORY_STATUS_CHART, config={"displayModeBar": False}, style={"height": "260px"}
                             ),
@@ -266,7 +292,7 @@ def page(
                     ),
                     dbc.Col(
                         section(
-                            "Realized PnL by symbol",
+                            t("history.chart_pnl"),
                             dcc.Graph(
                                 id=ids.HISTORY_PNL_CHART, config={"displayModeBar": False}, style={"height": "260px"}
                             ),
@@ -277,15 +303,15 @@ def page(
             ),
             round_trips.section_for_history(),
             section(
-                "Trade log",
+                t("history.trade_log"),
                 html.Div(
                     [
-                        dbc.Label(TEXT["columns"], className="small me-2 mb-0"),
+                        dbc.Label(t("history.columns"), className="small me-2 mb-0"),
                         dbc.Checklist(
                             id=ids.HISTORY_COLUMNS,
                             options=[
-                                {"label": header, "value": field, "disabled": field not in available}
-                                for field, header, _n, _t in V3_COLUMNS
+                                {"label": header(field), "value": field, "disabled": field not in available}
+                                for field, _needs in V3_COLUMNS
                             ],
                             value=available,
                             inline=True,
@@ -298,7 +324,9 @@ def page(
                 dcc.Store(id=ids.HISTORY_GRID_REFRESH),
                 right=html.Div(
                     [
-                        dbc.Button("Export CSV", id=ids.HISTORY_EXPORT, color="primary", size="sm", outline=True),
+                        dbc.Button(
+                            t("history.export"), id=ids.HISTORY_EXPORT, color="primary", size="sm", outline=True
+                        ),
                         dcc.Download(id=ids.HISTORY_DOWNLOAD),
                     ]
                 ),
@@ -314,11 +342,11 @@ def _multi_select(component_id, label, placeholder, options, value, recorded: bo
             dbc.Label(label, className="small mb-1"),
             dcc.Dropdown(
                 id=component_id,
-                options=[{"label": o, "value": o} for o in options],
+                options=options,
                 value=(value or []) if recorded else [],
                 multi=True,
                 disabled=not recorded,
-                placeholder=placeholder if recorded else f"{label}: {NOT_RECORDED}",
+                placeholder=placeholder if recorded else not_recorded(label),
             ),
         ],
         xs=12,
@@ -327,17 +355,28 @@ def _multi_select(component_id, label, placeholder, options, value, recorded: bo
     )
 
 
+def _with_bold(key: str, name: str, value: html.Span, **params) -> list:
+    """The message `key` with its {name} placeholder as the bold `value` (the word order is
+    the language's: "12 trades match" / "거래 12건")."""
+    before, _marker, after = t(key, **{name: "\x00"}, **params).partition("\x00")
+    return [part for part in (before, value, after) if not isinstance(part, str) or part]
+
+
 def summary_line(total: int, filled_value: float, realized: float | None) -> html.Div:
     parts = [
-        html.Span(f"{total:,}", className="fw-semibold", **{"data-history-count": str(total)}),
-        " trades match the filters · filled value ",
-        html.Span(fmt.krw(filled_value), className="fw-semibold"),
+        *_with_bold(
+            "history.summary_count",
+            "count",
+            html.Span(f"{total:,}", className="fw-semibold", **{"data-history-count": str(total)}),
+        ),
+        *_with_bold("history.summary_filled", "value", html.Span(fmt.krw(filled_value), className="fw-semibold")),
     ]
     if realized is not None:
-        parts += [
-            " · realized PnL ",
+        parts += _with_bold(
+            "history.summary_realized",
+            "value",
             html.Span(fmt.krw(realized, signed=True), className=f"fw-semibold {fmt.pnl_class(realized)}"),
-        ]
+        )
     return html.Div(parts, className="history-summary")
 
 
@@ -345,7 +384,7 @@ def side_figure(by_side: dict[str, int]) -> go.Figure:
     labels = [s for s in SIDE_OPTIONS if by_side.get(s)]
     figure = go.Figure(
         go.Pie(
-            labels=labels,
+            labels=[code_label("side", s) for s in labels],
             values=[by_side[s] for s in labels],
             hole=0.45,
             sort=False,
@@ -362,7 +401,7 @@ def status_figure(by_status: dict[str, int]) -> go.Figure:
     colours = {"FILLED": charts.OK, "CANCELLED": charts.NEUTRAL, "PENDING": charts.AMBER}
     figure = go.Figure(
         go.Bar(
-            x=labels,
+            x=[code_label("status", s) for s in labels],
             y=[by_status[s] for s in labels],
             text=[by_status[s] for s in labels],
             textposition="auto",
@@ -379,7 +418,7 @@ def pnl_by_symbol_figure(symbols: list[str], values: list[float]) -> go.Figure:
             x=symbols,
             y=values,
             marker={"color": [charts.gain() if v >= 0 else charts.loss() for v in values]},
-            hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>",
+            hovertemplate=t("history.pnl_hover"),
         )
     )
     figure.update_layout(**charts.base_layout(height=250, showlegend=False, margin={"l": 64, "r": 8, "t": 8, "b": 32}))

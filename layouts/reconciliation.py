@@ -9,43 +9,30 @@ from zoneinfo import ZoneInfo
 import dash_bootstrap_components as dbc
 from dash import html
 
+from i18n import t
 from layouts import format as fmt
-
-TEXT = {
-    "fees": (
-        "Fees count the same on both sides: a sell realizes (sell price − average cost) × quantity − the "
-        "sell's fee − the share of the position's buy fees the sold quantity carries, as the bot's "
-        "total_pnl does (SCHEMA.md). A difference beyond the larger of 1 KRW and 0.01 % of the day's "
-        "turnover (BUY and SELL value) is a discrepancy."
-    ),
-    "days_ok": "Realized PnL agrees with the bot's daily_risk_state.total_pnl on all {n} UTC day(s) checked "
-    "(last {window} days).",
-    "days_bad": "{bad} of {n} UTC day(s) disagree with the bot's daily_risk_state.total_pnl (last {window} days).",
-    "no_days": "No fills and no bot PnL in the last {window} days: nothing to reconcile.",
-    "positions_ok": "The positions table matches the fills for all {n} symbol(s) held.",
-    "positions_bad": "{bad} of {n} symbol(s): the positions table does not match the fills that built them.",
-    "no_positions": "No open positions on either side.",
-    "no_row": "no daily_risk_state row",
-    "unmatched": " ({n} sell(s) without a buy before them: their PnL is unknown to the dashboard)",
-}
+from layouts.codes import code_label
 
 
 def _status(ok: bool) -> html.Span:
-    return html.Span("agrees" if ok else "DISCREPANCY", className="text-gain" if ok else "text-loss fw-semibold")
+    return html.Span(
+        t("reconciliation.agrees") if ok else t("reconciliation.discrepancy"),
+        className="text-gain" if ok else "text-loss fw-semibold",
+    )
 
 
 def _fills_table(fills, tz: ZoneInfo) -> dbc.Table:
     header = html.Thead(
         html.Tr(
             [
-                html.Th("Executed"),
-                html.Th("Order id"),
-                html.Th("Symbol"),
-                html.Th("Side"),
-                html.Th("Price", className="text-end"),
-                html.Th("Quantity", className="text-end"),
-                html.Th("Fee", className="text-end"),
-                html.Th("Realized PnL", className="text-end"),
+                html.Th(t("reconciliation.col.executed")),
+                html.Th(t("reconciliation.col.order_id")),
+                html.Th(t("reconciliation.col.symbol")),
+                html.Th(t("reconciliation.col.side")),
+                html.Th(t("reconciliation.col.price"), className="text-end"),
+                html.Th(t("reconciliation.col.quantity"), className="text-end"),
+                html.Th(t("reconciliation.col.fee"), className="text-end"),
+                html.Th(t("reconciliation.col.realized_pnl"), className="text-end"),
             ]
         )
     )
@@ -55,7 +42,7 @@ def _fills_table(fills, tz: ZoneInfo) -> dbc.Table:
                 html.Td(fmt.timestamp(f.executed_at, tz)),
                 html.Td(f.id, className="small font-monospace"),
                 html.Td(f.symbol),
-                html.Td(f.side),
+                html.Td(code_label("side", f.side)),
                 html.Td(fmt.price(f.price), className="text-end num"),
                 html.Td(fmt.quantity(f.quantity), className="text-end num"),
                 html.Td(fmt.krw(f.fee), className="text-end num"),
@@ -74,23 +61,23 @@ def _fills_table(fills, tz: ZoneInfo) -> dbc.Table:
 def days_panel(checks: list, window_days: int, tz: ZoneInfo) -> html.Div:
     """`checks`: data.reconciliation.DayCheck, newest first."""
     if not checks:
-        return html.P(TEXT["no_days"].format(window=window_days), className="text-secondary mb-0")
+        return html.P(t("reconciliation.no_days", window=window_days), className="text-secondary mb-0")
     bad = [c for c in checks if c.is_discrepancy]
     summary = (
-        TEXT["days_bad"].format(bad=len(bad), n=len(checks), window=window_days)
+        t("reconciliation.days_bad", bad=len(bad), n=len(checks), window=window_days)
         if bad
-        else TEXT["days_ok"].format(n=len(checks), window=window_days)
+        else t("reconciliation.days_ok", n=len(checks), window=window_days)
     )
     header = html.Thead(
         html.Tr(
             [
-                html.Th("UTC day"),
-                html.Th("Dashboard (fills)", className="text-end"),
-                html.Th("Bot (total_pnl)", className="text-end"),
-                html.Th("Difference", className="text-end"),
-                html.Th("Tolerance", className="text-end"),
-                html.Th("Turnover", className="text-end"),
-                html.Th("Check"),
+                html.Th(t("reconciliation.col.day")),
+                html.Th(t("reconciliation.col.dashboard"), className="text-end"),
+                html.Th(t("reconciliation.col.bot"), className="text-end"),
+                html.Th(t("reconciliation.col.difference"), className="text-end"),
+                html.Th(t("reconciliation.col.tolerance"), className="text-end"),
+                html.Th(t("reconciliation.col.turnover"), className="text-end"),
+                html.Th(t("reconciliation.col.check")),
             ]
         )
     )
@@ -104,12 +91,14 @@ def days_panel(checks: list, window_days: int, tz: ZoneInfo) -> html.Div:
                     html.Td(
                         [
                             fmt.krw(check.dashboard_pnl, signed=True),
-                            TEXT["unmatched"].format(n=check.unmatched_sells) if check.unmatched_sells else "",
+                            t("reconciliation.unmatched", n=check.unmatched_sells) if check.unmatched_sells else "",
                         ],
                         className="text-end num",
                     ),
                     html.Td(
-                        fmt.krw(check.bot_pnl, signed=True) if check.bot_pnl is not None else TEXT["no_row"],
+                        fmt.krw(check.bot_pnl, signed=True)
+                        if check.bot_pnl is not None
+                        else t("reconciliation.no_row"),
                         className="text-end num",
                     ),
                     html.Td(
@@ -129,7 +118,7 @@ def days_panel(checks: list, window_days: int, tz: ZoneInfo) -> html.Div:
         html.Details(
             [
                 html.Summary(
-                    f"{check.day.isoformat()}: the {len(check.fills)} fill(s) behind the dashboard's figure",
+                    t("reconciliation.day_fills", day=check.day.isoformat(), n=len(check.fills)),
                     className="small",
                 ),
                 _fills_table(check.fills, tz),
@@ -155,21 +144,23 @@ def days_panel(checks: list, window_days: int, tz: ZoneInfo) -> html.Div:
 def positions_panel(checks: list, tz: ZoneInfo) -> html.Div:
     """`checks`: data.reconciliation.PositionCheck, by symbol."""
     if not checks:
-        return html.P(TEXT["no_positions"], className="text-secondary mb-0")
+        return html.P(t("reconciliation.no_positions"), className="text-secondary mb-0")
     bad = [c for c in checks if c.is_discrepancy]
     summary = (
-        TEXT["positions_bad"].format(bad=len(bad), n=len(checks)) if bad else TEXT["positions_ok"].format(n=len(checks))
+        t("reconciliation.positions_bad", bad=len(bad), n=len(checks))
+        if bad
+        else t("reconciliation.positions_ok", n=len(checks))
     )
     header = html.Thead(
         html.Tr(
             [
-                html.Th("Symbol"),
-                html.Th("Quantity (fills)", className="text-end"),
-                html.Th("Quantity (positions)", className="text-end"),
-                html.Th("Avg cost (fills)", className="text-end"),
-                html.Th("Avg cost (positions)", className="text-end"),
-                html.Th("Cost difference", className="text-end"),
-                html.Th("Check"),
+                html.Th(t("reconciliation.col.symbol")),
+                html.Th(t("reconciliation.col.fills_quantity"), className="text-end"),
+                html.Th(t("reconciliation.col.bot_quantity"), className="text-end"),
+                html.Th(t("reconciliation.col.fills_avg"), className="text-end"),
+                html.Th(t("reconciliation.col.bot_avg"), className="text-end"),
+                html.Th(t("reconciliation.col.cost_difference"), className="text-end"),
+                html.Th(t("reconciliation.col.check")),
             ]
         )
     )
@@ -192,7 +183,7 @@ def positions_panel(checks: list, tz: ZoneInfo) -> html.Div:
     details = [
         html.Details(
             [
-                html.Summary(f"{c.symbol}: the {len(c.fills)} fill(s) since it was last flat", className="small"),
+                html.Summary(t("reconciliation.symbol_fills", symbol=c.symbol, n=len(c.fills)), className="small"),
                 _fills_table(c.fills, tz),
             ],
             open=True,
@@ -212,10 +203,12 @@ def positions_panel(checks: list, tz: ZoneInfo) -> html.Div:
 def panel(days: html.Div, positions: html.Div) -> html.Div:
     return html.Div(
         [
-            html.P(TEXT["fees"], className="small text-secondary mb-2", **{"data-fee-treatment": "both-sides"}),
-            html.H3("Realized PnL per UTC day", className="h6 mt-2"),
+            html.P(
+                t("reconciliation.fees"), className="small text-secondary mb-2", **{"data-fee-treatment": "both-sides"}
+            ),
+            html.H3(t("reconciliation.days_title"), className="h6 mt-2"),
             days,
-            html.H3("Positions against their fills", className="h6 mt-3"),
+            html.H3(t("reconciliation.positions_title"), className="h6 mt-3"),
             positions,
         ]
     )

@@ -11,42 +11,37 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
+from i18n import t
 from layouts import format as fmt
-from layouts import ids
+from layouts import grid_text, ids
+from layouts.codes import code_label
 from layouts.components import section
 
-PERIOD_LABELS = {"day": "Daily", "week": "Weekly", "month": "Monthly"}
-TEXT = {
-    "title": "Round trips",
-    "explain": (
-        "A round trip runs from the BUY that opens a position to the SELL that closes it; partial sells "
-        "are its legs. PnL is the legs' realized PnL, fees included (the sells' fees and the buy fees of "
-        "the quantity sold). A trip within ±0.5 KRW is break-even: neither a win nor a loss, but it counts "
-        "in the win rate's round trips. Filtered by symbol and by the day the trip closed (UTC); side and "
-        "status filters do not apply."
-    ),
-    "periods": "PnL by period of exit (UTC)",
-    "none": "No closed round trips in this set.",
-    "open": "{n} position(s) still open: shown first, not counted in the statistics.",
-    "unmatched": "{n} sell(s) without a buy before them (history that starts mid-position) are not paired.",
-}
+PERIODS = ("day", "week", "month")
 # What an operator reads first (when, how long, how much) on the left; the prices after.
-GRID_COLUMNS = [
-    {"field": "symbol", "headerName": "Symbol", "width": 105},
-    {"field": "entry_time", "headerName": "Entry", "width": 190},
-    {"field": "exit_time", "headerName": "Exit", "width": 190},
-    {"field": "holding", "headerName": "Held", "width": 105, "type": "rightAligned"},
-    {"field": "pnl_krw", "headerName": "PnL (KRW)", "width": 120, "type": "rightAligned", "cellRenderer": "PnlCell"},
-    {"field": "pnl_pct", "headerName": "PnL %", "width": 95, "type": "rightAligned", "cellRenderer": "PnlCell"},
-    {"field": "outcome", "headerName": "Result", "width": 100},
-    {"field": "exit_reason", "headerName": "Exit reason", "width": 140},
-    {"field": "entry_price", "headerName": "Entry avg price", "width": 130, "type": "rightAligned"},
-    {"field": "exit_price", "headerName": "Exit avg price", "width": 130, "type": "rightAligned"},
-    {"field": "quantity", "headerName": "Quantity", "width": 130, "type": "rightAligned"},
-    {"field": "legs", "headerName": "Sells", "width": 75, "type": "rightAligned"},
-    {"field": "fees", "headerName": "Fees (KRW)", "width": 105, "type": "rightAligned"},
-]
-OUTCOME_LABELS = {"win": "win", "loss": "loss", "break_even": "break-even", "open": "open"}
+# (field, width, extra column settings); header from round_trips.col.<field>.
+_GRID_COLUMNS = (
+    ("symbol", 105, {}),
+    ("entry_time", 190, {}),
+    ("exit_time", 190, {}),
+    ("holding", 105, {"type": "rightAligned"}),
+    ("pnl_krw", 120, {"type": "rightAligned", "cellRenderer": "PnlCell"}),
+    ("pnl_pct", 95, {"type": "rightAligned", "cellRenderer": "PnlCell"}),
+    ("outcome", 100, {}),
+    ("exit_reason", 140, {}),
+    ("entry_price", 130, {"type": "rightAligned"}),
+    ("exit_price", 130, {"type": "rightAligned"}),
+    ("quantity", 130, {"type": "rightAligned"}),
+    ("legs", 75, {"type": "rightAligned"}),
+    ("fees", 105, {"type": "rightAligned"}),
+)
+
+
+def grid_columns() -> list[dict]:
+    return [
+        {"field": field, "headerName": t(f"round_trips.col.{field}"), "width": width, **extra}
+        for field, width, extra in _GRID_COLUMNS
+    ]
 
 
 def holding(seconds: float | None) -> str:
@@ -55,34 +50,39 @@ def holding(seconds: float | None) -> str:
         return ""
     minutes = round(seconds / 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return t("round_trips.held_minutes", m=minutes)
     hours, rest = divmod(minutes, 60)
     if hours < 48:
-        return f"{hours} h {rest} min"
+        return t("round_trips.held_hours", h=hours, m=rest)
     days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h"
+    return t("round_trips.held_days", d=days, h=hours)
 
 
 def section_for_history() -> dbc.Card:
     return section(
-        TEXT["title"],
-        html.P(TEXT["explain"], className="small text-secondary mb-2"),
+        t("round_trips.title"),
+        html.P(t("round_trips.explain"), className="small text-secondary mb-2"),
         html.Div(id=ids.HISTORY_ROUND_TRIP_STATS, className="mb-2"),
         dag.AgGrid(
             id=ids.HISTORY_ROUND_TRIPS,
-            columnDefs=GRID_COLUMNS,
+            columnDefs=grid_columns(),
             rowData=[],
             defaultColDef={"resizable": True, "sortable": False},
-            dashGridOptions={"pagination": True, "paginationPageSize": 20, "paginationPageSizeSelector": False},
+            dashGridOptions={
+                "pagination": True,
+                "paginationPageSize": 20,
+                "paginationPageSizeSelector": False,
+                "localeText": grid_text.locale_text(t("round_trips.grid_empty")),
+            },
             style={"height": "420px"},
             className="round-trips-grid",
         ),
         html.Div(
             [
-                html.Span(TEXT["periods"], className="small fw-semibold me-3"),
+                html.Span(t("round_trips.periods"), className="small fw-semibold me-3"),
                 dbc.RadioItems(
                     id=ids.HISTORY_PERIOD,
-                    options=[{"label": label, "value": key} for key, label in PERIOD_LABELS.items()],
+                    options=[{"label": t(f"round_trips.period.{key}"), "value": key} for key in PERIODS],
                     value="day",
                     inline=True,
                 ),
@@ -102,46 +102,51 @@ def _fact(key: str, title: str, value: str, value_class: str = "") -> html.Div:
 
 
 def _krw_or_na(value: float | None, signed: bool = True) -> str:
-    return fmt.krw(value, signed=signed) if value is not None else "n/a"
+    return fmt.krw(value, signed=signed) if value is not None else t("round_trips.na")
 
 
 def stats_panel(stats) -> html.Div:
     """`stats`: data.round_trips.RoundTripStats."""
     if stats.closed == 0:
-        body = [html.P(TEXT["none"], className="text-secondary mb-1", **{"data-empty": "round-trips"})]
+        body = [html.P(t("round_trips.none"), className="text-secondary mb-1", **{"data-empty": "round-trips"})]
     else:
         factor = stats.profit_factor
         facts = [
-            _fact("closed", "Round trips", f"{stats.closed:,}"),
+            _fact("closed", t("round_trips.stat.closed"), f"{stats.closed:,}"),
             _fact(
                 "win-rate",
-                "Win rate",
-                f"{fmt.pct(stats.win_rate_pct, signed=False)} ({stats.wins} won, {stats.losses} lost, "
-                f"{stats.break_even} break-even)",
+                t("round_trips.stat.win_rate"),
+                t(
+                    "round_trips.stat.win_rate_value",
+                    rate=fmt.pct(stats.win_rate_pct, signed=False),
+                    wins=stats.wins,
+                    losses=stats.losses,
+                    break_even=stats.break_even,
+                ),
             ),
             _fact(
                 "profit-factor",
-                "Profit factor",
-                f"{factor:.2f}" if factor is not None else "n/a (no losing trip)",
+                t("round_trips.stat.profit_factor"),
+                f"{factor:.2f}" if factor is not None else t("round_trips.stat.no_losing_trip"),
             ),
-            _fact("average-win", "Average win", _krw_or_na(stats.average_win), "text-gain"),
-            _fact("average-loss", "Average loss", _krw_or_na(stats.average_loss), "text-loss"),
+            _fact("average-win", t("round_trips.stat.average_win"), _krw_or_na(stats.average_win), "text-gain"),
+            _fact("average-loss", t("round_trips.stat.average_loss"), _krw_or_na(stats.average_loss), "text-loss"),
             _fact(
                 "expectancy",
-                "Expectancy (per trip)",
+                t("round_trips.stat.expectancy"),
                 _krw_or_na(stats.expectancy),
                 fmt.pnl_class(stats.expectancy),
             ),
-            _fact("best", "Best trip", _krw_or_na(stats.best), fmt.pnl_class(stats.best)),
-            _fact("worst", "Worst trip", _krw_or_na(stats.worst), fmt.pnl_class(stats.worst)),
-            _fact("holding", "Average holding time", holding(stats.average_holding.total_seconds())),
+            _fact("best", t("round_trips.stat.best"), _krw_or_na(stats.best), fmt.pnl_class(stats.best)),
+            _fact("worst", t("round_trips.stat.worst"), _krw_or_na(stats.worst), fmt.pnl_class(stats.worst)),
+            _fact("holding", t("round_trips.stat.holding"), holding(stats.average_holding.total_seconds())),
         ]
         body = [html.Div(facts, className="round-trip-facts d-flex flex-wrap gap-4")]
     notes = []
     if stats.open:
-        notes.append(TEXT["open"].format(n=stats.open))
+        notes.append(t("round_trips.open", n=stats.open))
     if stats.unmatched_sells:
-        notes.append(TEXT["unmatched"].format(n=stats.unmatched_sells))
+        notes.append(t("round_trips.unmatched", n=stats.unmatched_sells))
     if notes:
         body.append(html.Div(" ".join(notes), className="small text-secondary mt-1"))
     return html.Div(body)
@@ -162,12 +167,12 @@ def trip_rows(trips: pd.DataFrame, outcomes: pd.Series, tz: ZoneInfo) -> list[di
                 "quantity": fmt.quantity(trip.quantity),
                 "legs": trip.legs,
                 "holding": holding(trip.holding_s) if closed else "",
-                "fees": fmt.krw(trip.fees).removesuffix(" KRW"),
-                "pnl_krw": fmt.krw(trip.pnl_krw, signed=True).removesuffix(" KRW") if closed else "",
+                "fees": fmt.krw_figure(trip.fees),
+                "pnl_krw": fmt.krw_figure(trip.pnl_krw, signed=True) if closed else "",
                 "pnl_pct": fmt.pct(trip.pnl_pct) if closed else "",
                 "pnl_sign": 0 if not closed or kind == "break_even" else (1 if trip.pnl_krw > 0 else -1),
-                "outcome": OUTCOME_LABELS[kind],
-                "exit_reason": trip.exit_reason if isinstance(trip.exit_reason, str) else "",
+                "outcome": t(f"round_trips.outcome.{kind}"),
+                "exit_reason": code_label("exit_reason", trip.exit_reason) if isinstance(trip.exit_reason, str) else "",
             }
         )
     return rows
@@ -175,17 +180,17 @@ def trip_rows(trips: pd.DataFrame, outcomes: pd.Series, tz: ZoneInfo) -> list[di
 
 def period_table(table: pd.DataFrame, period: str) -> html.Div:
     if table.empty:
-        return html.P(TEXT["none"], className="text-secondary small mb-0")
-    first_day = {"day": "UTC day", "week": "Week from (Mon, UTC)", "month": "Month (UTC)"}[period]
+        return html.P(t("round_trips.none"), className="text-secondary small mb-0")
+    first_day = t(f"round_trips.period_first.{period}")
     header = html.Thead(
         html.Tr(
             [
                 html.Th(first_day),
-                html.Th("Round trips", className="text-end"),
-                html.Th("Won", className="text-end"),
-                html.Th("Lost", className="text-end"),
-                html.Th("Break-even", className="text-end"),
-                html.Th("PnL", className="text-end"),
+                html.Th(t("round_trips.period_trips"), className="text-end"),
+                html.Th(t("round_trips.period_won"), className="text-end"),
+                html.Th(t("round_trips.period_lost"), className="text-end"),
+                html.Th(t("round_trips.period_break_even"), className="text-end"),
+                html.Th(t("round_trips.period_pnl"), className="text-end"),
             ]
         )
     )

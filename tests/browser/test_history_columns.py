@@ -88,3 +88,27 @@ def test_history_with_v3_columns_fits_a_phone_screen(history_dashboard, browser)
     assert page.page.evaluate("() => document.documentElement.scrollWidth") <= 390
     assert not page.problems
     phone.close()
+
+
+def test_in_korean_the_trade_log_shows_korean_labels_and_keeps_the_side_colours(history_dashboard, watched):
+    url, orders = history_dashboard
+    wanted = [o for o in orders if o["regime"] == "BULL" and o["exit_reason"] == "TAKE_PROFIT"]
+    page = watched("history-ko")
+    page.page.set_viewport_size({"width": 1440, "height": 1000})
+    page.page.goto(url + "/history?lang=ko&regime=BULL&exit_reason=TAKE_PROFIT")
+    page.wait_for_text("h1.page-title", lambda t: t == "거래 내역")
+    rows = visible_rows(page, len(wanted))
+    assert {(r["regime"], r["exit_reason"], r["side"]) for r in rows} == {("상승장", "익절", "매도")}
+    # The side is coloured by the bot's code, not by the label now in Korean.
+    sell_cell = page.page.locator(f"{ROWS} [col-id='side'] span").first
+    assert "text-loss" in (sell_cell.get_attribute("class") or "")
+    header = page.page.locator("#history-grid .ag-header-cell[col-id='regime'] .ag-header-cell-text")
+    assert header.inner_text() == "레짐"
+    # The grid's own paging words are Korean, and its cells draw Korean in the served font.
+    assert "페이지" in page.page.locator("#history-grid .ag-paging-panel").inner_text()
+    cell_font = page.page.evaluate(
+        "() => getComputedStyle(document.querySelector(\"#history-grid .ag-cell[col-id='side']\")).fontFamily"
+    )
+    assert cell_font.startswith('"CoinPilot Hangul"')
+    page.page.wait_for_load_state("networkidle")
+    page.screenshot("ko-1440")
