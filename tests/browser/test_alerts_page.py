@@ -27,7 +27,7 @@ def serve(postgres, redis_db, template, alerts: AlertSettings):
 
 
 def test_the_alerts_page_says_when_no_watcher_runs(postgres, redis_db, browser_template, watched, tmp_path):
-    alerts = AlertSettings(state_dir=str(tmp_path / "never-written"), language="en")
+    alerts = AlertSettings(state_dir=str(tmp_path / "never-written"))
     _, app = serve(postgres, redis_db, browser_template, alerts)
     with LiveServer(app.server) as server:
         page = watched()
@@ -42,14 +42,14 @@ def test_the_alerts_page_says_when_no_watcher_runs(postgres, redis_db, browser_t
 def test_a_firing_rule_shows_on_the_page_and_in_the_strip(
     postgres, redis_db, redis_client, browser_template, watched, tmp_path
 ):
-    alerts = AlertSettings(state_dir=str(tmp_path), pending_seconds=0.0, language="en", public_url=None)
+    alerts = AlertSettings(state_dir=str(tmp_path), pending_seconds=0.0, public_url=None)
     settings, app = serve(postgres, redis_db, browser_template, alerts)
     redis_client.delete("bot:status:KRW-BTC")
     redis_client.set(
         "bot:status:KRW-ETH",
         '{"timestamp": "2000-01-01T00:00:00+00:00", "symbol": "KRW-ETH", "action": "HOLD", "reason": "x", "indicators": {}}',
     )
-    watcher = Watcher(build_services(settings), alerts, settings.timezone)
+    watcher = Watcher(build_services(settings), alerts, settings.timezone, language="en")
     watcher.evaluate()
     with LiveServer(app.server) as server:
         page = watched()
