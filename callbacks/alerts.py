@@ -59,7 +59,8 @@ def watcher_panel(snapshot: AlertSnapshot, reader: AlertStateReader, tz, now: fl
     return layout.watcher_card(level, headline, facts)
 
 
-def rule_rows(snapshot: AlertSnapshot, language: str | None, tz, relative_path) -> list[layout.RuleRow]:
+def rule_rows(snapshot: AlertSnapshot, tz, relative_path) -> list[layout.RuleRow]:
+    """The rules in the browser's language (the watcher's messages are in DASHBOARD_LANGUAGE)."""
     silenced = {s.target for s in snapshot.silences}
     rows = []
     for rule in snapshot.rules:
@@ -67,9 +68,9 @@ def rule_rows(snapshot: AlertSnapshot, language: str | None, tz, relative_path) 
             layout.RuleRow(
                 key=rule.key,
                 state=rule.state.value,
-                title=rule_title(language, rule),
+                title=rule_title(None, rule),
                 subject=rule.subject or "",
-                value=value_text(language, rule),
+                value=value_text(None, rule),
                 since=fmt.timestamp(rule.since, tz) if rule.state is not State.OK and rule.since else "",
                 evaluated=fmt.timestamp(rule.evaluated_at, tz),
                 silenced=rule.rule in silenced or rule.key in silenced,
@@ -93,10 +94,10 @@ def channel_rows(snapshot: AlertSnapshot, tz) -> list[tuple[str, str, str]]:
     return rows
 
 
-def alerts_panels(reader: AlertStateReader, services: DataServices, language: str | None, relative_path) -> tuple:
+def alerts_panels(reader: AlertStateReader, services: DataServices, relative_path) -> tuple:
     tz = services.display_timezone
     snapshot = reader.read()
-    rules = rule_rows(snapshot, language, tz, relative_path)
+    rules = rule_rows(snapshot, tz, relative_path)
     titles = {r.key: r.title + (f" ({r.subject})" if r.subject else "") for r in rules}
     history = [
         layout.HistoryRow(
@@ -114,13 +115,13 @@ def alerts_panels(reader: AlertStateReader, services: DataServices, language: st
     )
 
 
-def strip(reader: AlertStateReader, language: str | None = None) -> tuple[list, dict]:
+def strip(reader: AlertStateReader) -> tuple[list, dict]:
     """The strip's count and, for browser notifications, the firing rules (key -> text)."""
     snapshot = reader.read()
     now = time.time()
     running = any(w.alive(now) for w in snapshot.watchers)
     firing = {
-        r.key: f"{rule_title(language, r)}{f' ({r.subject})' if r.subject else ''}: {value_text(language, r)}"
+        r.key: f"{rule_title(None, r)}{f' ({r.subject})' if r.subject else ''}: {value_text(None, r)}"
         for r in snapshot.firing
     }
     return layout.strip_link(len(firing), "", running), firing
@@ -128,9 +129,6 @@ def strip(reader: AlertStateReader, language: str | None = None) -> tuple[list, 
 
 def register(app: Dash, services: DataServices) -> None:
     reader = reader_of(app.server)
-    # None: rule names and values in each browser's language (the watcher's messages are in
-    # DASHBOARD_LANGUAGE).
-    language = None
 
     @app.callback(
         Output(ids.ALERTS_WATCHER, "children"),
@@ -142,7 +140,7 @@ def register(app: Dash, services: DataServices) -> None:
         Input(ids.URL, "pathname"),
     )
     def refresh_alerts(_n, _pathname):
-        return alerts_panels(reader, services, language, app.get_relative_path)
+        return alerts_panels(reader, services, app.get_relative_path)
 
     @app.callback(
         Output(ids.ALERTS_STRIP, "children"),
@@ -150,7 +148,7 @@ def register(app: Dash, services: DataServices) -> None:
         Input(ids.REFRESH_INTERVAL, "n_intervals"),
     )
     def refresh_strip(_n):
-        return strip(reader, language)
+        return strip(reader)
 
     # Browser notifications run in the browser (assets/alerts.js): the switch asks for the
     # permission and remembers the choice; every page then notifies about newly firing rules.

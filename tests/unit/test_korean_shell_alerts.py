@@ -163,7 +163,7 @@ def snapshot(alive: bool = True) -> AlertSnapshot:
 
 
 def alerts_page(snap: AlertSnapshot) -> list:
-    return [alerts_layout.page(), *alerts_callbacks.alerts_panels(_Reader(snap), _Services, None, lambda p: p)]
+    return [alerts_layout.page(), *alerts_callbacks.alerts_panels(_Reader(snap), _Services, lambda p: p)]
 
 
 def test_the_alerts_page_reads_in_korean():
