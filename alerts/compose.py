@@ -15,11 +15,11 @@ from alerts.engine import Event, EventKind, RuleState
 _ICONS = {EventKind.FIRING: "🔴", EventKind.REMINDER: "🟠", EventKind.RESOLVED: "🟢"}
 
 
-def rule_title(language: str, state: RuleState) -> str:
+def rule_title(language: str | None, state: RuleState) -> str:
     return messages.text(language, f"rule.{state.rule}", **state.rule_args)
 
 
-def value_text(language: str, state: RuleState) -> str:
+def value_text(language: str | None, state: RuleState) -> str:
     args = dict(state.value_args)
     if "age_s" in args:
         args["age"] = messages.duration(language, args.pop("age_s"))

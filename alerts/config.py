@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STATE_FILE_NAME = "alerts.sqlite3"
-LANGUAGES = ("ko", "en")
 
 
 @dataclass(frozen=True)
@@ -35,8 +34,6 @@ class AlertSettings:
     delivery_attempts: int = 5
     state_dir: str = "alert-state"
     public_url: str | None = None
-    # DASHBOARD_LANGUAGE; ko is the operators' language.
-    language: str = "ko"
 
     @property
     def state_path(self) -> Path:

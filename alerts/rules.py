@@ -189,7 +189,12 @@ def _redis_rules(services, settings, symbols: list[str], out: list[Observation])
     if snapshot.redis_error:
         out.append(
             Observation(
-                "redis_unreachable", None, True, "value.unreachable", {"detail": snapshot.redis_error}, page="/system"
+                "redis_unreachable",
+                None,
+                True,
+                "value.unreachable",
+                {"detail": str(snapshot.redis_error)},
+                page="/system",
             )
         )
         _unknown(out, ("bot_status_stale",), symbols)
@@ -249,7 +254,9 @@ def _n8n_rule(services) -> Observation:
     if health.state is N8nState.NOT_CONFIGURED:
         return Observation("n8n_unreachable", None, False, page="/system")
     down = health.state in (N8nState.UNREACHABLE, N8nState.UNHEALTHY)
-    return Observation("n8n_unreachable", None, down, "value.unreachable", {"detail": health.message}, page="/system")
+    return Observation(
+        "n8n_unreachable", None, down, "value.unreachable", {"detail": str(health.message)}, page="/system"
+    )
 
 
 def _fallback_symbols(services) -> list[str]:

@@ -73,10 +73,8 @@ class AlertSnapshot:
 
 
 class AlertStateReader:
-    def __init__(self, path: Path | str, language: str = "ko"):
+    def __init__(self, path: Path | str):
         self.path = Path(path)
-        # The language of rule names and values on the page, as in the messages.
-        self.language = language
 
     def init_app(self, server) -> None:
         """Attach to the Flask app, as DataServices does."""

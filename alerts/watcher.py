@@ -26,6 +26,7 @@ from alerts.engine import Event, EventKind, Outcome, evaluate
 from alerts.rules import observe
 from alerts.store import AlertStore
 from data.services import DataServices
+from i18n import using
 
 log = logging.getLogger("coinpilot.alerts")
 
@@ -46,10 +47,13 @@ class Watcher:
         zone: ZoneInfo,
         store: AlertStore | None = None,
         holder: str | None = None,
+        language: str = "ko",
     ):
         self.services = services
         self.settings = settings
         self.zone = zone
+        # DASHBOARD_LANGUAGE (settings.display.language): the language of every message sent.
+        self.language = language
         self.store = store or AlertStore(settings.state_path)
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.channels: list[Channel] = configured_channels(settings)
@@ -69,7 +73,7 @@ class Watcher:
         if not leader:
             self._record("standby", evaluated=False)
             return EvaluationReport(False, duration_s=time.perf_counter() - started)
-        observations = observe(self.services, self.settings)
+        observations = self.observe()
         now = self.services.now()
         outcome = evaluate(
             self.store.load_states(),
@@ -80,7 +84,7 @@ class Watcher:
             silenced=self.store.active_silences(),
         )
         queued = [
-            (event, channel.name, compose(event, self.settings.language, self.zone, self.settings.public_url))
+            (event, channel.name, compose(event, self.language, self.zone, self.settings.public_url))
             for event in outcome.events
             for channel in self.channels
         ]
@@ -173,14 +177,20 @@ class Watcher:
         if release:
             self.store.release_lease(self.holder)
 
+    def observe(self):
+        """The rules' observations; the data layer's sentences they keep (an unreachable
+        Redis's reason) are put into words in DASHBOARD_LANGUAGE, as the messages are."""
+        with using(language=self.language):
+            return observe(self.services, self.settings)
+
     # -- --dry-run ----------------------------------------------------------------------------
 
     def dry_run(self) -> list[str]:
         """Evaluate once against the saved states without saving or sending: every rule's
         condition, and the message each holding condition would send (pending period ignored,
         so an operator sees the words without waiting)."""
-        language = self.settings.language
-        observations = observe(self.services, self.settings)
+        language = self.language
+        observations = self.observe()
         now = self.services.now()
         previous = self.store.load_states()
         outcome = evaluate(previous, observations, now, pending_s=0, repeat_s=0)

@@ -11,6 +11,7 @@ from alerts.compose import rule_title, value_text
 from alerts.engine import State
 from alerts.state import AlertSnapshot, AlertStateReader, reader_of
 from data.services import DataServices
+from i18n import t
 from layouts import alerts as layout
 from layouts import format as fmt
 from layouts import ids
@@ -20,38 +21,46 @@ LIVE_SUBJECT_RULES = ("bot_status_stale", "candle_stale")
 
 
 def _at(epoch: float | None, tz) -> str:
-    return fmt.timestamp(datetime.fromtimestamp(epoch, UTC), tz) if epoch is not None else "never"
+    return fmt.timestamp(datetime.fromtimestamp(epoch, UTC), tz) if epoch is not None else t("alerts.page.never")
 
 
 def watcher_panel(snapshot: AlertSnapshot, reader: AlertStateReader, tz, now: float):
     if not snapshot.exists:
         return layout.no_watcher(str(reader.path))
     if snapshot.error:
-        return problem("unreachable", f"The watcher's state file cannot be read: {snapshot.error}")
+        return problem("unreachable", t("alerts.page.state_file_unreadable", error=snapshot.error))
     live = [w for w in snapshot.watchers if w.alive(now)]
     senders = [w for w in live if w.role == "sender"]
     if not live:
         last = max((w.seen_at for w in snapshot.watchers), default=None)
         return layout.watcher_card(
             "down",
-            f"No watcher is running (last seen {_at(last, tz)}). The page shows the state it left.",
-            [("State file", str(reader.path))],
+            t("alerts.page.none_running", at=_at(last, tz)),
+            [(t("alerts.page.state_file"), str(reader.path))],
         )
     sender = senders[0] if senders else live[0]
     facts = [
-        ("Sender", f"{sender.host} pid {sender.pid}" if senders else "none (standbys only)"),
-        ("Last evaluation", _at(sender.evaluated_at, tz)),
-        ("Every", f"{sender.evaluation_seconds:g} s"),
-        ("Standbys", str(len(live) - len(senders))),
+        (
+            t("alerts.page.sender"),
+            t("alerts.page.sender_is", host=sender.host, pid=sender.pid) if senders else t("alerts.page.standbys_only"),
+        ),
+        (t("alerts.page.last_evaluation"), _at(sender.evaluated_at, tz)),
+        (t("alerts.page.every"), t("alerts.page.every_s", seconds=f"{sender.evaluation_seconds:g}")),
+        (t("alerts.page.standbys"), str(len(live) - len(senders))),
     ]
     if sender.last_error:
-        facts.append(("Last error", sender.last_error))
+        facts.append((t("alerts.page.last_error"), sender.last_error))
     level = "warn" if sender.last_error or not senders else "ok"
-    headline = "Running" + (f", last evaluation {fmt.age(now - sender.evaluated_at)}" if sender.evaluated_at else "")
+    headline = (
+        t("alerts.page.running_last", age=fmt.age(now - sender.evaluated_at))
+        if sender.evaluated_at
+        else t("alerts.page.running")
+    )
     return layout.watcher_card(level, headline, facts)
 
 
-def rule_rows(snapshot: AlertSnapshot, language: str, tz, relative_path) -> list[layout.RuleRow]:
+def rule_rows(snapshot: AlertSnapshot, tz, relative_path) -> list[layout.RuleRow]:
+    """The rules in the browser's language (the watcher's messages are in DASHBOARD_LANGUAGE)."""
     silenced = {s.target for s in snapshot.silences}
     rows = []
     for rule in snapshot.rules:
@@ -59,9 +68,9 @@ def rule_rows(snapshot: AlertSnapshot, language: str, tz, relative_path) -> list
             layout.RuleRow(
                 key=rule.key,
                 state=rule.state.value,
-                title=rule_title(language, rule),
+                title=rule_title(None, rule),
                 subject=rule.subject or "",
-                value=value_text(language, rule),
+                value=value_text(None, rule),
                 since=fmt.timestamp(rule.since, tz) if rule.state is not State.OK and rule.since else "",
                 evaluated=fmt.timestamp(rule.evaluated_at, tz),
                 silenced=rule.rule in silenced or rule.key in silenced,
@@ -76,17 +85,19 @@ def channel_rows(snapshot: AlertSnapshot, tz) -> list[tuple[str, str, str]]:
     rows = []
     for c in snapshot.channels:
         level = "down" if c.failed else "warn" if c.waiting else "ok"
-        text = f"{c.sent} sent (last {_at(c.last_sent_at, tz)}), {c.waiting} waiting, {c.failed} failed"
+        text = t(
+            "alerts.page.channel_counts", sent=c.sent, at=_at(c.last_sent_at, tz), waiting=c.waiting, failed=c.failed
+        )
         if c.last_error and (c.failed or c.waiting):
-            text += f"; last error: {c.last_error}"
+            text += t("alerts.page.channel_error", error=c.last_error)
         rows.append((c.channel, level, text))
     return rows
 
 
-def alerts_panels(reader: AlertStateReader, services: DataServices, language: str, relative_path) -> tuple:
+def alerts_panels(reader: AlertStateReader, services: DataServices, relative_path) -> tuple:
     tz = services.display_timezone
     snapshot = reader.read()
-    rules = rule_rows(snapshot, language, tz, relative_path)
+    rules = rule_rows(snapshot, tz, relative_path)
     titles = {r.key: r.title + (f" ({r.subject})" if r.subject else "") for r in rules}
     history = [
         layout.HistoryRow(
@@ -104,13 +115,13 @@ def alerts_panels(reader: AlertStateReader, services: DataServices, language: st
     )
 
 
-def strip(reader: AlertStateReader, language: str) -> tuple[list, dict]:
+def strip(reader: AlertStateReader) -> tuple[list, dict]:
     """The strip's count and, for browser notifications, the firing rules (key -> text)."""
     snapshot = reader.read()
     now = time.time()
     running = any(w.alive(now) for w in snapshot.watchers)
     firing = {
-        r.key: f"{rule_title(language, r)}{f' ({r.subject})' if r.subject else ''}: {value_text(language, r)}"
+        r.key: f"{rule_title(None, r)}{f' ({r.subject})' if r.subject else ''}: {value_text(None, r)}"
         for r in snapshot.firing
     }
     return layout.strip_link(len(firing), "", running), firing
@@ -118,7 +129,6 @@ def strip(reader: AlertStateReader, language: str) -> tuple[list, dict]:
 
 def register(app: Dash, services: DataServices) -> None:
     reader = reader_of(app.server)
-    language = reader.language
 
     @app.callback(
         Output(ids.ALERTS_WATCHER, "children"),
@@ -130,7 +140,7 @@ def register(app: Dash, services: DataServices) -> None:
         Input(ids.URL, "pathname"),
     )
     def refresh_alerts(_n, _pathname):
-        return alerts_panels(reader, services, language, app.get_relative_path)
+        return alerts_panels(reader, services, app.get_relative_path)
 
     @app.callback(
         Output(ids.ALERTS_STRIP, "children"),
@@ -138,7 +148,7 @@ def register(app: Dash, services: DataServices) -> None:
         Input(ids.REFRESH_INTERVAL, "n_intervals"),
     )
     def refresh_strip(_n):
-        return strip(reader, language)
+        return strip(reader)
 
     # Browser notifications run in the browser (assets/alerts.js): the switch asks for the
     # permission and remembers the choice; every page then notifies about newly firing rules.

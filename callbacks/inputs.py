@@ -16,6 +16,7 @@ from data.days import utc_days_between
 from data.market import CANDLE_WIDTHS
 from data.orders import TRADE_SORT_KEYS, SortKey
 from data.symbols import is_valid_symbol_format
+from i18n import Message, catalogue
 
 MAX_QUERY_CHARS = 2000
 MAX_TEXT_ECHO = 40
@@ -29,7 +30,27 @@ LAST_DAY = date(2099, 12, 31)
 
 
 class InvalidInput(ValueError):
-    """A value from the browser that the dashboard will not use."""
+    """A value from the browser that the dashboard will not use. Its message is an
+    i18n.Message (catalogue i18n/<language>/inputs.py), put into words when the panel shows it;
+    a plain string is shown as it is."""
+
+    def __init__(self, message: Message | str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def field(name: str) -> Message | str:
+    """A field's name in the operator's words ("look-back days" -> inputs.field.look_back_days);
+    a name without a catalogue entry is shown as the caller wrote it."""
+    key = "inputs.field." + re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return Message(key) if key in catalogue("en") else name
+
+
+def _invalid(key: str, **params) -> InvalidInput:
+    return InvalidInput(Message(f"inputs.{key}", **params))
 
 
 def _echo(value) -> str:
@@ -40,32 +61,33 @@ def _echo(value) -> str:
 
 def symbol(value, known: list[str]) -> str:
     if not isinstance(value, str) or not value:
-        raise InvalidInput(f"symbol must be a market code such as KRW-BTC, got {_echo(value)}")
+        raise _invalid("symbol_format", got=_echo(value))
     if not is_valid_symbol_format(value):
-        raise InvalidInput(f"{_echo(value)} is not a market code such as KRW-BTC")
+        raise _invalid("not_a_symbol", value=_echo(value))
     if value not in known:
-        choices = ", ".join(known[:12]) or "none yet"
-        raise InvalidInput(f"unknown symbol {value}: it has no candles in market_data (symbols: {choices})")
+        if known:
+            raise _invalid("unknown_symbol", symbol=value, symbols=", ".join(known[:12]))
+        raise _invalid("unknown_symbol_none", symbol=value)
     return value
 
 
 def width(value) -> str:
     if not isinstance(value, str) or value not in CANDLE_WIDTHS:
-        raise InvalidInput(f"candle width must be one of {', '.join(CANDLE_WIDTHS)}, got {_echo(value)}")
+        raise _invalid("width", allowed=", ".join(CANDLE_WIDTHS), got=_echo(value))
     return value
 
 
 def integer(value, name: str, low: int, high: int) -> int:
     if isinstance(value, bool):
-        raise InvalidInput(f"{name} must be a whole number, got {_echo(value)}")
+        raise _invalid("whole_number", name=field(name), got=_echo(value))
     if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,9}\s*", value):
         value = int(value)
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
     if not isinstance(value, int):
-        raise InvalidInput(f"{name} must be a whole number, got {_echo(value)}")
+        raise _invalid("whole_number", name=field(name), got=_echo(value))
     if not low <= value <= high:
-        raise InvalidInput(f"{name} must be between {low} and {high}, got {value}")
+        raise _invalid("between", name=field(name), low=low, high=high, got=value)
     return value
 
 
@@ -76,10 +98,10 @@ def choices(value, allowed: tuple[str, ...], name: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or len(value) > max(len(allowed), 1):
-        raise InvalidInput(f"{name} must be a list of {', '.join(allowed)}")
+        raise _invalid("list_of", name=field(name), allowed=", ".join(allowed))
     for item in value:
         if not isinstance(item, str) or item not in allowed:
-            raise InvalidInput(f"{name}: {_echo(item)} is not one of {', '.join(allowed)}")
+            raise _invalid("not_one_of", name=field(name), got=_echo(item), allowed=", ".join(allowed))
     return tuple(dict.fromkeys(value))
 
 
@@ -94,7 +116,7 @@ def symbols(value, known: list[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or len(value) > 200:
-        raise InvalidInput("symbols must be a list of market codes")
+        raise _invalid("symbols_list")
     return tuple(dict.fromkeys(symbol(item, known) for item in value))
 
 
@@ -102,13 +124,13 @@ def day(value, name: str) -> date | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not _DATE_RE.match(value):
-        raise InvalidInput(f"{name} must be a date (YYYY-MM-DD), got {_echo(value)}")
+        raise _invalid("date_format", name=field(name), got=_echo(value))
     try:
         parsed = date.fromisoformat(value[:10])
     except ValueError:
-        raise InvalidInput(f"{name}: {_echo(value)} is not a calendar date") from None
+        raise _invalid("not_a_date", name=field(name), got=_echo(value)) from None
     if not FIRST_DAY <= parsed <= LAST_DAY:
-        raise InvalidInput(f"{name} must be between {FIRST_DAY} and {LAST_DAY}, got {parsed}")
+        raise _invalid("between", name=field(name), low=FIRST_DAY, high=LAST_DAY, got=parsed)
     return parsed
 
 
@@ -117,35 +139,35 @@ def date_range_utc(start_value, end_value) -> tuple[datetime | None, datetime | 
     end day is included."""
     start_day, end_day = day(start_value, "start date"), day(end_value, "end date")
     if start_day and end_day and end_day < start_day:
-        raise InvalidInput("the end date is before the start date")
+        raise _invalid("end_before_start")
     return utc_days_between(start_day, end_day)
 
 
 def refresh_seconds(value, allowed: tuple[int, ...]) -> int:
     seconds = integer(value, "refresh interval", min(allowed), max(allowed))
     if seconds not in allowed:
-        raise InvalidInput(f"refresh interval must be one of {allowed}")
+        raise _invalid("must_be_one_of", name=field("refresh interval"), allowed=", ".join(map(str, allowed)))
     return seconds
 
 
 def rows_request(value, max_rows: int = 1000) -> tuple[int, int, tuple[SortKey, ...]]:
     """AG Grid's getRowsRequest: startRow, endRow and a sortModel over allowed columns."""
     if not isinstance(value, dict):
-        raise InvalidInput("malformed grid request")
+        raise _invalid("grid_request")
     start = integer(value.get("startRow", 0), "startRow", 0, 10_000_000)
     end = integer(value.get("endRow", start + 100), "endRow", 1, 10_000_000)
     if end <= start or end - start > max_rows:
-        raise InvalidInput(f"a grid request may ask for 1..{max_rows} rows")
+        raise _invalid("grid_rows", max_rows=max_rows)
     sort_model = value.get("sortModel") or []
     if not isinstance(sort_model, list) or len(sort_model) > 3:
-        raise InvalidInput("malformed sort model")
+        raise _invalid("sort_model")
     keys = []
     for item in sort_model:
         if not isinstance(item, dict):
-            raise InvalidInput("malformed sort model")
+            raise _invalid("sort_model")
         column, direction = item.get("colId"), item.get("sort")
         if column not in TRADE_SORT_KEYS or direction not in ("asc", "desc"):
-            raise InvalidInput(f"cannot sort by {_echo(column)} {_echo(direction)}")
+            raise _invalid("cannot_sort", column=_echo(column), direction=_echo(direction))
         keys.append(SortKey(column, direction == "desc"))
     return start, end, tuple(keys)
 
@@ -168,5 +190,5 @@ def first(params: dict[str, list[str]], key: str) -> str | None:
 def one_of(value, allowed: tuple[str, ...], name: str) -> str:
     """A single choice from an allow-list (radio items, selects)."""
     if not isinstance(value, str) or value not in allowed:
-        raise InvalidInput(f"{name} must be one of {', '.join(allowed)}, got {_echo(value)}")
+        raise _invalid("one_of", name=field(name), allowed=", ".join(allowed), got=_echo(value))
     return value

@@ -128,17 +128,22 @@ def status_strip(services: DataServices) -> tuple[list, str]:
         candle_item(services, seen["candles"], symbols, now, seen.get("future")),
         *redis_part,
         bot_status_item(seen["readings"], symbols, services.bot_status.stale_after_s),
-        html.Span(["Times in ", fmt.timezone_label(tz, now)], className="strip-tz ms-auto"),
+        html.Span([t("strip.times_in") + " ", fmt.timezone_label(tz, now)], className="strip-tz ms-auto"),
     ]
     return items, now.astimezone(tz).strftime("%H:%M:%S %Z")
 
 
-_DATABASE_LABELS = {"unreachable": "unreachable", "timeout": "timed out", "schema_missing": "schema missing"}
+# Failure kinds (data.database.DataError.kind) -> the strip's word for them.
+_DATABASE_LABELS = {
+    "unreachable": "strip.unreachable",
+    "timeout": "strip.timed_out",
+    "schema_missing": "strip.schema_missing",
+}
 
 
 @panel(
     on_failure=lambda kind, _message: [
-        shell.status_item("Database", _DATABASE_LABELS.get(kind, "error"), "down", "database"),
+        shell.status_item(t("strip.database"), t(_DATABASE_LABELS.get(kind, "strip.error")), "down", "database"),
     ]
 )
 def database_items(services: DataServices, seen: dict) -> list:
@@ -149,7 +154,7 @@ def database_items(services: DataServices, seen: dict) -> list:
         seen["candles"] = services.latest_candles(conn, seen["symbols"])
         # Future-dated candles are left out of the newest-candle lookups and named instead.
         seen["future"] = services.future_candles(conn, seen["symbols"])
-    return [shell.status_item("Database", "reachable", "ok", "database")]
+    return [shell.status_item(t("strip.database"), t("strip.reachable"), "ok", "database")]
 
 
 @panel(on_failure=lambda _kind, _message: shell.trading_state_item(None, 0.0))
@@ -163,14 +168,19 @@ def trading_item(services: DataServices):
 def candle_item(services: DataServices, candles, symbols: list[str], now, future=None) -> html.Span:
     """The current symbol whose last candle closed longest ago, and any future-dated ones."""
     if candles is None:
-        return shell.status_item("Last candle", "unknown", "down", "candle")
+        return shell.status_item(t("strip.last_candle"), t("strip.unknown"), "down", "candle")
     worst = worst_candle(symbols, candles, now)
     return shell.candle_item(worst, len(symbols), services.candle_stale_s, sorted(future or ()))
 
 
 @panel(
     on_failure=lambda kind, _message: [
-        shell.status_item("Redis", "unreachable" if kind == "redis_unavailable" else "error", "down", "redis"),
+        shell.status_item(
+            t("strip.redis"),
+            t("strip.unreachable" if kind == "redis_unavailable" else "strip.error"),
+            "down",
+            "redis",
+        ),
     ]
 )
 def redis_items(services: DataServices, seen: dict) -> list:
@@ -181,13 +191,13 @@ def redis_items(services: DataServices, seen: dict) -> list:
     if snapshot.redis_error:
         raise RedisUnavailable(snapshot.redis_error)
     seen["readings"] = snapshot.readings
-    return [shell.status_item("Redis", "reachable", "ok", "redis")]
+    return [shell.status_item(t("strip.redis"), t("strip.reachable"), "ok", "redis")]
 
 
 def bot_status_item(readings, symbols: list[str], stale_after_s: float) -> html.Span:
     """The current symbol whose bot status is worst (missing, invalid, then oldest)."""
     if readings is None:
-        return shell.status_item("Bot status", "unknown", "down", "bot")
+        return shell.status_item(t("strip.bot_status"), t("strip.unknown"), "down", "bot")
     return shell.bot_status_item(worst_status(symbols, readings), stale_after_s)
 
 

@@ -155,7 +155,7 @@ def create_app(settings: Settings, services: DataServices | None = None) -> Dash
         ]
     )
     services.init_app(app.server)
-    AlertStateReader(settings.alerts.state_path, settings.alerts.language).init_app(app.server)
+    AlertStateReader(settings.alerts.state_path).init_app(app.server)
     callbacks.register(app, services)
     web.install(app, settings)
     _register_component_bundles(app, settings.url_prefix)

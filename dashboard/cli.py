@@ -375,7 +375,7 @@ def cmd_watch(args) -> int:
         print("configuration error: DATABASE_URL: not set (nor DB_HOST/DB_USER/DB_NAME)", file=sys.stderr)
         return 2
     services = build_services(settings)
-    watcher = Watcher(services, settings.alerts, settings.timezone)
+    watcher = Watcher(services, settings.alerts, settings.timezone, language=settings.display.language)
     if args.dry_run:
         for line in watcher.dry_run():
             print(line)

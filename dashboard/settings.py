@@ -407,7 +407,6 @@ def _alerts(env: _Env) -> AlertSettings:
     public_url = env.raw("DASHBOARD_PUBLIC_URL")
     if public_url is not None and not _HTTP_URL_RE.match(public_url):
         raise SettingsError(f"DASHBOARD_PUBLIC_URL: expected an http:// or https:// URL, got {public_url!r}")
-    language = env.choice("DASHBOARD_LANGUAGE", "ko", LANGUAGES)
     return AlertSettings(
         evaluation_seconds=env.number("ALERT_EVALUATION_SECONDS", 30.0, 0.1, 3600.0),
         pending_seconds=env.number("ALERT_PENDING_SECONDS", 60.0, 0.0, 86_400.0),
@@ -424,5 +423,4 @@ def _alerts(env: _Env) -> AlertSettings:
         delivery_attempts=env.integer("ALERT_DELIVERY_ATTEMPTS", 5, 1, 20),
         state_dir=env.raw("ALERT_STATE_DIR") or "alert-state",
         public_url=public_url.rstrip("/") if public_url else None,
-        language=language,
     )

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from data.status_payload import TooLarge, VolatilityState, WrongRedisType
+from i18n import Message
 
 GLOBAL_BLOCK_KEY = "ai:guard:global:block"
 ERROR_STREAK_KEY = "ai:guard:error_streak"
@@ -71,33 +72,33 @@ class AiGuardrails:
     calls_today: int | None
     # False when not one ai:* key exists: an older bot, or nothing set yet.
     any_key: bool
-    problems: tuple[str, ...] = ()
+    problems: tuple[Message, ...] = ()  # put into words when shown
     volatility: VolatilityState | None = None
 
 
-def parse_counter(key: str, raw: Any) -> tuple[int | None, str | None]:
+def parse_counter(key: str, raw: Any) -> tuple[int | None, Message | None]:
     """(value, problem) of a counter key; an absent key counts 0."""
     if raw is None:
         return 0, None
     if isinstance(raw, WrongRedisType):
-        return None, f"{key} holds a Redis {raw.detail}, expected a whole number"
+        return None, Message("status.counter_redis_type", name=key, detail=raw.detail)
     if isinstance(raw, TooLarge):
-        return None, f"{key} holds {raw.size:,} bytes, expected a whole number"
+        return None, Message("status.counter_too_large", name=key, size=f"{raw.size:,}")
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
     text = text.strip()
     if not text.isascii() or not text.isdigit():
-        return None, f"{key} holds {text[:20]!r}, expected a whole number"
+        return None, Message("status.counter_not_integer", name=key, value=repr(text[:20]))
     return int(text), None
 
 
-def parse_hold(key: str, raw: RawKey, clock_rate: float) -> tuple[Hold, str | None]:
+def parse_hold(key: str, raw: RawKey, clock_rate: float) -> tuple[Hold, Message | None]:
     """A block/cooldown key: any value means in force; time left = PTTL x clock_rate (the demo's
     TTLs run faster than the wall clock by its speed; in production clock_rate is 1)."""
     if raw.value is None:
         return Hold(False), None
     problem = None
     if isinstance(raw.value, WrongRedisType):
-        problem = f"{key} holds a Redis {raw.value.detail}, expected a string; counted as in force"
+        problem = Message("status.hold_redis_type", name=key, detail=raw.value.detail)
     pttl = raw.pttl_ms
     if pttl is None or pttl < 0:
         return Hold(True, None), problem
@@ -108,7 +109,7 @@ def parse_guardrails(
     raw: dict[str, RawKey], symbols: list[str], now: datetime, clock_rate: float, volatility: VolatilityState | None
 ) -> AiGuardrails:
     """Every guardrail key of `symbols` from one fetch (keys absent from `raw` count as absent)."""
-    problems: list[str] = []
+    problems: list[Message] = []
 
     def get(key: str) -> RawKey:
         return raw.get(key) or RawKey(None)

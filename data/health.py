@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
+from i18n import Message
+
 
 class N8nState(str, enum.Enum):
     NOT_CONFIGURED = "not_configured"
@@ -23,7 +25,7 @@ class N8nState(str, enum.Enum):
 class N8nHealth:
     state: N8nState
     url: str | None
-    message: str
+    message: Message  # put into words when shown
     status_code: int | None = None
     latency_ms: float | None = None
 
@@ -40,7 +42,7 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedire
 def check_n8n(base_url: str | None, timeout_s: float) -> N8nHealth:
     """GET {base_url}/healthz with a short timeout; never raises."""
     if not base_url:
-        return N8nHealth(N8nState.NOT_CONFIGURED, None, "n8n is not configured (N8N_URL is empty).")
+        return N8nHealth(N8nState.NOT_CONFIGURED, None, Message("status.n8n_not_configured"))
     url = base_url.rstrip("/") + "/healthz"
     started = time.perf_counter()
     try:
@@ -49,18 +51,18 @@ def check_n8n(base_url: str | None, timeout_s: float) -> N8nHealth:
             status = response.status
     except urllib.error.HTTPError as exc:
         latency = (time.perf_counter() - started) * 1000.0
-        return N8nHealth(N8nState.UNHEALTHY, url, f"n8n answered HTTP {exc.code}.", exc.code, latency)
+        return N8nHealth(N8nState.UNHEALTHY, url, Message("status.n8n_http", code=exc.code), exc.code, latency)
     except (urllib.error.URLError, OSError, http.client.HTTPException, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            message = f"n8n did not answer within {timeout_s:g} s."
+            message = Message("status.n8n_timeout", timeout=f"{timeout_s:g}")
         else:
-            message = f"n8n unreachable: {reason}"
+            message = Message("status.n8n_unreachable", reason=str(reason))
         return N8nHealth(N8nState.UNREACHABLE, url, message)
     latency = (time.perf_counter() - started) * 1000.0
     if 200 <= status < 300:
-        return N8nHealth(N8nState.OK, url, "n8n is healthy.", status, latency)
-    return N8nHealth(N8nState.UNHEALTHY, url, f"n8n answered HTTP {status}.", status, latency)
+        return N8nHealth(N8nState.OK, url, Message("status.n8n_healthy"), status, latency)
+    return N8nHealth(N8nState.UNHEALTHY, url, Message("status.n8n_http", code=status), status, latency)
 
 
 _URL_USERINFO_PASSWORD = re.compile(r"(?P<keep>\b[A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*:)[^@\s]*@")

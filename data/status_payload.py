@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from data.symbols import same_market
+from i18n import Message
 
 # Every action a bot of either generation writes: week-6 knew HOLD, BUY, SELL and WAITING; v3
 # added HOLD (POS) (holding, no exit) and SKIP (a signal vetoed). An action not listed here is
@@ -109,7 +110,7 @@ class BotStatus:
 @dataclass(frozen=True)
 class StatusProblem:
     kind: ProblemKind
-    message: str
+    message: Message  # put into words when shown (catalogue i18n/<language>/status.py)
 
 
 @dataclass(frozen=True)
@@ -121,12 +122,13 @@ class BotStatusReading:
     problems: tuple[StatusProblem, ...] = ()
     age_s: float | None = None
     stale: bool = False
-    message: str | None = None  # for MISSING and REDIS_UNAVAILABLE
+    message: Message | None = None  # for MISSING and REDIS_UNAVAILABLE
     regime: Any = None
 
     @property
     def problem_summary(self) -> str:
-        return "; ".join(p.message for p in self.problems)
+        """Every problem, in the language of the request that asks."""
+        return "; ".join(str(p.message) for p in self.problems)
 
     @property
     def problem_kinds(self) -> tuple[ProblemKind, ...]:
@@ -138,7 +140,7 @@ class VolatilityState:
     current_volatility: float | None
     is_high_volatility: bool | None
     timestamp: datetime | None
-    problem: str | None = None
+    problem: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ class BotStatusSnapshot:
 
     readings: dict[str, BotStatusReading]
     volatility: VolatilityState | None = None
-    redis_error: str | None = None
+    redis_error: Message | None = None
     unknown_symbol_readings: dict[str, BotStatusReading] = field(default_factory=dict)
 
 
@@ -166,7 +168,7 @@ class _RejectConstant(ValueError):
 
 
 def _reject_constant(name: str):
-    raise _RejectConstant(f"{name} is not a valid JSON number")
+    raise _RejectConstant(name)
 
 
 def _loads_strict(data: bytes) -> Any:
@@ -184,7 +186,7 @@ def validate_payload(
 ) -> BotStatusReading:
     """Turn one raw Redis value into a reading that says exactly what is wrong, if anything."""
 
-    def invalid(kind: ProblemKind, message: str, status: BotStatus | None = None, problems=()):
+    def invalid(kind: ProblemKind, message: Message, status: BotStatus | None = None, problems=()):
         return BotStatusReading(
             symbol,
             StatusState.INVALID,
@@ -195,66 +197,68 @@ def validate_payload(
         )
 
     if isinstance(raw, WrongRedisType):
-        return invalid(ProblemKind.WRONG_TYPE, f"the key holds a Redis {raw.detail}, expected a JSON string")
+        return invalid(ProblemKind.WRONG_TYPE, Message("status.key_redis_type", detail=raw.detail))
     if isinstance(raw, TooLarge):
         return invalid(
             ProblemKind.TOO_LARGE,
-            f"payload is {raw.size:,} bytes (limit {MAX_PAYLOAD_BYTES:,}); not read",
+            Message("status.too_large", size=f"{raw.size:,}", limit=f"{MAX_PAYLOAD_BYTES:,}"),
         )
     try:
         payload = _loads_strict(raw)
     except _RejectConstant as exc:
-        return invalid(ProblemKind.INVALID_VALUE, str(exc))
+        return invalid(ProblemKind.INVALID_VALUE, Message("status.not_json_number", name=str(exc)))
     except (ValueError, UnicodeDecodeError, RecursionError):
         if not raw:
-            return invalid(ProblemKind.NOT_JSON, "payload is an empty string")
-        return invalid(ProblemKind.NOT_JSON, "payload is not valid JSON")
+            return invalid(ProblemKind.NOT_JSON, Message("status.empty_payload"))
+        return invalid(ProblemKind.NOT_JSON, Message("status.not_json"))
     if not isinstance(payload, dict):
-        return invalid(ProblemKind.WRONG_TYPE, f"payload is a JSON {_json_type(payload)}, expected an object")
+        return invalid(
+            ProblemKind.WRONG_TYPE, Message("status.not_object", type=Message(f"status.json.{_json_type(payload)}"))
+        )
 
     problems: list[StatusProblem] = []
     fields: dict[str, Any] = {}
 
-    def problem(kind: ProblemKind, message: str):
+    def problem(kind: ProblemKind, message: Message):
         problems.append(StatusProblem(kind, message))
 
     # Required in every payload, WAITING included.
     action = payload.get("action")
     if "action" not in payload:
-        problem(ProblemKind.MISSING_FIELD, "missing field 'action'")
+        problem(ProblemKind.MISSING_FIELD, Message("status.missing_field", field="'action'"))
     elif not isinstance(action, str):
-        problem(ProblemKind.WRONG_TYPE, f"'action' is a {_json_type(action)}, expected a string")
+        problem(ProblemKind.WRONG_TYPE, _wrong_type("'action'", action, "string"))
     elif not action.strip():
-        problem(ProblemKind.INVALID_VALUE, "'action' is an empty string")
+        problem(ProblemKind.INVALID_VALUE, Message("status.empty_string", field="'action'"))
     else:
         fields["action"] = action[:MAX_ACTION_CHARS]
 
     timestamp = payload.get("timestamp")
     if "timestamp" not in payload:
-        problem(ProblemKind.MISSING_FIELD, "missing field 'timestamp'")
+        problem(ProblemKind.MISSING_FIELD, Message("status.missing_field", field="'timestamp'"))
     elif not isinstance(timestamp, str):
-        problem(ProblemKind.WRONG_TYPE, f"'timestamp' is a {_json_type(timestamp)}, expected an ISO-8601 string")
+        problem(ProblemKind.WRONG_TYPE, _wrong_type("'timestamp'", timestamp, "timestamp"))
     else:
         parsed = _parse_timestamp(timestamp[:64])
         if parsed is None:
-            problem(
-                ProblemKind.INVALID_VALUE, f"'timestamp' {timestamp[:40]!r} is not an ISO-8601 time, or is out of range"
-            )
+            problem(ProblemKind.INVALID_VALUE, Message("status.bad_timestamp", value=repr(timestamp[:40])))
         elif parsed.tzinfo is None:
-            problem(ProblemKind.INVALID_VALUE, "'timestamp' has no time zone (naive); cannot compute its age")
+            problem(ProblemKind.INVALID_VALUE, Message("status.naive_timestamp"))
         elif (parsed - now).total_seconds() > FUTURE_TOLERANCE_S:
             ahead = (parsed - now).total_seconds()
-            problem(ProblemKind.INVALID_VALUE, f"'timestamp' is {ahead:,.0f} s in the future (clock skew?)")
+            problem(ProblemKind.INVALID_VALUE, Message("status.future_timestamp", ahead=f"{ahead:,.0f}"))
         else:
             fields["timestamp"] = parsed
 
     payload_symbol = payload.get("symbol")
     if "symbol" not in payload:
-        problem(ProblemKind.MISSING_FIELD, "missing field 'symbol'")
+        problem(ProblemKind.MISSING_FIELD, Message("status.missing_field", field="'symbol'"))
     elif not isinstance(payload_symbol, str):
-        problem(ProblemKind.WRONG_TYPE, f"'symbol' is a {_json_type(payload_symbol)}, expected a string")
+        problem(ProblemKind.WRONG_TYPE, _wrong_type("'symbol'", payload_symbol, "string"))
     elif not same_market(symbol, payload_symbol):
-        problem(ProblemKind.INVALID_VALUE, f"'symbol' {payload_symbol[:24]!r} does not match the key's {symbol}")
+        problem(
+            ProblemKind.INVALID_VALUE, Message("status.symbol_mismatch", value=repr(payload_symbol[:24]), symbol=symbol)
+        )
     else:
         fields["symbol"] = payload_symbol
 
@@ -268,10 +272,10 @@ def validate_payload(
         indicators = {}
     if indicators is None:
         if not waiting:
-            problem(ProblemKind.MISSING_FIELD, "missing field 'indicators'")
+            problem(ProblemKind.MISSING_FIELD, Message("status.missing_field", field="'indicators'"))
         indicators = {}
     elif not isinstance(indicators, dict):
-        problem(ProblemKind.WRONG_TYPE, f"'indicators' is a {_json_type(indicators)}, expected an object")
+        problem(ProblemKind.WRONG_TYPE, _wrong_type("'indicators'", indicators, "object"))
         indicators = {}
     require_indicators = not waiting
     fields["rsi"] = _number(
@@ -287,13 +291,13 @@ def validate_payload(
     position = payload.get("position")
     if position is None:
         if not waiting and "position" not in payload:
-            problem(ProblemKind.MISSING_FIELD, "missing field 'position'")
+            problem(ProblemKind.MISSING_FIELD, Message("status.missing_field", field="'position'"))
     elif not isinstance(position, dict):
-        problem(ProblemKind.WRONG_TYPE, f"'position' is a {_json_type(position)}, expected an object")
+        problem(ProblemKind.WRONG_TYPE, _wrong_type("'position'", position, "object"))
     else:
         has_position = position.get("has_position")
         if has_position is not None and not isinstance(has_position, bool):
-            problem(ProblemKind.WRONG_TYPE, "'position.has_position' is not true/false")
+            problem(ProblemKind.WRONG_TYPE, Message("status.not_bool", field="'position.has_position'"))
         else:
             fields["has_position"] = has_position
         fields["avg_price"] = _number(position, "avg_price", problem, required=False, prefix="position.", positive=True)
@@ -303,7 +307,7 @@ def validate_payload(
 
     reason = payload.get("reason")
     if reason is not None and not isinstance(reason, str):
-        problem(ProblemKind.WRONG_TYPE, f"'reason' is a {_json_type(reason)}, expected a string")
+        problem(ProblemKind.WRONG_TYPE, _wrong_type("'reason'", reason, "string"))
     elif isinstance(reason, str):
         fields["reason"] = reason if len(reason) <= MAX_REASON_CHARS else reason[:MAX_REASON_CHARS] + " …"
 
@@ -340,21 +344,21 @@ def _number(
     label = f"'{prefix}{name}'"
     if name not in container or container[name] is None:
         if required and name not in container:
-            problem(ProblemKind.MISSING_FIELD, f"missing field {label}")
+            problem(ProblemKind.MISSING_FIELD, Message("status.missing_field", field=label))
         return None
     value = container[name]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        problem(ProblemKind.WRONG_TYPE, f"{label} is a {_json_type(value)}, expected a number")
+        problem(ProblemKind.WRONG_TYPE, _wrong_type(label, value, "number"))
         return None
     value = float(value)
     if not math.isfinite(value):
-        problem(ProblemKind.INVALID_VALUE, f"{label} is not a finite number")
+        problem(ProblemKind.INVALID_VALUE, Message("status.not_finite", field=label))
         return None
     if positive and value <= 0:
-        problem(ProblemKind.INVALID_VALUE, f"{label} must be positive, got {value:g}")
+        problem(ProblemKind.INVALID_VALUE, Message("status.not_positive", field=label, value=f"{value:g}"))
         return None
     if (low is not None and value < low) or (high is not None and value > high):
-        problem(ProblemKind.INVALID_VALUE, f"{label} {value:g} is out of range")
+        problem(ProblemKind.INVALID_VALUE, Message("status.out_of_range", field=label, value=f"{value:g}"))
         return None
     return value
 
@@ -364,7 +368,7 @@ def _regime(container: dict, name: str, problem, *, prefix: str = "") -> str | N
     if value is None:
         return None
     if not isinstance(value, str):
-        problem(ProblemKind.WRONG_TYPE, f"'{prefix}{name}' is a {_json_type(value)}, expected a string")
+        problem(ProblemKind.WRONG_TYPE, _wrong_type(f"'{prefix}{name}'", value, "string"))
         return None
     return value.strip()[:20] or None
 
@@ -377,6 +381,16 @@ def _parse_timestamp(text: str) -> datetime | None:
         return parsed.astimezone(UTC) if parsed.tzinfo is not None else parsed
     except (ValueError, OverflowError):
         return None
+
+
+def _wrong_type(field_label: str, value: Any, expected: str) -> Message:
+    """'<field>' is a <JSON type>, expected <expected> (string, number, object or timestamp)."""
+    return Message(
+        "status.wrong_type",
+        field=field_label,
+        type=Message(f"status.json.{_json_type(value)}"),
+        expected=Message(f"status.expected.{expected}"),
+    )
 
 
 def _json_type(value: Any) -> str:
@@ -395,6 +409,16 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
+def joined(problems: list[Message]) -> Message | None:
+    """Several problems as one message ("a; b; c"), or None when there is none."""
+    if not problems:
+        return None
+    message = problems[-1]
+    for earlier in reversed(problems[:-1]):
+        message = Message("status.and", first=earlier, rest=message)
+    return message
+
+
 def decode_optional(raw: Any) -> Any:
     """market:regime:{symbol}: shown when present, in whatever form the bot wrote it."""
     if raw is None or isinstance(raw, (WrongRedisType, TooLarge)):
@@ -409,22 +433,22 @@ def parse_volatility(raw: Any) -> VolatilityState | None:
     if raw is None:
         return None
     if isinstance(raw, (WrongRedisType, TooLarge)):
-        return VolatilityState(None, None, None, "coinpilot:volatility_state is not a readable JSON string")
+        return VolatilityState(None, None, None, Message("status.volatility_unreadable"))
     try:
         payload = _loads_strict(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return VolatilityState(None, None, None, "coinpilot:volatility_state is not valid JSON")
+        return VolatilityState(None, None, None, Message("status.volatility_not_json"))
     if not isinstance(payload, dict):
-        return VolatilityState(None, None, None, "coinpilot:volatility_state is not a JSON object")
-    problems: list[str] = []
+        return VolatilityState(None, None, None, Message("status.volatility_not_object"))
+    problems: list[Message] = []
     value = _number(payload, "current_volatility", lambda kind, msg: problems.append(msg), required=False, low=0)
     flag = payload.get("is_high_volatility")
     if flag is not None and not isinstance(flag, bool):
-        problems.append("'is_high_volatility' is not true/false")
+        problems.append(Message("status.not_bool", field="'is_high_volatility'"))
         flag = None
     stamp = payload.get("timestamp")
     parsed = _parse_timestamp(stamp[:64]) if isinstance(stamp, str) else None
     if parsed is not None and parsed.tzinfo is None:
         parsed = None
-        problems.append("'timestamp' has no time zone")
-    return VolatilityState(value, flag, parsed, "; ".join(problems) or None)
+        problems.append(Message("status.no_time_zone"))
+    return VolatilityState(value, flag, parsed, joined(problems))

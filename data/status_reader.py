@@ -40,6 +40,7 @@ from data.status_payload import (
     validate_payload,
 )
 from data.symbols import is_valid_symbol_format, symbol_forms
+from i18n import Message
 
 STATUS_KEY_PREFIX = "bot:status:"
 REGIME_KEY_PREFIX = "market:regime:"
@@ -112,7 +113,7 @@ class BotStatusReader:
                 readings[symbol] = BotStatusReading(
                     symbol,
                     StatusState.MISSING,
-                    message="No status: the bot has not reported for 5 minutes (key expired or never written).",
+                    message=Message("status.no_status"),
                     regime=regime,
                 )
             else:
@@ -123,9 +124,7 @@ class BotStatusReader:
                 continue
             symbol = key[len(STATUS_KEY_PREFIX) :]
             reading = validate_payload(symbol, key, raw[key], now, self.stale_after_s)
-            problem = StatusProblem(
-                ProblemKind.INVALID_VALUE, f"status for {symbol}, a symbol with no candles in market_data"
-            )
+            problem = StatusProblem(ProblemKind.INVALID_VALUE, Message("status.unknown_symbol", symbol=symbol))
             unknown[symbol] = BotStatusReading(
                 symbol,
                 StatusState.INVALID,
@@ -266,10 +265,11 @@ def fresher_reading(readings: list[BotStatusReading]) -> BotStatusReading:
     return min(readings, key=lambda r: (r.age_s is None, r.age_s if r.age_s is not None else 0.0))
 
 
-def redis_error_message(exc: BaseException, where: str) -> str:
+def redis_error_message(exc: BaseException, where: str) -> Message:
     if isinstance(exc, redis.TimeoutError):
-        return f"Redis unreachable at {where}: no answer within the socket timeout."
+        return Message("status.redis_timeout", where=where)
     if isinstance(exc, redis.AuthenticationError):
-        return f"Redis unreachable at {where}: authentication failed."
+        return Message("status.redis_auth", where=where)
+    # The client library's own words: what went wrong, as the operator would search for it.
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return f"Redis unreachable at {where}: {text}"
+    return Message("status.redis_error", where=where, detail=text)

@@ -8,11 +8,16 @@ from dataclasses import dataclass
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from i18n import t
 from layouts import ids
 from layouts.components import alert, section
 
-STATE_LABELS = {"firing": "FIRING", "pending": "PENDING", "ok": "OK"}
 STATE_COLOURS = {"firing": "danger", "pending": "warning", "ok": "success"}
+
+
+def state_label(state: str) -> str:
+    """A rule state (ok, pending, firing) in the operator's words."""
+    return t(f"alerts.page.state.{state}")
 
 
 @dataclass(frozen=True)
@@ -40,16 +45,16 @@ class HistoryRow:
 def page() -> html.Div:
     return html.Div(
         [
-            html.H1("Alerts", className="page-title"),
+            html.H1(t("alerts.page.title"), className="page-title"),
             html.Div(id=ids.ALERTS_WATCHER, className="mb-3"),
             section(
-                "Rules",
+                t("alerts.page.rules"),
                 html.Div(id=ids.ALERTS_RULES),
                 right=html.Div(
                     [
                         dbc.Switch(
                             id=ids.ALERTS_NOTIFY,
-                            label="Browser notifications",
+                            label=t("alerts.page.notifications"),
                             value=False,
                             persistence=True,
                             persistence_type="local",
@@ -62,11 +67,11 @@ def page() -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(section("Silences", html.Div(id=ids.ALERTS_SILENCES)), lg=6),
-                    dbc.Col(section("Delivery channels", html.Div(id=ids.ALERTS_CHANNELS)), lg=6),
+                    dbc.Col(section(t("alerts.page.silences"), html.Div(id=ids.ALERTS_SILENCES)), lg=6),
+                    dbc.Col(section(t("alerts.page.channels"), html.Div(id=ids.ALERTS_CHANNELS)), lg=6),
                 ]
             ),
-            section("Transition history (newest first)", html.Div(id=ids.ALERTS_HISTORY)),
+            section(t("alerts.page.history"), html.Div(id=ids.ALERTS_HISTORY)),
         ]
     )
 
@@ -75,15 +80,15 @@ def no_watcher(state_path: str) -> html.Div:
     return alert(
         html.Span(
             [
-                "No alert watcher has run with this state directory (",
+                t("alerts.page.no_watcher_before"),
                 html.Code(state_path),
-                "). Nobody is told when something breaks while this page is closed: start one with ",
+                t("alerts.page.no_watcher_middle"),
                 html.Code("coinpilot-dashboard watch"),
-                " (deploy/coinpilot-alerts.service).",
+                t("alerts.page.no_watcher_after"),
             ]
         ),
         "warning",
-        "No watcher",
+        t("alerts.page.no_watcher_title"),
         **{"data-watcher": "none"},
     )
 
@@ -94,7 +99,10 @@ def watcher_card(level: str, headline: str, facts: list[tuple[str, str]]) -> dbc
         dbc.CardBody(
             [
                 html.Div(
-                    [html.Span(className=f"dot dot-{level}"), html.Span("Alert watcher", className="fw-semibold")],
+                    [
+                        html.Span(className=f"dot dot-{level}"),
+                        html.Span(t("alerts.page.watcher"), className="fw-semibold"),
+                    ],
                     className="d-flex align-items-center gap-2 mb-1",
                 ),
                 html.Div(headline, className=f"text-{colours[level]}", **{"data-watcher": level}),
@@ -109,17 +117,22 @@ def watcher_card(level: str, headline: str, facts: list[tuple[str, str]]) -> dbc
 
 def rules_table(rows: list[RuleRow]) -> html.Div:
     if not rows:
-        return html.P("The watcher has not evaluated any rule yet.", className="text-secondary mb-0")
+        return html.P(t("alerts.page.no_rules"), className="text-secondary mb-0")
     header = html.Thead(
-        html.Tr([html.Th(h) for h in ("State", "Rule", "Symbol / threshold", "Value", "Since", "Evaluated")])
+        html.Tr(
+            [
+                html.Th(t(f"alerts.page.col_{column}"))
+                for column in ("state", "rule", "subject", "value", "since", "evaluated")
+            ]
+        )
     )
     body = []
     for row in rows:
-        badges = [dbc.Badge(STATE_LABELS[row.state], color=STATE_COLOURS[row.state])]
+        badges = [dbc.Badge(state_label(row.state), color=STATE_COLOURS[row.state])]
         if row.silenced:
-            badges.append(dbc.Badge("silenced", color="secondary", className="ms-1"))
+            badges.append(dbc.Badge(t("alerts.page.silenced"), color="secondary", className="ms-1"))
         if row.unknown:
-            badges.append(dbc.Badge("source unreachable", color="secondary", className="ms-1"))
+            badges.append(dbc.Badge(t("alerts.page.source_unreachable"), color="secondary", className="ms-1"))
         title = dcc.Link(row.title, href=row.link) if row.link else row.title
         body.append(
             html.Tr(
@@ -139,15 +152,13 @@ def rules_table(rows: list[RuleRow]) -> html.Div:
 
 def history_table(rows: list[HistoryRow]) -> html.Div:
     if not rows:
-        return html.P("No transitions yet.", className="text-secondary mb-0")
+        return html.P(t("alerts.page.no_transitions"), className="text-secondary mb-0")
     return dbc.Table(
         [
-            html.Thead(html.Tr([html.Th("At"), html.Th("Rule"), html.Th("From"), html.Th("To")])),
+            html.Thead(html.Tr([html.Th(t(f"alerts.page.col_{column}")) for column in ("at", "rule", "from", "to")])),
             html.Tbody(
                 [
-                    html.Tr(
-                        [html.Td(r.at), html.Td(r.title), html.Td(STATE_LABELS[r.old]), html.Td(STATE_LABELS[r.new])]
-                    )
+                    html.Tr([html.Td(r.at), html.Td(r.title), html.Td(state_label(r.old)), html.Td(state_label(r.new))])
                     for r in rows
                 ]
             ),
@@ -161,11 +172,18 @@ def history_table(rows: list[HistoryRow]) -> html.Div:
 def silences_list(rows: list[tuple[str, str]]) -> html.Div:
     if not rows:
         return html.P(
-            ["No active silences. ", html.Code("coinpilot-dashboard watch --silence RULE --for 2h"), " adds one."],
+            [
+                t("alerts.page.no_silences"),
+                html.Code("coinpilot-dashboard watch --silence RULE --for 2h"),
+                t("alerts.page.adds_one"),
+            ],
             className="text-secondary mb-0",
         )
     return html.Ul(
-        [html.Li([html.Code(target), f" until {until}"], **{"data-silence": target}) for target, until in rows],
+        [
+            html.Li([html.Code(target), t("alerts.page.until", until=until)], **{"data-silence": target})
+            for target, until in rows
+        ],
         className="mb-0",
     )
 
@@ -173,7 +191,7 @@ def silences_list(rows: list[tuple[str, str]]) -> html.Div:
 def channels_list(rows: list[tuple[str, str, str]]) -> html.Div:
     """(channel name, level, text): never a URL or a token."""
     if not rows:
-        return html.P("No message has been queued yet (or no channel is configured).", className="text-secondary mb-0")
+        return html.P(t("alerts.page.no_messages"), className="text-secondary mb-0")
     return html.Ul(
         [
             html.Li(
@@ -186,7 +204,15 @@ def channels_list(rows: list[tuple[str, str, str]]) -> html.Div:
 
 
 def strip_link(firing: int, href: str, watcher_running: bool) -> list:
-    """The status strip's alert count (children of the ALERTS_STRIP link)."""
-    level = "down" if firing else ("ok" if watcher_running else "warn")
-    text = f"{firing} firing" if watcher_running or firing else "no watcher"
-    return [html.Span(className=f"dot dot-{level}"), html.Span("Alerts: ", className="strip-label"), html.Span(text)]
+    """The status strip's alert count (children of the ALERTS_STRIP link). Without a watcher
+    the item is neutral (grey): running without one is a valid deployment, not a fault."""
+    level = "down" if firing else ("ok" if watcher_running else "off")
+    text = t("strip.firing", count=firing) if watcher_running or firing else t("strip.no_watcher")
+    attributes = {"data-level": level}
+    if level == "off":
+        attributes["title"] = t("strip.no_watcher_tip")
+    return [
+        html.Span(className=f"dot dot-{level}"),
+        html.Span(t("strip.alerts") + ": ", className="strip-label"),
+        html.Span(text, **attributes),
+    ]

@@ -182,8 +182,9 @@ def alerts_strip(relative_path: Callable[[str], str]) -> html.Div:
 
 
 def status_item(label: str, value: str, level: str, key: str, symbol: str | None = None) -> html.Span:
-    """One entry of the status strip; level is ok, warn or down (sets the colour); `symbol`: the
-    symbol the entry speaks of, when it reports the worst of several."""
+    """One entry of the status strip; level is ok, warn, down or off (sets the colour; off: a
+    valid state that needs nothing, shown grey); `symbol`: the symbol the entry speaks of, when
+    it reports the worst of several."""
     attributes = {"data-status": key, "data-level": level}
     if symbol is not None:
         attributes["data-symbol"] = symbol
@@ -200,49 +201,52 @@ _TRADING_LEVELS = {"RUNNING": "ok", "LIMIT REACHED": "warn", "COOLDOWN": "warn",
 def trading_state_item(state: str | None, cooldown_remaining_s: float) -> html.Span:
     """The trading state the Risk page shows; COOLDOWN with its time left. None: unknown."""
     if state is None:
-        return status_item("Trading", "unknown", "down", "trading")
-    text = f"{state} ({duration(cooldown_remaining_s)} left)" if state == "COOLDOWN" else state
-    item = status_item("Trading", text, _TRADING_LEVELS.get(state, "warn"), "trading")
-    item.title = {
-        "RUNNING": "The bot may open new positions.",
-        "LIMIT REACHED": "Daily trade limit reached: no new entries until the next UTC day; exits still run.",
-        "COOLDOWN": "Consecutive losses: no new entries until the cooldown ends.",
-        "HALTED": "The bot has halted trading for today.",
-    }.get(state)
+        return status_item(t("strip.trading"), t("strip.unknown"), "down", "trading")
+    known = state in _TRADING_LEVELS
+    if state == "COOLDOWN":
+        text = t("strip.cooldown_left", left=duration(cooldown_remaining_s))
+    else:
+        # A state this dashboard does not know is shown as the bot wrote it.
+        text = t(f"strip.state.{state}") if known else state
+    item = status_item(t("strip.trading"), text, _TRADING_LEVELS.get(state, "warn"), "trading")
+    item.title = t(f"strip.tip.{state}") if known else None
     return item
 
 
 def candle_item(worst, symbol_count: int, stale_after_s: float, future: list[str] = ()) -> html.Span:
     """The worst current symbol's last candle, aged from its close (data.freshness.WorstCandle);
     symbols with future-dated candles are named and turn it amber: such data is not "fresh"."""
-    future_note = f" · future-dated candles ({', '.join(future)})" if future else ""
+    label = t("strip.last_candle")
+    future_note = t("strip.future_candles", symbols=", ".join(future)) if future else ""
     if worst is None:
-        return status_item("Last candle", "no candles yet" + future_note, "warn", "candle")
+        return status_item(label, t("strip.no_candles_yet") + future_note, "warn", "candle")
     if worst.age_s is None:
-        return status_item("Last candle", f"{worst.symbol}: no candles" + future_note, "warn", "candle", worst.symbol)
+        text = t("strip.symbol_no_candles", symbol=worst.symbol)
+        return status_item(label, text + future_note, "warn", "candle", worst.symbol)
     level = "warn" if worst.age_s > stale_after_s or future else "ok"
     text = age(worst.age_s) if symbol_count == 1 else f"{worst.symbol} {age(worst.age_s)}"
     if symbol_count > 1:
-        text += " (oldest of " + str(symbol_count) + ")"
-    return status_item("Last candle", text + future_note, level, "candle", worst.symbol)
+        text = t("strip.oldest_of", text=text, count=symbol_count)
+    return status_item(label, text + future_note, level, "candle", worst.symbol)
 
 
 def bot_status_item(worst, stale_after_s: float) -> html.Span:
     """The worst current symbol's bot status (data.freshness.WorstStatus)."""
+    label = t("strip.bot_status")
     if worst is None:
-        return status_item("Bot status", "no status for 5 min", "warn", "bot")
+        return status_item(label, t("strip.no_status"), "warn", "bot")
     if worst.standing.value == "missing":
-        text, level = f"{worst.symbol}: no status for 5 min", "warn"
+        text, level = t("strip.symbol_no_status", symbol=worst.symbol), "warn"
     elif worst.standing.value == "invalid":
-        text, level = f"{worst.symbol}: invalid payload", "warn"
+        text, level = t("strip.symbol_invalid", symbol=worst.symbol), "warn"
     else:
         stale = worst.standing.value == "stale"
-        text = age(worst.age_s) + (f" (stale, > {stale_after_s:g} s)" if stale else "")
+        text = t("strip.stale", age=age(worst.age_s), limit=f"{stale_after_s:g}") if stale else age(worst.age_s)
         text = f"{worst.symbol} {text}" if worst.total > 1 else text
         level = "warn" if stale else "ok"
     if worst.total > 1:
-        text += f" · {worst.fresh_count}/{worst.total} fresh"
-    return status_item("Bot status", text, level, "bot", worst.symbol)
+        text += t("strip.fresh_count", fresh=worst.fresh_count, total=worst.total)
+    return status_item(label, text, level, "bot", worst.symbol)
 
 
 def not_found(pathname: str, relative_path: Callable[[str], str]) -> html.Div:

@@ -15,8 +15,16 @@ from tests.support.live import LiveServer
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
 
+# --cp-off (assets/dashboard.css): the colour of a state that needs nothing done.
+NEUTRAL_GREY = "rgb(148, 163, 184)"
+
+
 def words(text: str) -> str:
     return " ".join(text.split())
+
+
+def dot_colour(page) -> str:
+    return page.page.locator("#alerts-strip .dot").evaluate("e => getComputedStyle(e).backgroundColor")
 
 
 def serve(postgres, redis_db, template, alerts: AlertSettings):
@@ -27,7 +35,7 @@ def serve(postgres, redis_db, template, alerts: AlertSettings):
 
 
 def test_the_alerts_page_says_when_no_watcher_runs(postgres, redis_db, browser_template, watched, tmp_path):
-    alerts = AlertSettings(state_dir=str(tmp_path / "never-written"), language="en")
+    alerts = AlertSettings(state_dir=str(tmp_path / "never-written"))
     _, app = serve(postgres, redis_db, browser_template, alerts)
     with LiveServer(app.server) as server:
         page = watched()
@@ -35,21 +43,39 @@ def test_the_alerts_page_says_when_no_watcher_runs(postgres, redis_db, browser_t
         text = page.wait_for_text("[data-watcher='none']", lambda t: "No alert watcher has run" in t)
         assert str(tmp_path / "never-written") in text
         assert words(page.wait_for_text("#alerts-strip", lambda t: "no watcher" in t)) == "Alerts: no watcher"
+        # Running without a watcher is a valid deployment: the item is grey, not amber.
+        assert dot_colour(page) == NEUTRAL_GREY
         page.screenshot("no-watcher")
+    services_of(app.server).database.dispose()
+
+
+def test_the_alerts_page_and_its_strip_item_read_in_korean(postgres, redis_db, browser_template, watched, tmp_path):
+    alerts = AlertSettings(state_dir=str(tmp_path / "never-written"))
+    _, app = serve(postgres, redis_db, browser_template, alerts)
+    with LiveServer(app.server) as server:
+        page = watched()
+        page.page.goto(server.url + "/alerts?lang=ko")
+        text = page.wait_for_text("[data-watcher='none']", lambda t: "알림 감시기가 없습니다" in t)
+        assert "coinpilot-dashboard watch" in text
+        assert words(page.wait_for_text("#alerts-strip", lambda t: "감시기 없음" in t)) == "알림: 감시기 없음"
+        assert dot_colour(page) == NEUTRAL_GREY
+        assert page.page.locator("h1").inner_text() == "알림"
+        assert "규칙" in page.page.locator("#page-content").inner_text()
+        page.screenshot("korean")
     services_of(app.server).database.dispose()
 
 
 def test_a_firing_rule_shows_on_the_page_and_in_the_strip(
     postgres, redis_db, redis_client, browser_template, watched, tmp_path
 ):
-    alerts = AlertSettings(state_dir=str(tmp_path), pending_seconds=0.0, language="en", public_url=None)
+    alerts = AlertSettings(state_dir=str(tmp_path), pending_seconds=0.0, public_url=None)
     settings, app = serve(postgres, redis_db, browser_template, alerts)
     redis_client.delete("bot:status:KRW-BTC")
     redis_client.set(
         "bot:status:KRW-ETH",
         '{"timestamp": "2000-01-01T00:00:00+00:00", "symbol": "KRW-ETH", "action": "HOLD", "reason": "x", "indicators": {}}',
     )
-    watcher = Watcher(build_services(settings), alerts, settings.timezone)
+    watcher = Watcher(build_services(settings), alerts, settings.timezone, language="en")
     watcher.evaluate()
     with LiveServer(app.server) as server:
         page = watched()

@@ -67,7 +67,6 @@ def alert_settings(tmp_path, receiver, **overrides) -> AlertSettings:
         "delivery_attempts": 4,
         "state_dir": str(tmp_path / "alert-state"),
         "public_url": "https://dash.example",
-        "language": "en",
     }
     values.update(overrides)
     return AlertSettings(**values)
@@ -76,6 +75,7 @@ def alert_settings(tmp_path, receiver, **overrides) -> AlertSettings:
 def make_watcher(database_url, redis_url, alerts: AlertSettings, *, clock=None, stale_s: int = 120, **kw) -> Watcher:
     settings = make_settings(database_url, redis_url, bot_status_stale_s=stale_s, alerts=alerts)
     services = build_services(settings, clock=clock) if clock else build_services(settings)
+    kw.setdefault("language", "en")
     return Watcher(services, alerts, settings.timezone, **kw)
 
 

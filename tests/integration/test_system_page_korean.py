@@ -38,15 +38,11 @@ def test_the_cards_and_the_freshness_table_read_in_korean(seeded_services, redis
             system_callbacks.rollups_panel(services),
         ]
         info = services.database.info()
-        with services.database.connect() as conn:
-            symbols = services.symbols(conn)
         recorded = COMMAND_WORDS | _recorded_words(
             services.database.display_url,
             info.server_version,
             services.bot_status.description,
             services.access_description,
-            # The bot-status reader's own notes (data.status_reader), shown as a tooltip.
-            *(r.message or "" for r in services.bot_status.read(symbols).readings.values()),
         )
         assert english_words(shown, recorded) == set()
         assert "데이터베이스" in text(shown[1]) and "연결됨" in text(shown[1])

@@ -9,7 +9,6 @@ import threading
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from alerts import messages
 from alerts.channels import (
     DISCORD_CONTENT_MAX,
     SLACK_SECTION_MAX,
@@ -47,10 +46,6 @@ def firing_event(value_args=None, subject="KRW-BTC") -> Event:
         notified_at=AT,
     )
     return Event(EventKind.FIRING, state, AT)
-
-
-def test_every_language_has_the_same_message_keys():
-    assert set(messages.CATALOGUES["ko"]) == set(messages.CATALOGUES["en"])
 
 
 def test_a_message_says_what_which_symbol_the_value_since_when_and_links_the_page():

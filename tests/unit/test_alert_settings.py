@@ -15,7 +15,7 @@ def alerts(env):
 def test_the_defaults_follow_the_issue():
     a = alerts({})
     assert (a.evaluation_seconds, a.pending_seconds, a.repeat_minutes) == (30.0, 60.0, 60.0)
-    assert a.loss_thresholds_pct == (50.0, 80.0) and a.language == "ko"
+    assert a.loss_thresholds_pct == (50.0, 80.0)
     assert str(a.state_path).endswith("alert-state/alerts.sqlite3")
 
 

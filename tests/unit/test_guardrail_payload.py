@@ -42,7 +42,7 @@ def test_a_counter_is_a_whole_number_and_absent_counts_zero(raw, expected):
 def test_a_counter_that_is_not_a_whole_number_is_a_named_problem(raw, says):
     value, problem = parse_counter("ai:guard:error_streak", raw)
     assert value is None
-    assert problem.startswith("ai:guard:error_streak ") and says in problem
+    assert str(problem).startswith("ai:guard:error_streak ") and says in str(problem)
 
 
 def test_a_block_is_in_force_while_its_key_exists_for_its_ttl():
@@ -63,7 +63,7 @@ def test_a_block_without_expiry_says_so():
 
 def test_a_block_of_the_wrong_redis_type_counts_as_in_force_with_a_problem():
     hold, problem = parse_hold("ai:guard:global:block", RawKey(WrongRedisType("list"), 5000), 1.0)
-    assert hold.active and "holds a Redis list" in problem
+    assert hold.active and "holds a Redis list" in str(problem)
 
 
 def test_usage_keys_are_the_utc_hour_and_day():
@@ -88,8 +88,8 @@ def test_guardrails_read_every_key_and_name_each_bad_one():
     assert not btc.cooldown.active and btc.reject_count is None
     assert eth.cooldown.seconds_left == 125.0 and eth.reject_count == 3
     assert len(guard.problems) == 2
-    assert any(p.startswith("ai:guard:error_streak holds 'oops'") for p in guard.problems)
-    assert any(p.startswith("ai:guard:symbol:KRW-BTC:reject_count holds a Redis set") for p in guard.problems)
+    assert any(str(p).startswith("ai:guard:error_streak holds 'oops'") for p in guard.problems)
+    assert any(str(p).startswith("ai:guard:symbol:KRW-BTC:reject_count holds a Redis set") for p in guard.problems)
 
 
 def test_no_ai_key_at_all_is_told_apart_from_nothing_blocked():
