@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from layouts import format as fmt
 from simulator.seeding import insert_candles, insert_rows
 from tests.support.books import average_cost_books, total_assets
+from tests.support.helpers import wait_until
 from tests.support.live import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
@@ -158,12 +159,15 @@ def test_history_filters_narrow_the_grid_and_the_charts(live_dashboard, watched)
 
 
 def chart_state(page):
-    return page.page.evaluate(
-        """() => { const g = document.querySelector('#market-chart .js-plotly-plot');
+    """The drawn candles; waits for the first draw (the page's empty figure has an svg too)."""
+    return wait_until(lambda: page.page.evaluate(CHART_STATE), timeout=30)
+
+
+CHART_STATE = """() => { const g = document.querySelector('#market-chart .js-plotly-plot');
+                  if (!g || !g.data || !g.data[0] || !g.data[0].x) { return null; }
                   return {n: g.data[0].x.length, lastX: g.data[0].x[g.data[0].x.length - 1],
                           lastClose: g.data[0].close[g.data[0].close.length - 1],
                           range: g.layout.xaxis.range, autorange: g.layout.xaxis.autorange}; }"""
-    )
 
 
 def test_market_chart_and_bot_brain_update_live_and_keep_the_zoom(private_dashboard, watched, redis_client):

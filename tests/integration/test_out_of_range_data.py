@@ -133,7 +133,8 @@ def test_system_freshness_ages_the_newest_real_candle_not_the_future_one(service
 def test_the_status_strip_names_future_dated_candles_instead_of_saying_0_s_ago(services):
     items, _updated = shell_callbacks.status_strip(services)
     strip = text(items)
-    assert "Last candle: 1 min 30 s ago · future-dated candles (KRW-ETH)" in strip.replace(":  ", ": ")
+    # KRW-BTC's newest candle opened 90 s ago and closed 30 s ago (ages run from the close).
+    assert "Last candle: KRW-BTC 30 s ago (oldest of 2) · future-dated candles (KRW-ETH)" in strip.replace(":  ", ": ")
     assert "0 s ago" not in strip.replace("30 s ago", "")
 
 
