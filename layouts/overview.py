@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from i18n import t
+from i18n import current, t
 from layouts import charts, ids
 from layouts import format as fmt
 from layouts.components import kpi_card, section
@@ -25,7 +25,11 @@ def page() -> html.Div:
             section(
                 t("overview.section_equity"),
                 html.Div(id=ids.OVERVIEW_EQUITY_BASIS, className="small text-secondary mb-1"),
-                dcc.Graph(id=ids.OVERVIEW_EQUITY, config={"displaylogo": False}, style={"height": "420px"}),
+                dcc.Graph(
+                    id=ids.OVERVIEW_EQUITY,
+                    config={"displaylogo": False, "locale": current().language},
+                    style={"height": "420px"},
+                ),
             ),
         ]
     )

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from i18n import t
+from i18n import current, t
 from layouts import charts, ids
 from layouts import format as fmt
 from layouts.components import alert, section
@@ -38,7 +38,11 @@ def page() -> html.Div:
                     dbc.Col(
                         section(
                             t("risk.section_gauge"),
-                            dcc.Graph(id=ids.RISK_GAUGE, config={"displayModeBar": False}, style={"height": "260px"}),
+                            dcc.Graph(
+                                id=ids.RISK_GAUGE,
+                                config={"displayModeBar": False, "locale": current().language},
+                                style={"height": "260px"},
+                            ),
                         ),
                         lg=4,
                     ),
@@ -63,7 +67,11 @@ def page() -> html.Div:
             ),
             section(
                 t("risk.section_daily_pnl"),
-                dcc.Graph(id=ids.RISK_DAILY_PNL, config={"displaylogo": False}, style={"height": "300px"}),
+                dcc.Graph(
+                    id=ids.RISK_DAILY_PNL,
+                    config={"displaylogo": False, "locale": current().language},
+                    style={"height": "300px"},
+                ),
             ),
             section(
                 t("risk.section_audit"),
