@@ -20,13 +20,20 @@ window.dash_clientside = window.dash_clientside || {};
     }
   });
 
-  function duration(seconds) {
+  // {name} in a sentence the server translated, filled in here.
+  function fill(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? values[name] : whole;
+    });
+  }
+
+  function duration(seconds, texts) {
     seconds = Math.max(0, Math.floor(seconds));
     var h = Math.floor(seconds / 3600);
     var m = Math.floor((seconds % 3600) / 60);
     var s = seconds % 60;
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return h > 0 ? h + " h " + pad(m) + " min " + pad(s) + " s" : m + " min " + pad(s) + " s";
+    return h > 0 ? fill(texts.hms, { h: h, m: pad(m), s: pad(s) }) : fill(texts.ms, { m: m, s: pad(s) });
   }
 
   function withGrid(action) {
@@ -44,10 +51,11 @@ window.dash_clientside = window.dash_clientside || {};
     },
 
     // The server sends the remaining seconds with each refresh; the browser counts down
-    // in between (at the server clock's rate: the demo's clock may run faster).
+    // in between (at the server clock's rate: the demo's clock may run faster). The sentences
+    // come with the data, in the browser's language (callbacks/risk.py cooldown_countdown).
     cooldownCountdown: function (_ticks, data) {
-      if (!data) {
-        return "No cooldown active.";
+      if (!data || data.remaining_s === undefined) {
+        return data && data.texts ? data.texts.none : "";
       }
       if (data.stamp !== cooldown.stamp) {
         cooldown.stamp = data.stamp;
@@ -55,9 +63,9 @@ window.dash_clientside = window.dash_clientside || {};
       }
       var remaining = data.remaining_s - ((Date.now() - cooldown.receivedAt) / 1000) * (data.rate || 1);
       if (remaining <= 0) {
-        return "Cooldown ended at " + data.until + ".";
+        return data.texts.ended;
       }
-      return "Cooldown until " + data.until + ": " + duration(remaining) + " left.";
+      return fill(data.texts.left, { left: duration(remaining, data.texts) });
     },
 
     // New filters: a fresh cache from page 1. A refresh tick: reload the cached blocks in

@@ -5,15 +5,16 @@ balance, a position, a latest price or an order does, or when the equity curve's
 new minute. Each refresh reads those (queries shared for a tick, data.cache) into a version;
 when the browser already shows that version (it keeps it in a dcc.Store), nothing is sent.
 The numbers of a version are computed once per worker (DataServices.derived) and each browser
-renders them itself, so per-browser presentation (time zone today, language and units later)
-never reads another browser's output. A per-browser input added to this callback must enter
-the version too, or a change of it would be answered with no_update.
+renders them itself, so per-browser presentation (time zone, language, colours and KRW units)
+never reads another browser's output. The version a browser keeps also names its presentation
+(`shown_version`): a per-browser input added to this callback must enter it too, or a change of
+it would be answered with no_update.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import datetime
 
 import pandas as pd
@@ -26,6 +27,7 @@ from data.market import LatestCandle
 from data.orders import CashBalance
 from data.round_trips import RoundTripStats, round_trip_stats
 from data.services import DataServices
+from i18n import current, t
 from layouts import ids, overview
 from layouts.components import empty_figure, problem
 
@@ -109,18 +111,9 @@ def _compute(services: DataServices, conn, cash_row, positions, latest, now) -> 
 def _render(data: OverviewData, tz) -> tuple:
     notes = []
     if not data.cash_recorded:
-        notes.append(
-            problem("empty", "No cash balance recorded: account_state has no row 1 yet (the bot writes it on start).")
-        )
+        notes.append(problem("empty", t("overview.no_cash")))
     if data.assets.unpriced_symbols:
-        notes.append(
-            problem(
-                "empty",
-                "No candles for "
-                + ", ".join(data.assets.unpriced_symbols)
-                + ": those positions are valued at their average price.",
-            )
-        )
+        notes.append(problem("empty", t("overview.unpriced", symbols=", ".join(data.assets.unpriced_symbols))))
     kpis = overview.kpi_row(
         total_assets=data.assets.total_assets,
         cash=data.assets.cash,
@@ -132,7 +125,7 @@ def _render(data: OverviewData, tz) -> tuple:
         starting_capital=data.starting_capital,
     )
     if data.equity is None:
-        figure = empty_figure("No filled trades yet: the equity curve starts with the first fill.")
+        figure = empty_figure(t("overview.no_fills"))
         basis = None
     else:
         dd = data.drawdown
@@ -158,9 +151,16 @@ def overview_refresh(services: DataServices, shown_version: str | None) -> tuple
     """The five panels and the version they show; no_update for all six when the browser
     already shows this version."""
     version, data = overview_data(services)
+    version = presented_version(version)
     if version == shown_version:
         return (no_update,) * 6
     return (*_render(data, services.display_timezone), version)
+
+
+def presented_version(version: str) -> str:
+    """The data version together with how this browser shows it (language, theme, colours, KRW
+    units): a browser whose preferences changed must not be answered with no_update."""
+    return ":".join([version, *(str(value) for value in astuple(current()))])
 
 
 def register(app: Dash, services: DataServices) -> None:

@@ -16,6 +16,7 @@ from data.risk_records import (
     utc_today,
 )
 from data.services import DataServices
+from i18n import t
 from layouts import format as fmt
 from layouts import ids, risk
 from layouts.components import empty_figure, problem
@@ -47,34 +48,23 @@ def risk_panels(services: DataServices) -> tuple:
         history = fetch_daily_risk_history(conn, days_back(now, 30), services.database.schema(conn))
     notes = []
     if cash_row is None:
-        notes.append(
-            problem(
-                "empty", "No cash balance recorded (account_state row 1): limits in % of balance cannot be computed."
-            )
-        )
+        notes.append(problem("empty", t("risk.no_cash")))
     day = assessment.day
     today_label = fmt.utc_day_span(today, services.display_timezone)
-    cooldown = None
-    if assessment.cooldown_remaining_s > 0:
-        cooldown = {
-            "remaining_s": assessment.cooldown_remaining_s,
-            "rate": services.clock_rate,
-            "until": fmt.timestamp(day.cooldown_until, services.display_timezone),
-            "stamp": now.isoformat(),
-        }
-    losses_note = f"{limits.max_consecutive_losses} losses in a row start a {limits.cooldown_hours:g} h cooldown."
+    cooldown = cooldown_countdown(services, assessment, now)
+    losses_note = t("risk.losses_note", count=limits.max_consecutive_losses, hours=f"{limits.cooldown_hours:g}")
     if assessment.counts_buys:
-        trades_title = "BUYs today (the daily limit counts entries)"
-        trades_note = f"BUY {day.buy_count} · SELL {day.sell_count} · total {day.trade_count} for {today_label}." + (
-            " The counts disagree (see the warning)." if assessment.count_mismatch else ""
-        )
+        trades_title = t("risk.trades_title_buys")
+        trades_note = t(
+            "risk.trades_note_buys", buys=day.buy_count, sells=day.sell_count, total=day.trade_count, day=today_label
+        ) + (t("risk.trades_mismatch") if assessment.count_mismatch else "")
     else:
-        trades_title = "Trades today"
-        trades_note = f"Trades counted by the bot for {today_label} (this CoinPilot version does not split BUY/SELL)."
+        trades_title = t("risk.trades_title")
+        trades_note = t("risk.trades_note", day=today_label)
     figure = (
-        risk.daily_pnl_figure(history, assessment.daily_loss_limit_krw, "UTC date")
+        risk.daily_pnl_figure(history, assessment.daily_loss_limit_krw, t("risk.daily.axis_day"))
         if history
-        else empty_figure("No daily risk state recorded in the last 30 days.", 300)
+        else empty_figure(t("risk.daily.no_history"), 300)
     )
     return (
         risk.state_card(assessment.state.value, assessment.has_row, today_label),
@@ -84,12 +74,35 @@ def risk_panels(services: DataServices) -> tuple:
         ),
         risk.limit_progress("trades", trades_title, assessment.trades_counted, limits.max_trades_per_day, trades_note),
         risk.limit_progress(
-            "losses", "Consecutive losses", day.consecutive_losses, limits.max_consecutive_losses, losses_note
+            "losses", t("risk.losses_title"), day.consecutive_losses, limits.max_consecutive_losses, losses_note
         ),
         cooldown,
         figure,
         notes,
     )
+
+
+def cooldown_countdown(services: DataServices, assessment, now) -> dict:
+    """What the browser counts down every second (assets/dashboard.js cooldownCountdown): the
+    remaining seconds and the sentences around them in this browser's language ({left}, {h},
+    {m} and {s} are filled in there)."""
+    texts = {"none": t("risk.cooldown.none")}
+    if assessment.cooldown_remaining_s <= 0:
+        return {"texts": texts}
+    until = fmt.timestamp(assessment.day.cooldown_until, services.display_timezone)
+    texts.update(
+        ended=t("risk.cooldown.ended", until=until),
+        left=t("risk.cooldown.left", until=until, left="{left}"),
+        hms=t("risk.cooldown.hms", h="{h}", m="{m}", s="{s}"),
+        ms=t("risk.cooldown.ms", m="{m}", s="{s}"),
+    )
+    return {
+        "remaining_s": assessment.cooldown_remaining_s,
+        "rate": services.clock_rate,
+        "until": until,
+        "stamp": now.isoformat(),
+        "texts": texts,
+    }
 
 
 @panel(on_failure=lambda kind, message: ([], [], problem(kind, message)))

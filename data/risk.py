@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from i18n import Message
+
 
 @dataclass(frozen=True)
 class RiskLimits:
@@ -63,7 +65,8 @@ class RiskAssessment:
     trade_limit_reached: bool
     consecutive_loss_limit_reached: bool
     cooldown_remaining_s: float
-    warnings: tuple[str, ...]
+    # The limits reached, as messages translated when shown (i18n/<language>/risk.py).
+    warnings: tuple[Message, ...]
     # What the daily trade limit counts: BUYs where the bot records the split (v3.2.1+),
     # else every trade, as week-6 did.
     trades_counted: int = 0
@@ -109,27 +112,35 @@ def assess_risk(
     else:
         state = TradingState.RUNNING
 
-    warnings: list[str] = []
+    warnings: list[Message] = []
     if loss_reached:
         warnings.append(
-            f"Daily loss limit reached: today's PnL is {pnl_pct:.2f}% of balance "
-            f"(limit -{limits.daily_loss_limit_pct:.2f}%)."
+            Message(
+                "risk.warning.loss_limit",
+                pnl_pct=f"{pnl_pct:.2f}",
+                limit_pct=f"{limits.daily_loss_limit_pct:.2f}",
+            )
         )
     if trades_reached:
-        counted = "BUYs (the bot counts entries only)" if counts_buys else "trades"
         warnings.append(
-            f"Daily trade limit reached: {trades_counted} of {limits.max_trades_per_day} {counted}. "
-            "No new entries until the next UTC day; exits still run."
+            Message(
+                "risk.warning.trade_limit_buys" if counts_buys else "risk.warning.trade_limit_trades",
+                count=trades_counted,
+                limit=limits.max_trades_per_day,
+            )
         )
     if count_mismatch:
         warnings.append(
-            f"Bookkeeping mismatch in today's row: trade_count {day.trade_count} != "
-            f"buy_count {day.buy_count} + sell_count {day.sell_count}."
+            Message("risk.warning.count_mismatch", trades=day.trade_count, buys=day.buy_count, sells=day.sell_count)
         )
     if losses_reached:
-        warnings.append(f"{day.consecutive_losses} consecutive losses (limit {limits.max_consecutive_losses}).")
+        warnings.append(
+            Message(
+                "risk.warning.consecutive_losses", count=day.consecutive_losses, limit=limits.max_consecutive_losses
+            )
+        )
     if day.is_trading_halted and not loss_reached:
-        warnings.append("The bot has halted trading for today.")
+        warnings.append(Message("risk.warning.halted"))
     return RiskAssessment(
         state=state,
         day=day,

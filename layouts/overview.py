@@ -8,6 +8,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from i18n import current, t
 from layouts import charts, ids
 from layouts import format as fmt
 from layouts.components import kpi_card, section
@@ -16,15 +17,19 @@ from layouts.components import kpi_card, section
 def page() -> html.Div:
     return html.Div(
         [
-            html.H1("Overview", className="page-title"),
+            html.H1(t("overview.title"), className="page-title"),
             dcc.Store(id=ids.OVERVIEW_VERSION),
             html.Div(id=ids.OVERVIEW_MESSAGE),
             dbc.Row(id=ids.OVERVIEW_KPIS, className="g-3 kpi-row"),
-            section("Open positions", html.Div(id=ids.OVERVIEW_POSITIONS)),
+            section(t("overview.section_positions"), html.Div(id=ids.OVERVIEW_POSITIONS)),
             section(
-                "Equity and drawdown",
+                t("overview.section_equity"),
                 html.Div(id=ids.OVERVIEW_EQUITY_BASIS, className="small text-secondary mb-1"),
-                dcc.Graph(id=ids.OVERVIEW_EQUITY, config={"displaylogo": False}, style={"height": "420px"}),
+                dcc.Graph(
+                    id=ids.OVERVIEW_EQUITY,
+                    config={"displaylogo": False, "locale": current().language},
+                    style={"height": "420px"},
+                ),
             ),
         ]
     )
@@ -44,81 +49,86 @@ def kpi_row(
     win_value, win_note = win_rate_text(round_trips)
     return_note = None
     if starting_capital:
-        return_note = (
-            f"{fmt.pct((total_assets / starting_capital - 1) * 100)} since start ({fmt.krw(starting_capital)})"
+        return_note = t(
+            "overview.note.since_start",
+            pct=fmt.pct((total_assets / starting_capital - 1) * 100),
+            capital=fmt.krw(starting_capital),
         )
     return [
         kpi_card(
-            "total-assets", "Total assets", fmt.krw(total_assets), note=return_note or "cash + positions at market"
+            "total-assets",
+            t("overview.kpi.total_assets"),
+            fmt.krw(total_assets),
+            note=return_note or t("overview.note.total_assets"),
         ),
-        kpi_card("cash", "Cash", fmt.krw(cash)),
+        kpi_card("cash", t("overview.kpi.cash"), fmt.krw(cash)),
         kpi_card(
             "realized-pnl",
-            "Realized PnL",
+            t("overview.kpi.realized_pnl"),
             fmt.krw(realized_pnl, signed=True),
             fmt.pnl_class(realized_pnl),
-            note="cumulative, fees included",
+            note=t("overview.note.realized_pnl"),
         ),
         kpi_card(
             "unrealized-pnl",
-            "Unrealized PnL",
+            t("overview.kpi.unrealized_pnl"),
             fmt.krw(unrealized_pnl, signed=True),
             fmt.pnl_class(unrealized_pnl),
-            note="open positions at latest price",
+            note=t("overview.note.unrealized_pnl"),
         ),
-        kpi_card("win-rate", "Win rate", win_value, note=win_note),
-        kpi_card("open-positions", "Open positions", str(open_positions)),
-        kpi_card("filled-trades", "Filled trades", f"{filled_trades:,}"),
+        kpi_card("win-rate", t("overview.kpi.win_rate"), win_value, note=win_note),
+        kpi_card("open-positions", t("overview.kpi.open_positions"), str(open_positions)),
+        kpi_card("filled-trades", t("overview.kpi.filled_trades"), f"{filled_trades:,}"),
     ]
 
 
 def win_rate_text(stats) -> tuple[str, str]:
     """(value, note) of the win rate over closed round trips, break-even said on its own."""
     if stats.win_rate_pct is None:
-        note = "No closed round trips yet: a round trip closes when a position is sold down to zero."
-        value = "n/a"
+        note = t("overview.win_rate.none")
+        value = t("overview.win_rate.not_available")
     else:
         value = fmt.pct(stats.win_rate_pct, signed=False)
-        note = f"{stats.wins} won, {stats.losses} lost, {stats.break_even} break-even of {stats.closed} round trips"
+        note = t(
+            "overview.win_rate.note",
+            wins=stats.wins,
+            losses=stats.losses,
+            break_even=stats.break_even,
+            closed=stats.closed,
+        )
     if stats.unmatched_sells:
-        note += f" ({stats.unmatched_sells} sells without a matching buy are not counted)"
+        note += t("overview.win_rate.unmatched", count=stats.unmatched_sells)
     return value, note
 
 
-EQUITY_BASIS = (
-    "Marked to market: cash plus each open position at the close of every hour (UTC hourly candles), "
-    "so the curve and the max drawdown include losses on positions still held; the last point is now, "
-    "at the latest price."
-)
-
-
 def equity_basis(unpriced_symbols: tuple[str, ...]) -> html.Span:
-    text = EQUITY_BASIS
+    """How the curve is valued (marked to market), and which symbols lacked candles."""
+    text = t("overview.equity_basis")
     if unpriced_symbols:
-        text += f" No candle for {', '.join(unpriced_symbols)} in some hours: valued at average cost there."
+        text += t("overview.equity_basis.unpriced", symbols=", ".join(unpriced_symbols))
     return html.Span(text, **{"data-equity-basis": "marked-to-market"})
 
 
 def positions_table(positions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
     if positions.empty:
         return html.P(
-            "No open positions: the bot holds only cash.",
+            t("overview.positions.empty"),
             className="text-secondary mb-0",
             **{"data-empty": "positions"},
         )
     header = html.Thead(
         html.Tr(
             [
-                html.Th(h, className=c)
-                for h, c in (
-                    ("Symbol", ""),
-                    ("Quantity", "text-end"),
-                    ("Avg price", "text-end"),
-                    ("Current price", "text-end"),
-                    ("Value", "text-end"),
-                    ("Unrealized", "text-end"),
-                    ("Unrealized %", "text-end"),
-                    ("Held since", ""),
+                html.Th(t(f"overview.positions.{key}"), className=c)
+                for key, c in (
+                    ("symbol", ""),
+                    ("quantity", "text-end"),
+                    ("avg_price", "text-end"),
+                    ("current_price", "text-end"),
+                    ("value", "text-end"),
+                    ("unrealized", "text-end"),
+                    ("unrealized_pct", "text-end"),
+                    ("held_since", ""),
                 )
             ]
         )
@@ -127,7 +137,7 @@ def positions_table(positions: pd.DataFrame, tz: ZoneInfo) -> html.Div:
     for row in positions.itertuples(index=False):
         price_cell = fmt.price(row.current_price)
         if not row.priced:
-            price_cell = [price_cell, html.Span(" (no candle: valued at avg price)", className="text-warning small")]
+            price_cell = [price_cell, html.Span(t("overview.positions.no_candle"), className="text-warning small")]
         rows.append(
             html.Tr(
                 [
@@ -162,7 +172,7 @@ def equity_figure(
     layout = charts.plain_layout(height=420, showlegend=False, uirevision="equity")
     layout.update(
         title={
-            "text": f"Max drawdown {fmt.pct(max_drawdown_pct)} ({fmt.krw(-max_drawdown_krw)})",
+            "text": t("overview.equity.title", pct=fmt.pct(max_drawdown_pct), krw=fmt.krw(-max_drawdown_krw)),
             "x": 0.01,
             "font": {"size": 13},
         },
@@ -170,7 +180,7 @@ def equity_figure(
         yaxis={
             "anchor": "x",
             "domain": [_EQUITY_BOTTOM, 1.0],
-            "title": {"text": "KRW"},
+            "title": {"text": t("overview.equity.axis_value")},
             "tickformat": ",.0f",
             "gridcolor": charts.GRID,
         },
@@ -178,7 +188,7 @@ def equity_figure(
         yaxis2={
             "anchor": "x2",
             "domain": [0.0, _DRAWDOWN_TOP],
-            "title": {"text": "DD %"},
+            "title": {"text": t("overview.equity.axis_drawdown")},
             "ticksuffix": "%",
             "gridcolor": charts.GRID,
         },
@@ -191,9 +201,9 @@ def equity_figure(
                 "x": times,
                 "y": equity["equity"].to_numpy(dtype=float),
                 "mode": "lines",
-                "name": "Equity",
+                "name": t("overview.equity.trace_equity"),
                 "line": {"color": charts.ACCENT, "width": 2},
-                "hovertemplate": "%{y:,.0f} KRW<extra>equity</extra>",
+                "hovertemplate": t("overview.equity.hover_equity"),
                 "xaxis": "x",
                 "yaxis": "y",
             },
@@ -202,10 +212,10 @@ def equity_figure(
                 "x": times,
                 "y": pd.Series(drawdown_pct).to_numpy(dtype=float),
                 "mode": "lines",
-                "name": "Drawdown",
+                "name": t("overview.equity.trace_drawdown"),
                 "fill": "tozeroy",
                 "line": {"color": charts.loss(), "width": 1},
-                "hovertemplate": "%{y:.2f}%<extra>drawdown</extra>",
+                "hovertemplate": t("overview.equity.hover_drawdown"),
                 "xaxis": "x2",
                 "yaxis": "y2",
             },

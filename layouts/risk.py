@@ -11,51 +11,21 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from i18n import current, t
 from layouts import charts, ids
 from layouts import format as fmt
 from layouts.components import alert, section
 
 STATE_COLOURS = {"RUNNING": "success", "LIMIT REACHED": "warning", "COOLDOWN": "warning", "HALTED": "danger"}
-STATE_EXPLANATIONS = {
-    "RUNNING": "The bot may open new positions.",
-    "LIMIT REACHED": "Daily trade limit reached: no new entries until the next UTC day; exits still run.",
-    "COOLDOWN": "Consecutive losses: no new positions until the cooldown ends.",
-    "HALTED": "Trading halted for today (daily loss limit or a manual halt).",
-}
-
-# The AI guardrail and volatility sections' words, in one place for the coming catalogues.
-TEXT = {
-    "guard_title": "AI guardrails",
-    "volatility_title": "Volatility",
-    "not_recorded": "not recorded by this CoinPilot version",
-    "no_keys": "No AI guardrail keys: not recorded by this CoinPilot version, or nothing set.",
-    "global_block": "Global AI block",
-    "blocked": "Blocked: {left} left",
-    "not_blocked": "Not blocked",
-    "error_streak": "AI error streak",
-    "calls_hour": "AI calls this hour ({hour} UTC)",
-    "calls_day": "AI calls today ({day} UTC)",
-    "unreadable": "unreadable (see the warning)",
-    "symbol": "Symbol",
-    "cooldown": "AI cooldown",
-    "rejects": "AI rejects (30 min)",
-    "cooling": "{left} left",
-    "no_cooldown": "none",
-    "no_symbols": "No symbols known: per-symbol cooldowns cannot be listed.",
-    "key_problem": "Unreadable key",
-    "current_volatility": "Current volatility",
-    "high": "High volatility",
-    "yes": "yes",
-    "no": "no",
-    "as_of": "As of",
-    "volatility_problem": "Volatility state",
-}
+# The catalogue keys of the states (TradingState values): the code stays on screen as the bot
+# and the alerts write it (operators search for it); its name and meaning are translated.
+STATE_KEYS = {"RUNNING": "running", "LIMIT REACHED": "limit_reached", "COOLDOWN": "cooldown", "HALTED": "halted"}
 
 
 def page() -> html.Div:
     return html.Div(
         [
-            html.H1("Risk", className="page-title"),
+            html.H1(t("risk.title"), className="page-title"),
             html.Div(id=ids.RISK_MESSAGE),
             dbc.Row(
                 [
@@ -67,14 +37,18 @@ def page() -> html.Div:
                 [
                     dbc.Col(
                         section(
-                            "Today's PnL vs. daily loss limit",
-                            dcc.Graph(id=ids.RISK_GAUGE, config={"displayModeBar": False}, style={"height": "260px"}),
+                            t("risk.section_gauge"),
+                            dcc.Graph(
+                                id=ids.RISK_GAUGE,
+                                config={"displayModeBar": False, "locale": current().language},
+                                style={"height": "260px"},
+                            ),
                         ),
                         lg=4,
                     ),
                     dbc.Col(
                         section(
-                            "Today's limits",
+                            t("risk.section_limits"),
                             html.Div(id=ids.RISK_TRADES, className="mb-3"),
                             html.Div(id=ids.RISK_LOSSES, className="mb-3"),
                             html.Div(id=ids.RISK_COOLDOWN),
@@ -87,20 +61,24 @@ def page() -> html.Div:
             ),
             dbc.Row(
                 [
-                    dbc.Col(section(TEXT["guard_title"], html.Div(id=ids.RISK_GUARDRAILS)), lg=8),
-                    dbc.Col(section(TEXT["volatility_title"], html.Div(id=ids.RISK_VOLATILITY)), lg=4),
+                    dbc.Col(section(t("risk.guard.title"), html.Div(id=ids.RISK_GUARDRAILS)), lg=8),
+                    dbc.Col(section(t("risk.guard.volatility_title"), html.Div(id=ids.RISK_VOLATILITY)), lg=4),
                 ]
             ),
             section(
-                "Daily PnL, last 30 days (UTC days, as the bot counts them)",
-                dcc.Graph(id=ids.RISK_DAILY_PNL, config={"displaylogo": False}, style={"height": "300px"}),
+                t("risk.section_daily_pnl"),
+                dcc.Graph(
+                    id=ids.RISK_DAILY_PNL,
+                    config={"displaylogo": False, "locale": current().language},
+                    style={"height": "300px"},
+                ),
             ),
             section(
-                "Risk audit log (newest first)",
+                t("risk.section_audit"),
                 dcc.Dropdown(
                     id=ids.RISK_AUDIT_TYPES,
                     multi=True,
-                    placeholder="All violation types",
+                    placeholder=t("risk.audit.filter"),
                     className="mb-2 audit-filter",
                 ),
                 html.Div(id=ids.RISK_AUDIT_MESSAGE),
@@ -114,14 +92,20 @@ def audit_grid(grid_id: str, height: int = 360) -> dag.AgGrid:
     return dag.AgGrid(
         id=grid_id,
         columnDefs=[
-            {"field": "time", "headerName": "Time", "width": 200},
-            {"field": "violation_type", "headerName": "Type", "width": 200},
-            {"field": "description", "headerName": "Description", "flex": 1, "wrapText": True, "autoHeight": True},
-            {"field": "related_order_id", "headerName": "Order", "width": 140},
+            {"field": "time", "headerName": t("risk.audit.time"), "width": 200},
+            {"field": "violation_type", "headerName": t("risk.audit.type"), "width": 200},
+            {
+                "field": "description",
+                "headerName": t("risk.audit.description"),
+                "flex": 1,
+                "wrapText": True,
+                "autoHeight": True,
+            },
+            {"field": "related_order_id", "headerName": t("risk.audit.order"), "width": 140},
         ],
         rowData=[],
         defaultColDef={"sortable": False, "resizable": True},
-        dashGridOptions={"localeText": {"noRowsToShow": "No risk-audit events."}},
+        dashGridOptions={"localeText": {"noRowsToShow": t("risk.audit.no_rows")}},
         style={"height": f"{height}px"},
     )
 
@@ -140,30 +124,47 @@ def audit_rows(audit: pd.DataFrame, tz: ZoneInfo) -> list[dict]:
 
 
 def state_card(state: str, has_row: bool, today_label: str) -> dbc.Card:
-    note = STATE_EXPLANATIONS[state]
+    key = STATE_KEYS[state]
+    note = t(f"risk.state.explain.{key}")
     if not has_row:
-        note += f" No daily_risk_state row for {today_label} yet: the bot has not traded today."
+        note += t("risk.state.no_row", day=today_label)
     return dbc.Card(
         dbc.CardBody(
             [
-                html.Div("Trading state", className="kpi-title"),
+                html.Div(t("risk.state.title"), className="kpi-title"),
                 html.Div(
-                    state, className=f"trading-state text-{STATE_COLOURS[state]}", **{"data-trading-state": state}
+                    [
+                        html.Span(
+                            state,
+                            className=f"trading-state text-{STATE_COLOURS[state]}",
+                            **{"data-trading-state": state},
+                        ),
+                        html.Span(
+                            t(f"risk.state.name.{key}"), className="ms-2 fw-semibold", **{"data-state-name": key}
+                        ),
+                    ],
+                    className="d-flex align-items-baseline flex-wrap",
                 ),
                 html.Div(note, className="small text-secondary"),
                 # The one day rule (data.days): "today" is the bot's UTC day, shown with its span here.
-                html.Div(f"Today: {today_label}", className="small text-secondary mt-1", **{"data-day-rule": "today"}),
+                html.Div(
+                    t("risk.state.today", day=today_label),
+                    className="small text-secondary mt-1",
+                    **{"data-day-rule": "today"},
+                ),
             ]
         ),
         className=f"h-100 border-{STATE_COLOURS[state]} state-card",
     )
 
 
-def warnings(messages: tuple[str, ...]) -> html.Div:
+def warnings(messages: tuple) -> html.Div:
+    """The limits reached today (data.risk.RiskAssessment.warnings: i18n.Message), one alert each."""
     if not messages:
-        return html.Div(alert("No risk limit reached today.", "success"), **{"data-risk-warnings": "0"})
+        return html.Div(alert(t("risk.no_warnings"), "success"), **{"data-risk-warnings": "0"})
     return html.Div(
-        [alert(m, "danger", "Limit reached") for m in messages], **{"data-risk-warnings": str(len(messages))}
+        [alert(str(m), "danger", t("risk.warning_title")) for m in messages],
+        **{"data-risk-warnings": str(len(messages))},
     )
 
 
@@ -197,7 +198,12 @@ def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: floa
                 "threshold": {"line": {"color": charts.loss(), "width": 4}, "thickness": 1.0, "value": -limit_pct},
             },
             title={
-                "text": f"{fmt.krw(pnl_krw, signed=True)} today · limit -{limit_pct:g}% ({fmt.krw(-limit_krw)})",
+                "text": t(
+                    "risk.gauge_title",
+                    pnl=fmt.krw(pnl_krw, signed=True),
+                    limit_pct=f"{limit_pct:g}",
+                    limit_krw=fmt.krw(-limit_krw),
+                ),
                 "font": {"size": 12},
             },
         )
@@ -233,14 +239,14 @@ def daily_pnl_figure(days: list, loss_limit_krw: float, tz_note: str) -> go.Figu
             x=dates,
             y=values,
             marker={"color": [charts.gain() if v >= 0 else charts.loss() for v in values]},
-            hovertemplate="%{x}: %{y:,.0f} KRW<extra></extra>",
-            name="Daily PnL",
+            hovertemplate=t("risk.daily.hover"),
+            name=t("risk.daily.trace"),
         )
     )
     figure.update_layout(**charts.base_layout(height=300, showlegend=False, uirevision="daily-pnl"))
-    figure.update_yaxes(tickformat=",.0f", title_text="KRW", gridcolor=charts.GRID)
+    figure.update_yaxes(tickformat=",.0f", title_text=t("risk.daily.axis_value"), gridcolor=charts.GRID)
     figure.update_xaxes(type="category", title_text=tz_note)
-    label = f"today's loss limit {fmt.krw(-loss_limit_krw)}"
+    label = t("risk.daily.limit_line", limit=fmt.krw(-loss_limit_krw))
     lowest = min(values + [0.0])
     if loss_limit_krw > 0 and -loss_limit_krw >= lowest * 3:
         figure.add_hline(
@@ -251,7 +257,7 @@ def daily_pnl_figure(days: list, loss_limit_krw: float, tz_note: str) -> go.Figu
         )
     elif loss_limit_krw > 0:
         # Far below every bar: drawing it would flatten the bars, so it is named instead.
-        figure.update_xaxes(title_text=f"{tz_note} · {label} (far below these bars)")
+        figure.update_xaxes(title_text=t("risk.daily.limit_far", axis=tz_note, limit=label))
     return figure
 
 
@@ -267,7 +273,7 @@ def _fact(key: str, title: str, value: str) -> html.Div:
 
 def _budget(key: str, title: str, used: int | None, limit: int) -> html.Div:
     if used is None:
-        return _fact(key, title, TEXT["unreadable"])
+        return _fact(key, title, t("risk.guard.unreadable"))
     return limit_progress(key, title, used, limit)
 
 
@@ -279,14 +285,14 @@ def guardrails(guard, hour_limit: int, day_limit: int, now: datetime) -> html.Di
             [
                 html.Td(item.symbol, className="text-nowrap"),
                 html.Td(
-                    TEXT["cooling"].format(left=fmt.duration(item.cooldown.seconds_left))
+                    t("risk.guard.cooling", left=fmt.duration(item.cooldown.seconds_left))
                     if item.cooldown.active
-                    else TEXT["no_cooldown"],
+                    else t("risk.guard.no_cooldown"),
                     className="text-nowrap",
                     **{"data-guard-cooldown": item.symbol},
                 ),
                 html.Td(
-                    TEXT["unreadable"] if item.reject_count is None else str(item.reject_count),
+                    t("risk.guard.unreadable") if item.reject_count is None else str(item.reject_count),
                     className="text-end",
                     **{"data-guard-rejects": item.symbol},
                 ),
@@ -300,9 +306,9 @@ def guardrails(guard, hour_limit: int, day_limit: int, now: datetime) -> html.Di
                 html.Thead(
                     html.Tr(
                         [
-                            html.Th(TEXT["symbol"]),
-                            html.Th(TEXT["cooldown"]),
-                            html.Th(TEXT["rejects"], className="text-end"),
+                            html.Th(t("risk.guard.symbol")),
+                            html.Th(t("risk.guard.cooldown")),
+                            html.Th(t("risk.guard.rejects"), className="text-end"),
                         ]
                     )
                 ),
@@ -312,27 +318,29 @@ def guardrails(guard, hour_limit: int, day_limit: int, now: datetime) -> html.Di
             className="mb-0 mt-2 small",
         )
         if rows
-        else html.Div(TEXT["no_symbols"], className="small text-secondary")
+        else html.Div(t("risk.guard.no_symbols"), className="small text-secondary")
     )
     return html.Div(
         [
-            None if guard.any_key else alert(TEXT["no_keys"], "info", **{"data-guard-note": "no-keys"}),
-            *[alert(p, "warning", TEXT["key_problem"]) for p in guard.problems],
+            None if guard.any_key else alert(t("risk.guard.no_keys"), "info", **{"data-guard-note": "no-keys"}),
+            *[alert(p, "warning", t("risk.guard.key_problem")) for p in guard.problems],
             _fact(
                 "global-block",
-                TEXT["global_block"],
-                TEXT["blocked"].format(left=fmt.duration(block.seconds_left)) if block.active else TEXT["not_blocked"],
+                t("risk.guard.global_block"),
+                t("risk.guard.blocked", left=fmt.duration(block.seconds_left))
+                if block.active
+                else t("risk.guard.not_blocked"),
             ),
             _fact(
                 "error-streak",
-                TEXT["error_streak"],
-                TEXT["unreadable"] if guard.error_streak is None else str(guard.error_streak),
+                t("risk.guard.error_streak"),
+                t("risk.guard.unreadable") if guard.error_streak is None else str(guard.error_streak),
             ),
             _budget(
-                "ai-hour", TEXT["calls_hour"].format(hour=f"{now:%Y-%m-%d %H}:00"), guard.calls_this_hour, hour_limit
+                "ai-hour", t("risk.guard.calls_hour", hour=f"{now:%Y-%m-%d %H}:00"), guard.calls_this_hour, hour_limit
             ),
             html.Div(className="mb-2"),
-            _budget("ai-day", TEXT["calls_day"].format(day=f"{now:%Y-%m-%d}"), guard.calls_today, day_limit),
+            _budget("ai-day", t("risk.guard.calls_day", day=f"{now:%Y-%m-%d}"), guard.calls_today, day_limit),
             table,
         ]
     )
@@ -342,7 +350,7 @@ def volatility(state, tz: ZoneInfo, now: datetime) -> html.Div:
     """coinpilot:volatility_state (data.status_payload.VolatilityState), or why it is not shown."""
     if state is None:
         return html.Div(
-            f"{TEXT['volatility_title']}: {TEXT['not_recorded']}.",
+            t("risk.guard.volatility_absent"),
             className="small text-secondary",
             **{"data-volatility": "absent"},
         )
@@ -350,16 +358,20 @@ def volatility(state, tz: ZoneInfo, now: datetime) -> html.Div:
     stamp = state.timestamp
     return html.Div(
         [
-            alert(state.problem, "warning", TEXT["volatility_problem"]) if state.problem else None,
+            alert(state.problem, "warning", t("risk.guard.volatility_problem")) if state.problem else None,
             _fact(
                 "volatility",
-                TEXT["current_volatility"],
+                t("risk.guard.current_volatility"),
                 fmt.MISSING if state.current_volatility is None else f"{state.current_volatility:.4f}",
             ),
-            _fact("high-volatility", TEXT["high"], fmt.MISSING if high is None else TEXT["yes" if high else "no"]),
+            _fact(
+                "high-volatility",
+                t("risk.guard.high"),
+                fmt.MISSING if high is None else t("risk.guard.yes" if high else "risk.guard.no"),
+            ),
             _fact(
                 "volatility-time",
-                TEXT["as_of"],
+                t("risk.guard.as_of"),
                 fmt.MISSING
                 if stamp is None
                 else f"{fmt.timestamp(stamp, tz)} ({fmt.age((now - stamp).total_seconds())})",

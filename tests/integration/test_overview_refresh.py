@@ -11,6 +11,7 @@ from dash import no_update
 from callbacks import overview as overview_callbacks
 from dashboard.app import build_services
 from data.database import Database, DatabaseUnreachable
+from i18n import using
 from layouts import format as fmt
 from simulator.seeding import insert_candles, next_candle_id
 from tests.support.components import one, text
@@ -120,3 +121,11 @@ def test_browsers_on_one_version_share_the_numbers_computed_once(services, monke
     second = refresh(services, None)  # another browser, just loaded
     assert len(computed) == 1
     assert first[5] == second[5]
+
+
+def test_a_browser_that_switched_language_gets_the_panels_again(services):
+    *_panels, english_version = refresh(services, None)
+    with using(language="ko"):
+        kpis, *_rest, korean_version = refresh(services, english_version)
+        assert korean_version != english_version
+        assert "총 자산" in text(kpis)

@@ -58,7 +58,7 @@ def test_trade_and_loss_counters_reach_their_limits():
 def test_reaching_the_daily_trade_limit_is_its_own_state_not_running():
     result = assess_risk(day(trade_count=10), TODAY, 10_000_000, LIMITS, NOW)
     assert result.state is TradingState.LIMIT_REACHED
-    assert "exits still run" in " ".join(result.warnings)
+    assert "exits still run" in " ".join(map(str, result.warnings))
     assert assess_risk(day(trade_count=9), TODAY, 10_000_000, LIMITS, NOW).state is TradingState.RUNNING
 
 
@@ -74,7 +74,7 @@ def test_where_the_bot_splits_its_counts_the_limit_counts_buys_only():
     assert result.counts_buys and result.trades_counted == 6
     assert result.state is TradingState.RUNNING and not result.trade_limit_reached
     at_limit = assess_risk(day(trade_count=13, buy_count=10, sell_count=3), TODAY, 10_000_000, LIMITS, NOW)
-    assert at_limit.state is TradingState.LIMIT_REACHED and "10 of 10 BUYs" in " ".join(at_limit.warnings)
+    assert at_limit.state is TradingState.LIMIT_REACHED and "10 of 10 BUYs" in " ".join(map(str, at_limit.warnings))
 
 
 def test_a_week6_row_counts_every_trade():
@@ -85,5 +85,5 @@ def test_a_week6_row_counts_every_trade():
 def test_a_split_that_does_not_add_up_is_shown_as_a_bookkeeping_mismatch():
     result = assess_risk(day(trade_count=7, buy_count=4, sell_count=2), TODAY, 10_000_000, LIMITS, NOW)
     assert result.count_mismatch
-    assert "trade_count 7 != buy_count 4 + sell_count 2" in " ".join(result.warnings)
+    assert "trade_count 7 != buy_count 4 + sell_count 2" in " ".join(map(str, result.warnings))
     assert not assess_risk(day(trade_count=6, buy_count=4, sell_count=2), TODAY, 1, LIMITS, NOW).count_mismatch

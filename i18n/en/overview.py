@@ -1,0 +1,48 @@
+"""Overview page: assets, PnL, win rate, open positions and the equity curve."""
+
+MESSAGES = {
+    "overview.title": "Overview",
+    "overview.section_positions": "Open positions",
+    "overview.section_equity": "Equity and drawdown",
+    "overview.kpi.total_assets": "Total assets",
+    "overview.kpi.cash": "Cash",
+    "overview.kpi.realized_pnl": "Realized PnL",
+    "overview.kpi.unrealized_pnl": "Unrealized PnL",
+    "overview.kpi.win_rate": "Win rate",
+    "overview.kpi.open_positions": "Open positions",
+    "overview.kpi.filled_trades": "Filled trades",
+    "overview.note.since_start": "{pct} since start ({capital})",
+    "overview.note.total_assets": "cash + positions at market",
+    "overview.note.realized_pnl": "cumulative, fees included",
+    "overview.note.unrealized_pnl": "open positions at latest price",
+    "overview.win_rate.none": "No closed round trips yet: a round trip closes when a position is sold down to zero.",
+    "overview.win_rate.not_available": "n/a",
+    "overview.win_rate.note": ("{wins} won, {losses} lost, {break_even} break-even of {closed} round trips"),
+    "overview.win_rate.unmatched": " ({count} sells without a matching buy are not counted)",
+    "overview.equity_basis": (
+        "Marked to market: cash plus each open position at the close of every hour (UTC hourly candles), "
+        "so the curve and the max drawdown include losses on positions still held; the last point is now, "
+        "at the latest price."
+    ),
+    "overview.equity_basis.unpriced": " No candle for {symbols} in some hours: valued at average cost there.",
+    "overview.positions.empty": "No open positions: the bot holds only cash.",
+    "overview.positions.symbol": "Symbol",
+    "overview.positions.quantity": "Quantity",
+    "overview.positions.avg_price": "Avg price",
+    "overview.positions.current_price": "Current price",
+    "overview.positions.value": "Value",
+    "overview.positions.unrealized": "Unrealized",
+    "overview.positions.unrealized_pct": "Unrealized %",
+    "overview.positions.held_since": "Held since",
+    "overview.positions.no_candle": " (no candle: valued at avg price)",
+    "overview.equity.title": "Max drawdown {pct} ({krw})",
+    "overview.equity.axis_value": "KRW",
+    "overview.equity.axis_drawdown": "DD %",
+    "overview.equity.trace_equity": "Equity",
+    "overview.equity.trace_drawdown": "Drawdown",
+    "overview.equity.hover_equity": "%{y:,.0f} KRW<extra>equity</extra>",
+    "overview.equity.hover_drawdown": "%{y:.2f}%<extra>drawdown</extra>",
+    "overview.no_cash": "No cash balance recorded: account_state has no row 1 yet (the bot writes it on start).",
+    "overview.unpriced": "No candles for {symbols}: those positions are valued at their average price.",
+    "overview.no_fills": "No filled trades yet: the equity curve starts with the first fill.",
+}
