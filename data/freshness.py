@@ -34,15 +34,18 @@ def current_symbols(
     now: datetime,
 ) -> list[str]:
     """The operator's list (DASHBOARD_SYMBOLS) when set; else the symbols with a candle or a status
-    within CURRENT_WINDOW, sorted."""
+    within CURRENT_WINDOW (or a status key whose payload has no usable time), sorted."""
     configured = list(configured)
     if configured:
         return configured
     recent = {symbol for symbol, candle in candles.items() if now - candle_close(candle.timestamp) <= CURRENT_WINDOW}
+    # A status key holding an unusable payload is current too: the key exists now (status keys
+    # expire), and "invalid payload" is exactly what the operator must see for it.
     recent |= {
         symbol
         for symbol, reading in readings.items()
-        if reading.age_s is not None and reading.age_s <= CURRENT_WINDOW.total_seconds()
+        if (reading.age_s is not None and reading.age_s <= CURRENT_WINDOW.total_seconds())
+        or (reading.age_s is None and reading.state.value == "invalid")
     }
     return sorted(recent)
 

@@ -37,7 +37,7 @@ def services(world, redis_db):
 
 def test_a_position_recorded_as_btc_krw_is_priced_from_krw_btc_candles(world, services):
     world.position("BTC-KRW", 2.0, 100.0)
-    _kpis, table, _figure, notes = overview_callbacks.overview_panels(services)
+    _kpis, table, _figure, notes, _basis = overview_callbacks.overview_panels(services)
     assert "No candles for" not in text(notes)
     # 2 x (150 - 100) unrealized, valued at the candle's close, not at the average price.
     assert "+100" in text(table) and "150" in text(table)

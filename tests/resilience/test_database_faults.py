@@ -52,7 +52,7 @@ def test_every_database_panel_says_unreachable_within_the_connect_timeout_plus_a
     services, proxy = proxied
     overview_callbacks.overview_panels(services)  # a warm pool, as on an open page
     getattr(proxy, fault)()
-    (_kpis, positions, _figure, message), elapsed = timed(overview_callbacks.overview_panels, services)
+    (_kpis, positions, _figure, message, _basis), elapsed = timed(overview_callbacks.overview_panels, services)
     assert elapsed < CONNECT_TIMEOUT_S + 1, f"{fault}: took {elapsed:.1f} s"
     assert problems(positions) == {"unreachable"} and "Database unreachable" in text(message)
     risk, elapsed = timed(risk_callbacks.risk_panels, services)
@@ -81,7 +81,7 @@ def test_panels_that_do_not_need_the_database_keep_working(proxied, redis_client
 def test_everything_recovers_on_the_next_refresh_once_the_database_is_back(proxied):
     services, proxy = proxied
     proxy.refuse()
-    _, positions, _, _ = overview_callbacks.overview_panels(services)
+    _, positions, _, _, _ = overview_callbacks.overview_panels(services)
     assert problems(positions) == {"unreachable"}
     proxy.restore()
 
@@ -93,7 +93,7 @@ def test_everything_recovers_on_the_next_refresh_once_the_database_is_back(proxi
 
     panels = wait_until(recovered, timeout=5.0, interval=0.2)
     assert panels, "the positions panel still reports the outage 5 s after the database came back"
-    kpis, _positions, _, _message = panels
+    kpis, _positions, _, _message, _basis = panels
     assert by_attribute(kpis, "data-kpi", "total-assets")
 
 
@@ -113,7 +113,7 @@ def test_a_slow_query_is_cancelled_at_the_statement_timeout_and_the_panel_says_s
     holder.start()
     try:
         assert locked.wait(10)
-        (_, positions, _, message), elapsed = timed(overview_callbacks.overview_panels, services)
+        (_, positions, _, message, _basis), elapsed = timed(overview_callbacks.overview_panels, services)
         assert problems(positions) == {"timeout"} and "Query timed out" in text(message)
         assert 0.9 < elapsed < 3.0
         status, _ = shell_callbacks.status_strip(services)  # the same pool still serves other queries
@@ -122,6 +122,6 @@ def test_a_slow_query_is_cancelled_at_the_statement_timeout_and_the_panel_says_s
         release.set()
         holder.join()
         locker.dispose()
-    _kpis, positions, _, _ = overview_callbacks.overview_panels(services)
+    _kpis, positions, _, _, _ = overview_callbacks.overview_panels(services)
     assert not problems(positions)
     services.database.dispose()

@@ -201,7 +201,7 @@ def test_a_year_one_status_timestamp_leaves_the_status_strip_working(seeded_pg_u
     redis_client.set("bot:status:KRW-BTC", bad_status("year one timestamp"))
     items, _updated = shell_callbacks.status_strip(services)
     strip = " ".join(text(items).split())
-    assert "Redis: reachable" in strip and "Bot status: invalid payload" in strip
+    assert "Redis: reachable" in strip and "Bot status: KRW-BTC: invalid payload" in strip
     assert "error" not in strip.lower()
     services.database.dispose()
 
