@@ -15,8 +15,9 @@ from typing import Any
 from alerts.config import AlertSettings
 from data.database import Backend, DatabaseNotConfigured, DatabaseUnreachable, DataError, QueryTimeout
 from data.health import N8nState, check_n8n
+from data.reconciliation import daily_checks, position_checks
 from data.risk import TradingState, assess_risk
-from data.risk_records import fetch_daily_risk_state, utc_today
+from data.risk_records import days_back, fetch_daily_risk_history, fetch_daily_risk_state, utc_today
 from data.services import DataServices
 from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
@@ -38,7 +39,10 @@ RULES = (
     "ai_global_block",
     "ai_budget",
     "rollups_lagging",
+    "reconciliation_discrepancy",
 )
+# The UTC days the reconciliation rule checks, as the System page's reconciliation panel does.
+RECONCILE_DAYS = 30
 
 _TRADING_RULES = {
     TradingState.HALTED: "trading_halted",
@@ -102,6 +106,9 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
             today = utc_today(now)
             today_row = fetch_daily_risk_state(conn, today, features)
             rollups = services.rollup_status(conn) if services.database.backend is Backend.TIMESCALEDB else []
+            risk_days = fetch_daily_risk_history(conn, days_back(now, RECONCILE_DAYS), features)
+            positions = services.positions(conn)
+            _filled, ledger = services.filled_trades_and_ledger(conn)
     except DatabaseNotConfigured:
         return _fallback_symbols(services)
     except (DatabaseUnreachable, QueryTimeout) as exc:
@@ -168,6 +175,7 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
             page="/risk",
         )
     )
+    out.append(reconciliation_observation(ledger, risk_days, positions, now))
     behind = [status.rollup.view for status in rollups if status.exists and status.behind(now)]
     if any(status.exists for status in rollups):
         out.append(
@@ -176,6 +184,23 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
             )
         )
     return symbols
+
+
+def reconciliation_observation(ledger, risk_days, positions, now: datetime) -> Observation:
+    """The System page's reconciliation as a rule: firing while any of the last 30 UTC days or
+    any position disagrees with the bot's own record beyond the tolerance (data.reconciliation)."""
+    days = [
+        c for c in daily_checks(ledger, risk_days, days_back(now, RECONCILE_DAYS), utc_today(now)) if c.is_discrepancy
+    ]
+    held = [c for c in position_checks(ledger, positions) if c.is_discrepancy]
+    return Observation(
+        "reconciliation_discrepancy",
+        None,
+        bool(days or held),
+        "value.discrepancies",
+        {"days": len(days), "positions": len(held)},
+        page="/system",
+    )
 
 
 def _redis_rules(services, settings, symbols: list[str], out: list[Observation]) -> None:
