@@ -27,19 +27,21 @@ V3_COLUMNS = (
 )
 # Formatted server-side (numbers as text); colouring by the cell renderers in
 # assets/grid_renderers.js, which need no eval() and so pass the Content-Security-Policy.
-# (field, width, sortable, extra column settings); header from history.col.<field>.
+# (field, width, sortable, extra column settings); header from history.col.<field>. The columns
+# an operator reads first lead (when, which symbol, which way, at what price, how much, what it
+# made), so a phone shows them before anything else.
 _COLUMNS = (
     ("created_at", 205, True, {}),
-    ("executed_at", 205, True, {}),
     ("symbol", 110, True, {}),
     ("side", 80, True, {"cellRenderer": "SideCell"}),
-    ("order_type", 100, True, {}),
-    ("status", 110, True, {}),
     ("price", 130, True, {"type": "rightAligned"}),
     ("quantity", 140, True, {"type": "rightAligned"}),
+    ("realized_pnl", 150, False, {"type": "rightAligned", "cellRenderer": "PnlCell", "tooltip": True}),
     ("value", 140, True, {"type": "rightAligned"}),
     ("fee", 110, True, {"type": "rightAligned"}),
-    ("realized_pnl", 150, False, {"type": "rightAligned", "cellRenderer": "PnlCell", "tooltip": True}),
+    ("status", 110, True, {}),
+    ("order_type", 100, True, {}),
+    ("executed_at", 205, True, {}),
     ("strategy_name", 190, True, {}),
 )
 

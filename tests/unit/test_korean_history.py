@@ -138,3 +138,8 @@ def test_the_reconciliation_panel_with_nothing_to_check_is_korean():
     panel = reconciliation.panel(reconciliation.days_panel([], 30, SEOUL), reconciliation.positions_panel([], SEOUL))
     assert english_words(panel, FILE_NAME) == set()
     assert "양쪽 모두 보유 포지션이 없습니다." in text(panel)
+
+
+def test_the_trade_log_leads_with_what_an_operator_reads_first():
+    fields = [column["field"] for column in history.base_column_defs()]
+    assert fields[:6] == ["created_at", "symbol", "side", "price", "quantity", "realized_pnl"]
