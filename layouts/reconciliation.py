@@ -17,7 +17,7 @@ from layouts.codes import code_label
 def _status(ok: bool) -> html.Span:
     return html.Span(
         t("reconciliation.agrees") if ok else t("reconciliation.discrepancy"),
-        className="text-gain" if ok else "text-loss fw-semibold",
+        className="text-ok" if ok else "text-bad fw-semibold",
     )
 
 
@@ -132,7 +132,7 @@ def days_panel(checks: list, window_days: int, tz: ZoneInfo) -> html.Div:
         [
             html.P(
                 summary,
-                className="mb-2 " + ("text-loss fw-semibold" if bad else "text-gain"),
+                className="mb-2 " + ("text-bad fw-semibold" if bad else "text-ok"),
                 **{"data-reconciliation": "days-bad" if bad else "days-ok"},
             ),
             dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-2"),
@@ -193,7 +193,7 @@ def positions_panel(checks: list, tz: ZoneInfo) -> html.Div:
     ]
     return html.Div(
         [
-            html.P(summary, className="mb-2 " + ("text-loss fw-semibold" if bad else "text-gain")),
+            html.P(summary, className="mb-2 " + ("text-bad fw-semibold" if bad else "text-ok")),
             dbc.Table([header, html.Tbody(rows)], size="sm", hover=True, responsive=True, className="mb-2"),
             *details,
         ]

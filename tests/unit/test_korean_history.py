@@ -129,7 +129,7 @@ def test_the_reconciliation_panel_with_discrepancies_is_korean(ledger):
     checks = {  # the Check column's status words
         node["props"]["children"]
         for node in walk(panel)
-        if node["type"] == "Span" and "text-loss" in node["props"].get("className", "")
+        if node["type"] == "Span" and "text-bad" in node["props"].get("className", "")
     }
     assert checks == {"불일치"} and "수수료는 양쪽에서 똑같이 계산합니다" in text(panel)
 
