@@ -1,5 +1,7 @@
 """Simulated viewers replaying what a real browser sends on each refresh tick, against gunicorn
-with the production config, on 30 days x 5 symbols of seeded history (plain PostgreSQL).
+with the production config, on 30 days x 5 symbols of seeded history: by default on TimescaleDB laid
+out as production (chunks older than 7 days compressed) with `rollups create` run, or
+`--backend postgresql` / `--rollups none`.
 
     .venv/bin/python -m bench.load --viewers 100 --seconds 120 --pages market,overview
 
@@ -31,6 +33,8 @@ import copy
 import json
 import random
 import secrets
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -47,7 +51,7 @@ from bench.common import percentile, scratch_database
 from data.database import Backend, Database
 from data.tables import market_data
 from layouts import ids
-from simulator.seeding import create_schema, insert_candles, write_history
+from simulator.seeding import compress_chunks_older_than, create_schema, insert_candles, write_history
 from simulator.synthetic import generate_history
 from tests.support.processes import Gunicorn
 from tests.support.services import CHROMIUM, CHROMIUM_FLAGS
@@ -122,7 +126,7 @@ class Outcome:
     ms: float
     status: str  # "ok", "HTTP 500", "timeout", "connection: ..."
     retried: bool
-    unchanged: bool = False  # 204: every output no_update (nothing changed since the last answer)
+    unchanged: bool = False  # nothing changed since the last answer: no output was sent
 
 
 class Connections:
@@ -242,13 +246,13 @@ class Viewer:
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as error:
             result = f"connection: {type(error).__name__}"
         ms = (time.perf_counter() - started) * 1000
-        outcomes.append(Outcome(self.page, body["output"], ms, result, retried, result == "ok" and status == 204))
-        if result == "ok" and status == 200:
-            for store in self.stores:
-                if store in body["output"]:
-                    value = json.loads(payload).get("response", {}).get(store, {}).get("data", "unchanged")
-                    if value != "unchanged":
-                        self.stores[store] = value
+        response = json.loads(payload).get("response", {}) if result == "ok" and status == 200 else {}
+        # Nothing changed: Dash answers 204 (PreventUpdate) or, when every output is no_update, 200 with {}.
+        unchanged = result == "ok" and (status == 204 or not response)
+        outcomes.append(Outcome(self.page, body["output"], ms, result, retried, unchanged))
+        for store in self.stores:
+            if store in body["output"] and store in response:
+                self.stores[store] = response[store]["data"]
 
 
 def _for_symbol(body: dict, symbol: str) -> dict:
@@ -339,18 +343,42 @@ class CandleWriter(threading.Thread):
 def report(outcomes: list[Outcome], pages: list[str]) -> str:
     rows = [(page, [o for o in outcomes if o.page == page]) for page in pages] + [("all", outcomes)]
     lines = [
-        f"{'page':<10}{'requests':>9}{'204s':>7}{'errors':>8}{'timeouts':>9}{'retries':>8}"
+        f"{'page':<10}{'requests':>9}{'unchanged':>10}{'errors':>8}{'timeouts':>9}{'retries':>8}"
         f"{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}"
     ]
     for name, items in rows:
         times = [o.ms for o in items]
         lines.append(
-            f"{name:<10}{len(items):>9,}{sum(o.unchanged for o in items):>7,}{sum(o.status != 'ok' for o in items):>8}"
+            f"{name:<10}{len(items):>9,}{sum(o.unchanged for o in items):>10,}{sum(o.status != 'ok' for o in items):>8}"
             f"{sum(o.status == 'timeout' for o in items):>9}{sum(o.retried for o in items):>8}"
             f"{percentile(times, 0.5):>8.0f}{percentile(times, 0.95):>8.0f}"
             f"{percentile(times, 0.99):>8.0f}{max(times, default=float('nan')):>8.0f}"
         )
     return "\n".join(lines)
+
+
+def prepare_database(url: str, backend: Backend, days: float, rollups: bool) -> str:
+    """Seed the history; on TimescaleDB compress what is older than 7 days, as the production
+    policy would have, and run `rollups create` unless told not to. Returns a one-line layout."""
+    now = datetime.now(UTC)
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    # The background policy would race the explicit compression below (and fails on this build).
+    create_schema(writer.engine, backend, compression_policy=False)
+    write_history(writer.engine, backend, generate_history(SYMBOLS, days, now))
+    layout = f"{backend.label}, {days:g} days x {len(SYMBOLS)} symbols"
+    if backend is Backend.TIMESCALEDB:
+        compressed = compress_chunks_older_than(writer.engine, now - timedelta(days=7))
+        layout += f", {compressed} chunks compressed"
+        if rollups:
+            command = [sys.executable, "-m", "dashboard.cli", "rollups", "create", "--database-url", url]
+            subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+            layout += ", rollups created"
+        else:
+            layout += ", no rollups"
+    with writer.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(sa.text("VACUUM ANALYZE"))
+    writer.dispose()
+    return layout
 
 
 def main() -> None:
@@ -360,6 +388,8 @@ def main() -> None:
     parser.add_argument("--pages", default="market,overview", help=f"comma-separated, of {','.join(PAGE_PATHS)}")
     parser.add_argument("--interval", type=float, default=REFRESH_S, help="refresh interval in seconds")
     parser.add_argument("--days", type=float, default=30, help="days of seeded history (5 symbols)")
+    parser.add_argument("--backend", choices=["timescaledb", "postgresql"], default="timescaledb")
+    parser.add_argument("--rollups", choices=["create", "none"], default="create", help="TimescaleDB only")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: deploy/gunicorn.conf.py's)")
     parser.add_argument(
         "--data-cache-seconds", help="DASHBOARD_DATA_CACHE_SECONDS for the server (0 = off; default: the app's)"
@@ -372,11 +402,9 @@ def main() -> None:
 
     password = secrets.token_urlsafe(12)
     authorization = "Basic " + base64.b64encode(f"{USERNAME}:{password}".encode()).decode()
-    with scratch_database("cp_bench_load") as url, tempfile.TemporaryDirectory() as logs:
-        writer = Database(url, read_only=False, statement_timeout_ms=None)
-        create_schema(writer.engine, Backend.POSTGRESQL)
-        write_history(writer.engine, Backend.POSTGRESQL, generate_history(SYMBOLS, args.days, datetime.now(UTC)))
-        writer.dispose()
+    backend = Backend(args.backend)
+    with scratch_database("cp_bench_load", backend=backend) as url, tempfile.TemporaryDirectory() as logs:
+        layout = prepare_database(url, backend, args.days, rollups=args.rollups == "create")
         environment = {
             "DATABASE_URL": url,
             "N8N_URL": "",
@@ -413,7 +441,7 @@ def main() -> None:
     for viewer in viewers:
         by_page[viewer.page] += 1
     print(
-        f"{args.viewers} viewers ({', '.join(f'{n} on {p}' for p, n in by_page.items())}), a tick every "
+        f"{layout}; {args.viewers} viewers ({', '.join(f'{n} on {p}' for p, n in by_page.items())}), a tick every "
         f"{args.interval:g} s for {args.seconds:g} s, basic auth, {candles.inserted} candles inserted during the run, "
         f"server data cache: {args.data_cache_seconds if args.data_cache_seconds is not None else 'default'}, "
         f"worker timeouts: {log.count('WORKER TIMEOUT')}"
