@@ -94,20 +94,23 @@ def chart_update(
     if newest is None or newest < last_bucket or last_bucket < newest - count * step:
         return None
     start = last_bucket - INDICATOR_WARMUP * step
-    frame = chart_indicators(services.candles_between(conn, symbol, width, start, newest + timedelta(minutes=1)))
-    tail = frame[frame["bucket"] >= pd.Timestamp(last_bucket)].reset_index(drop=True)
-    if tail.empty or tail["bucket"].iloc[0] != pd.Timestamp(last_bucket):
+    candles = services.candles_between(conn, symbol, width, start, newest + timedelta(minutes=1))
+    raw_tail = candles[candles["bucket"] >= pd.Timestamp(last_bucket)]
+    if raw_tail.empty or raw_tail["bucket"].iloc[0] != pd.Timestamp(last_bucket):
         return None
-    appended = tail.iloc[1:]
-    if len(appended) > count // 2:
+    if len(raw_tail) - 1 > count // 2:
         return None
     last_fill = pd.Timestamp(state["last_fill"]).to_pydatetime() if state.get("last_fill") else last_bucket
     last_fill = max(last_fill, last_bucket - count * step)
     fills = services.fills_between(conn, symbol_forms(symbol), last_fill + timedelta(microseconds=1), newest + step)
-    replaced = tail.iloc[0]
-    unchanged = [float(replaced[c]) for c in ("open", "high", "low", "close", "volume")] == state["last_values"]
-    if appended.empty and fills.empty and unchanged:
+    unchanged = [float(raw_tail[c].iloc[0]) for c in ("open", "high", "low", "close", "volume")] == state["last_values"]
+    # Most ticks bring nothing new: answer before computing the indicators (half this callback's time).
+    if len(raw_tail) == 1 and fills.empty and unchanged:
         return no_update, no_update
+    frame = chart_indicators(candles)
+    tail = frame[frame["bucket"] >= pd.Timestamp(last_bucket)].reset_index(drop=True)
+    appended = tail.iloc[1:]
+    replaced = tail.iloc[0]
     shown_count = state["n"] + len(appended)
     drop = max(0, shown_count - count)
     patch = market.candle_patch(
