@@ -3,7 +3,10 @@ server hooks. Nothing happens at import time."""
 
 from __future__ import annotations
 
+import html as html_text
+import json
 import logging
+import re
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,6 +21,7 @@ from data.database import Database
 from data.services import DataServices, utc_now
 from data.status_reader import BotStatusReader, make_redis_client
 from i18n import current as current_preferences
+from i18n import t
 from layouts import ai, alerts, exits, history, market, overview, risk, shell, system
 from layouts import format as fmt
 
@@ -106,10 +110,23 @@ def _redact_redis_url(url: str) -> str:
     return url
 
 
+# The two largest scripts (AG Grid 1.3 MB, Plotly 1.3 MB) are fetched by assets/lazy-bundles.js
+# when a page first draws a grid or a chart, not by every page's first load (issue 14).
+LAZY_LOADER = "lazy-bundles.js"
+LAZY_BUNDLES = {
+    "dash_ag_grid": re.compile(
+        r'<script src="([^"]*/_dash-component-suites/dash_ag_grid/dash_ag_grid\.[^"]*)"></script>\n?'
+    ),
+    "plotly": re.compile(r'<script src="([^"]*/plotly-partial\.min\.js[^"]*)"></script>\n?'),
+}
+
+
 class CoinPilotDash(Dash):
-    """Dash with the index page's <html> and <body> tags set from the request's preferences."""
+    """Dash with the index page's <html> and <body> tags set from the request's preferences,
+    and the heaviest bundles loaded by the pages that use them."""
 
     def interpolate_index(self, **kwargs):
+        kwargs["scripts"] = self._lazy_scripts(kwargs["scripts"])
         page = super().interpolate_index(**kwargs)
         preferences = current_preferences()
         html_tag = (
@@ -119,6 +136,21 @@ class CoinPilotDash(Dash):
         body_tag = f'<body data-ag-theme-mode="{preferences.theme}">'
         return page.replace(HTML_TAG, html_tag, 1).replace(BODY_TAG, body_tag, 1)
 
+    def _lazy_scripts(self, scripts: str) -> str:
+        """The index's script tags without the lazy bundles, and the loader that fetches them
+        on demand after the component bundles (it wraps dcc.Graph, so it must run after dcc)."""
+        urls = {}
+        for name, tag in LAZY_BUNDLES.items():
+            match = tag.search(scripts)
+            if match:
+                urls[name] = html_text.unescape(match.group(1))
+                scripts = scripts[: match.start()] + scripts[match.end() :]
+        loader = Path(self.config.assets_folder) / LAZY_LOADER
+        src = f"{self.get_asset_url(LAZY_LOADER)}?m={loader.stat().st_mtime:.0f}"
+        attributes = {"src": src, "data-bundles": json.dumps(urls), "data-failed-message": t("shell.bundle_failed")}
+        rendered = " ".join(f'{name}="{html_text.escape(value, quote=True)}"' for name, value in attributes.items())
+        return f"{scripts}\n<script {rendered}></script>"
+
 
 def create_app(settings: Settings, services: DataServices | None = None) -> Dash:
     services = services or build_services(settings)
@@ -127,6 +159,8 @@ def create_app(settings: Settings, services: DataServices | None = None) -> Dash
         url_base_pathname=settings.url_prefix,
         assets_folder=assets_folder(),
         serve_locally=True,
+        # Added to the index by CoinPilotDash._lazy_scripts, after the component bundles.
+        assets_ignore=re.escape(LAZY_LOADER),
         title="CoinPilot Dashboard",
         update_title=None,
         index_string=INDEX_STRING,

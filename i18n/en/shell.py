@@ -9,6 +9,7 @@ MESSAGES = {
     "page.system": "System",
     "page.ai": "AI",
     "page.alerts": "Alerts",
+    "shell.bundle_failed": "This part of the page could not be loaded: check the connection and reload the page.",
     "shell.refresh": "Refresh",
     "shell.auto_refresh": "Auto refresh",
     "shell.every": "every {span}",

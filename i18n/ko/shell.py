@@ -9,6 +9,7 @@ MESSAGES = {
     "page.system": "시스템",
     "page.ai": "AI",
     "page.alerts": "알림",
+    "shell.bundle_failed": "이 부분을 불러오지 못했습니다. 연결을 확인하고 페이지를 새로 고치세요.",
     "shell.refresh": "새로고침",
     "shell.auto_refresh": "자동 새로고침",
     "shell.every": "{span}마다",
