@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from dash import Patch, dcc, html
 from plotly.subplots import make_subplots
 
-from i18n import t
+from i18n import current, t
 from layouts import charts, ids
 from layouts import format as fmt
 from layouts.components import alert, long_text, section
@@ -169,7 +169,7 @@ def page(
                 html.Div(id=ids.MARKET_CHART_MESSAGE),
                 dcc.Graph(
                     id=ids.MARKET_CHART,
-                    config={"displaylogo": False, "scrollZoom": True},
+                    config={"displaylogo": False, "scrollZoom": True, "locale": current().language},
                     style={"height": "720px"},
                     figure=go.Figure(layout=charts.base_layout(height=720)),
                 ),
@@ -241,6 +241,7 @@ def candle_figure(
         row=1,
         col=1,
     )
+    # The three band lines share one legend entry: on a phone each entry costs legend space.
     for column, name, dash in (
         ("bb_upper", t("market.bb_upper"), "dot"),
         ("bb_middle", t("market.bb_middle"), "dash"),
@@ -251,9 +252,11 @@ def candle_figure(
                 x=x,
                 y=_values(frame[column]),
                 mode="lines",
-                name=name,
+                name=t("market.overlay.bb") if column == "bb_middle" else name,
                 line={"color": charts.BAND, "width": 1, "dash": dash},
                 hoverinfo="skip",
+                legendgroup="bollinger",
+                showlegend=column == "bb_middle",
             ),
             row=1,
             col=1,
@@ -296,7 +299,12 @@ def candle_figure(
     )
     figure.add_trace(
         go.Scatter(
-            x=x, y=_values(frame["rsi"]), mode="lines", name="RSI 14", line={"color": charts.AMBER, "width": 1.3}
+            x=x,
+            y=_values(frame["rsi"]),
+            mode="lines",
+            name="RSI 14",
+            line={"color": charts.AMBER, "width": 1.3},
+            showlegend=False,  # its own panel, whose axis says RSI
         ),
         row=3,
         col=1,
@@ -313,9 +321,19 @@ def candle_figure(
     figure.update_yaxes(title_text="KRW", tickformat=",", row=1, col=1, gridcolor=charts.GRID)
     figure.update_yaxes(title_text=t("market.volume_short"), row=2, col=1, gridcolor=charts.GRID)
     figure.update_yaxes(title_text="RSI", range=[0, 100], row=3, col=1, gridcolor=charts.GRID)
-    figure.update_xaxes(gridcolor=charts.GRID, rangeslider_visible=False)
+    # Short, level dates: Plotly's own ("Nov 25, 2026") stand vertical on a 390 px phone.
+    figure.update_xaxes(
+        gridcolor=charts.GRID, rangeslider_visible=False, tickangle=0, tickformatstops=DATE_TICK_FORMATS
+    )
     figure.update_xaxes(title_text=t("market.time_axis", zone=fmt.timezone_label(tz)), row=3, col=1)
     return figure
+
+
+# Time-axis labels by tick spacing (ms): hour and day within a day, day and year beyond.
+DATE_TICK_FORMATS = [
+    {"dtickrange": [None, 86_400_000], "value": "%H:%M<br>%m/%d"},
+    {"dtickrange": [86_400_000, None], "value": "%m/%d<br>%Y"},
+]
 
 
 def apply_overlay_visibility(figure_or_patch, overlays: tuple[str, ...], band_count: int = 0) -> None:

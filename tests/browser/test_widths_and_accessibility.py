@@ -135,3 +135,35 @@ def test_the_light_theme_fits_the_phone_and_has_no_serious_accessibility_violati
         assert not watched.problems, watched.problems
     finally:
         context.close()
+
+
+# The Market chart on a phone: its time-axis labels level and short, the legend a small share of
+# the chart. Each tick label's transform says whether Plotly turned it.
+CHART_AT_PHONE = """() => {
+  const chart = document.querySelector('#market-chart');
+  const legend = chart.querySelector('.legend');
+  return {
+    turned: [...chart.querySelectorAll('.xaxislayer-above text')]
+      .filter(e => /rotate\\((?!0[,)])/.test(e.getAttribute('transform') || '')).length,
+    labels: [...chart.querySelectorAll('.xaxislayer-above text')].map(e => e.textContent),
+    legend: legend ? legend.getBoundingClientRect().height : 0,
+    chart: chart.getBoundingClientRect().height,
+  };
+}"""
+
+
+def test_on_a_phone_the_market_chart_keeps_its_dates_level_and_its_legend_small(live_dashboard, browser):
+    context, watched = open_page(browser, live_dashboard.url, "/market", "widths-market-chart", "?lang=ko")
+    try:
+        drawn = watched.page.evaluate(CHART_AT_PHONE)
+        assert drawn["labels"], drawn
+        assert drawn["turned"] == 0, drawn
+        # "%H:%M" over "%m/%d" (or "%m/%d" over the year): no month names, which stand vertical.
+        assert all(
+            any(ch.isdigit() for ch in label) and not any(ch.isalpha() for ch in label) for label in drawn["labels"]
+        ), drawn
+        # Five entries in three rows (eight in four before the Bollinger lines shared one).
+        assert 0 < drawn["legend"] <= 0.13 * drawn["chart"], drawn
+        watched.screenshot("phone")
+    finally:
+        context.close()
