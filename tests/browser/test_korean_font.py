@@ -52,7 +52,7 @@ def test_a_korean_reason_is_drawn_in_the_served_korean_font(live_dashboard, watc
     served = [font for font in used if font["isCustomFont"]]
     # Every Hangul syllable of the reason came from the served font (the rest is Latin and digits).
     hangul = sum(1 for character in KOREAN_REASON if "\uac00" <= character <= "\ud7a3")
-    assert served and served[0]["familyName"].startswith("Pretendard"), used
+    assert served and served[0]["familyName"] == "CoinPilot Hangul", used
     assert served[0]["glyphCount"] >= hangul, used
     watched_page.screenshot("reason")
 
@@ -69,4 +69,4 @@ def test_the_only_font_a_page_downloads_is_the_served_korean_subset(live_dashboa
     page.wait_for_selector("[data-health='database']")
     page.wait_for_load_state("networkidle")
     assert len(font_requests) == 1
-    assert font_requests[0].startswith(live_dashboard.url) and "pretendard-hangul.woff2" in font_requests[0]
+    assert font_requests[0].startswith(live_dashboard.url) and "coinpilot-hangul.woff2" in font_requests[0]
