@@ -14,6 +14,7 @@ from typing import Any
 
 from alerts.config import AlertSettings
 from data.database import Backend, DatabaseNotConfigured, DatabaseUnreachable, DataError, QueryTimeout
+from data.freshness import candle_age_s
 from data.health import N8nState, check_n8n
 from data.reconciliation import daily_checks, position_checks
 from data.risk import TradingState, assess_risk
@@ -133,7 +134,8 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
         if candle is None:
             out.append(Observation("candle_stale", symbol, True, "value.no_candles", page=page))
             continue
-        age = (now - candle.timestamp).total_seconds()
+        # From the candle's close, as the status strip counts it (data.freshness).
+        age = candle_age_s(candle, now)
         out.append(
             Observation("candle_stale", symbol, age > services.candle_stale_s, "value.age", {"age_s": age}, page=page)
         )

@@ -3,7 +3,7 @@ and Redis): the trading state, the loss thresholds, consecutive losses, the AI g
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alerts.rules import observe
 from dashboard.app import build_services
 from data.database import Database
 from data.guardrail_payload import GLOBAL_BLOCK_KEY, usage_hour_key
-from data.tables import daily_risk_state
+from data.tables import daily_risk_state, market_data
 from tests.support.alert_world import STATUS_KEY
 from tests.support.helpers import make_settings
 from tests.support.services import free_port
@@ -77,3 +77,22 @@ def test_with_redis_down_the_bot_status_rules_are_unknown_not_firing(bot_databas
     held = holding(bot_database, f"redis://127.0.0.1:{free_port()}/0")
     assert held["redis_unreachable"] is True
     assert held["bot_status_stale:KRW-BTC"] is None
+
+
+def insert_candle(database_url, symbol: str, opened: datetime) -> None:
+    writer = Database(database_url, read_only=False, statement_timeout_ms=None)
+    row = {"symbol": symbol, "interval": "1m", "timestamp": opened, "volume": 1}
+    row.update(dict.fromkeys(("open_price", "high_price", "low_price", "close_price"), 1))
+    with writer.engine.begin() as conn:
+        conn.execute(sa.insert(market_data), [row])
+    writer.dispose()
+
+
+def test_a_candle_is_stale_by_the_time_since_it_closed_as_the_status_strip_says(bot_database, redis_db, redis_client):
+    # The stale threshold is 120 s. A 1-minute candle opened 150 s ago closed 90 s ago: fresh,
+    # as the strip shows it; one opened 200 s ago closed 140 s ago: stale.
+    now = datetime.now(UTC)
+    insert_candle(bot_database, "KRW-FRESH", now - timedelta(seconds=150))
+    insert_candle(bot_database, "KRW-STALE", now - timedelta(seconds=200))
+    held = holding(bot_database, redis_db)
+    assert (held["candle_stale:KRW-FRESH"], held["candle_stale:KRW-STALE"]) == (False, True)
