@@ -127,6 +127,7 @@ class Outcome:
     status: str  # "ok", "HTTP 500", "timeout", "connection: ..."
     retried: bool
     unchanged: bool = False  # nothing changed since the last answer: no output was sent
+    sent_at: float = 0.0  # time.time() when the tick sent it (for the timeline)
 
 
 class Connections:
@@ -236,6 +237,7 @@ class Viewer:
 
     async def _send(self, body: dict, outcomes: list[Outcome]) -> None:
         started = time.perf_counter()
+        sent_at = time.time()
         retried = False
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT_S):
@@ -249,7 +251,7 @@ class Viewer:
         response = json.loads(payload).get("response", {}) if result == "ok" and status == 200 else {}
         # Nothing changed: Dash answers 204 (PreventUpdate) or, when every output is no_update, 200 with {}.
         unchanged = result == "ok" and (status == 204 or not response)
-        outcomes.append(Outcome(self.page, body["output"], ms, result, retried, unchanged))
+        outcomes.append(Outcome(self.page, body["output"], ms, result, retried, unchanged, sent_at))
         for store in self.stores:
             if store in body["output"] and store in response:
                 self.stores[store] = response[store]["data"]
@@ -338,6 +340,25 @@ class CandleWriter(threading.Thread):
 
 
 # -- report ---------------------------------------------------------------------------------
+
+
+def timeline(outcomes: list[Outcome], window_s: float = 10.0) -> str:
+    """p95 per window of send time, with the minute boundaries (when the collector writes a
+    candle and every chart and Overview has something new) marked: where the slow answers are."""
+    if not outcomes:
+        return ""
+    start = min(o.sent_at for o in outcomes)
+    windows: dict[int, list[float]] = defaultdict(list)
+    for outcome in outcomes:
+        windows[int((outcome.sent_at - start) // window_s)].append(outcome.ms)
+    cells = []
+    for index in sorted(windows):
+        begin = start + index * window_s
+        crosses = int(begin // 60) != int((begin + window_s) // 60)
+        cells.append(f"{index * window_s:>4.0f}s{'*' if crosses else ' '} {percentile(windows[index], 0.95):>6.0f}")
+    lines = [f"p95 ms by {window_s:g} s window of send time (* = a minute boundary, new candles):"]
+    lines += ["  " + "   ".join(cells[i : i + 6]) for i in range(0, len(cells), 6)]
+    return "\n".join(lines)
 
 
 def report(outcomes: list[Outcome], pages: list[str]) -> str:
@@ -447,6 +468,7 @@ def main() -> None:
         f"worker timeouts: {log.count('WORKER TIMEOUT')}"
     )
     print(report(outcomes, pages))
+    print(timeline(outcomes))
     failures = defaultdict(int)
     for outcome in outcomes:
         if outcome.status != "ok":
