@@ -3,10 +3,11 @@ cooldown that counts down in Korean in the browser, the state code kept beside i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
+
+from tests.support.helpers import start_cooldown
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 
@@ -21,17 +22,7 @@ def test_the_overview_reads_in_korean(live_dashboard, watched):
 
 
 def test_an_active_cooldown_counts_down_in_korean(private_dashboard, watched):
-    today = datetime.now(UTC).date()
-    until = datetime.now(UTC) + timedelta(hours=1, minutes=30)
-    with private_dashboard.writer.engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM daily_risk_state WHERE date = :d"), {"d": today})
-        conn.execute(
-            sa.text(
-                "INSERT INTO daily_risk_state (date, total_pnl, trade_count, consecutive_losses, "
-                "cooldown_until, is_trading_halted, updated_at) VALUES (:d, -1000, 4, 0, :u, false, now())"
-            ),
-            {"d": today, "u": until},
-        )
+    start_cooldown(private_dashboard.writer.engine, timedelta(hours=1, minutes=30))
     page = watched("risk-korean")
     page.page.goto(private_dashboard.url + "/risk?lang=ko")
     assert page.wait_for_text("[data-trading-state]", lambda t: t == "COOLDOWN") == "COOLDOWN"

@@ -10,12 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 
 from layouts import format as fmt
 from simulator.seeding import insert_candles, insert_rows
 from tests.support.books import average_cost_books, total_assets
-from tests.support.helpers import wait_until
+from tests.support.helpers import start_cooldown, wait_until
 from tests.support.live import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
@@ -338,17 +337,7 @@ def test_a_refresh_keeps_the_trade_log_page_and_sort_order(private_dashboard, wa
 
 
 def test_an_active_cooldown_counts_down_on_the_risk_page(private_dashboard, watched):
-    today = datetime.now(UTC).date()
-    until = datetime.now(UTC) + timedelta(hours=1, minutes=30)
-    with private_dashboard.writer.engine.begin() as conn:
-        conn.execute(sa.text("DELETE FROM daily_risk_state WHERE date = :d"), {"d": today})
-        conn.execute(
-            sa.text(
-                "INSERT INTO daily_risk_state (date, total_pnl, trade_count, consecutive_losses, "
-                "cooldown_until, is_trading_halted, updated_at) VALUES (:d, -1000, 4, 0, :u, false, now())"
-            ),
-            {"d": today, "u": until},
-        )
+    start_cooldown(private_dashboard.writer.engine, timedelta(hours=1, minutes=30))
     page = watched("risk-cooldown")
     page.page.goto(private_dashboard.url + "/risk")
     assert page.wait_for_text("[data-trading-state]", lambda t: t == "COOLDOWN") == "COOLDOWN"

@@ -6,6 +6,7 @@ import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from dashboard.settings import Settings
@@ -65,3 +66,17 @@ def recorded_statements(engine):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def start_cooldown(engine, remaining: timedelta) -> None:
+    """Today's risk row replaced by one in cooldown for `remaining` from now (4 trades, -1,000 KRW)."""
+    today = datetime.now(UTC).date()
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM daily_risk_state WHERE date = :d"), {"d": today})
+        conn.execute(
+            sa.text(
+                "INSERT INTO daily_risk_state (date, total_pnl, trade_count, consecutive_losses, "
+                "cooldown_until, is_trading_halted, updated_at) VALUES (:d, -1000, 4, 0, :u, false, now())"
+            ),
+            {"d": today, "u": datetime.now(UTC) + remaining},
+        )
