@@ -243,13 +243,15 @@ def cmd_rollups(args) -> int:
         return 2
     try:
         require_timescaledb(database.backend, database.display_url)
-        if args.action == "create":
-            report = create_rollups(database.engine)
-            made = ", ".join(report.views_created) or "nothing new (the views were there)"
-            print(f"created in {ROLLUP_SCHEMA}: {made}; refresh policies in place", file=sys.stderr)
         if args.action in ("create", "refresh"):
             started = time.perf_counter()
-            refresh_rollups(database.engine, lambda r: print(f"refreshing {r.view} ...", file=sys.stderr))
+            progress = lambda r: print(f"refreshing {r.view} ...", file=sys.stderr)  # noqa: E731
+            if args.action == "create":
+                report = create_rollups(database.engine, progress)
+                made = ", ".join(report.views_created) or "nothing new (the views were there)"
+                print(f"created in {ROLLUP_SCHEMA}: {made}; refresh policies in place", file=sys.stderr)
+            else:
+                refresh_rollups(database.engine, progress)
             print(f"materialised up to one bucket before now in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         if args.action == "drop":
             dropped = drop_rollups(database.engine)

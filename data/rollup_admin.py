@@ -165,8 +165,12 @@ def _interval(delta) -> str:
     return f"{int(delta.total_seconds())} seconds"
 
 
-def create_rollups(engine: Engine) -> CreateReport:
-    """The schema, the views (empty) and their refresh policies, in one transaction."""
+def create_rollups(engine: Engine, progress=None) -> CreateReport:
+    """The schema and the views, then every level materialised, then the refresh policies.
+
+    The policies come last: a policy's first run starts as soon as it is added and refreshes its
+    whole window at the same time as the materialisation here, which then fails with "concurrent
+    refresh" once that run outlasts the wait (3 years x 5 symbols: the 1 d level's did)."""
     with _permission_errors("create"), engine.begin() as conn:
         present, _comment = conn.execute(_SCHEMA_COMMENT, {"schema": ROLLUP_SCHEMA}).one()
         if not present:
@@ -177,13 +181,16 @@ def create_rollups(engine: Engine) -> CreateReport:
             if not _view_exists(conn, rollup):
                 conn.execute(_VIEW_DEFINITIONS[rollup.width])
                 created.append(rollup.view)
+    refresh_rollups(engine, progress)
+    with _permission_errors("create"), engine.begin() as conn:
+        for rollup in ROLLUPS:
             conn.execute(_ADD_POLICY, _policy_parameters(rollup))
     return CreateReport(schema_created=not present, views_created=tuple(created))
 
 
 def _refresh(conn: Connection, rollup: Rollup) -> None:
-    """One level, materialised up to one bucket before now. The refresh policy `create` just
-    added may be running on the same view (its first run starts at once): wait for it."""
+    """One level, materialised up to one bucket before now. The view's refresh policy may be
+    running on it (a scheduled run, or `refresh` right after `create`): wait for it."""
     statement = _REFRESH
     for attempt in range(_CONCURRENT_REFRESH_ATTEMPTS):
         try:

@@ -358,3 +358,18 @@ def test_drop_keeps_the_schema_the_role_script_made_and_its_grants(timescale, ca
         ).scalar()
         assert not detect_rollups(conn, Backend.TIMESCALEDB)
     owner.dispose()
+
+
+def test_create_materialises_every_level_before_it_adds_the_refresh_policies(timescale):
+    # A policy's first run starts as soon as it is added: added first, it refreshed the whole
+    # history alongside create's own refresh, and create failed with "concurrent refresh".
+    url = timescale_database(timescale, "cp_rollups_order", 1)
+    owner = Database(url, read_only=False, statement_timeout_ms=None)
+    statements: list[str] = []
+    sa.event.listen(owner.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    create_rollups(owner.engine)
+    owner.dispose()
+    refreshes = [i for i, sql in enumerate(statements) if "refresh_continuous_aggregate" in sql]
+    policies = [i for i, sql in enumerate(statements) if "add_continuous_aggregate_policy" in sql]
+    assert len(refreshes) >= 3 and len(policies) == 3, statements
+    assert max(refreshes) < min(policies)
