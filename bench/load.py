@@ -265,8 +265,10 @@ def _for_symbol(body: dict, symbol: str) -> dict:
     return body
 
 
-async def replay(viewers: list[Viewer], interval: float, seconds: float) -> list[Outcome]:
-    """Every viewer ticks every `interval` s (starts spread over the first interval) for `seconds`."""
+async def replay(viewers: list[Viewer], interval: float, seconds: float, ramp: float = 0.0) -> list[Outcome]:
+    """Every viewer ticks every `interval` s for `seconds`. The viewers open their pages spread
+    over `ramp` s (0: all within the first interval, as after a server restart with every tab
+    open), each at its own offset within the interval."""
     outcomes: list[Outcome] = []
     loop = asyncio.get_running_loop()
     started = loop.time()
@@ -274,7 +276,8 @@ async def replay(viewers: list[Viewer], interval: float, seconds: float) -> list
     pending: set[asyncio.Task] = set()
 
     async def run(index: int, viewer: Viewer):
-        next_tick = started + interval * index / len(viewers)
+        offset = interval * index / len(viewers)
+        next_tick = started + offset + (ramp * index / len(viewers) // interval) * interval
         while next_tick < stop_at:
             await asyncio.sleep(max(0.0, next_tick - loop.time()))
             # The browser's interval fires whether or not the last tick's answers are in.
@@ -409,6 +412,9 @@ def main() -> None:
     parser.add_argument("--pages", default="market,overview", help=f"comma-separated, of {','.join(PAGE_PATHS)}")
     parser.add_argument("--interval", type=float, default=REFRESH_S, help="refresh interval in seconds")
     parser.add_argument("--days", type=float, default=30, help="days of seeded history (5 symbols)")
+    parser.add_argument(
+        "--ramp", type=float, default=0.0, help="seconds over which the viewers open their pages (default 0: at once)"
+    )
     parser.add_argument("--backend", choices=["timescaledb", "postgresql"], default="timescaledb")
     parser.add_argument("--rollups", choices=["create", "none"], default="create", help="TimescaleDB only")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: deploy/gunicorn.conf.py's)")
@@ -454,7 +460,7 @@ def main() -> None:
             candles = CandleWriter(url)
             candles.start()
             try:
-                outcomes = asyncio.run(replay(viewers, args.interval, args.seconds))
+                outcomes = asyncio.run(replay(viewers, args.interval, args.seconds, args.ramp))
             finally:
                 candles.close()
             log = gunicorn.error_log.read_text()
@@ -463,7 +469,7 @@ def main() -> None:
         by_page[viewer.page] += 1
     print(
         f"{layout}; {args.viewers} viewers ({', '.join(f'{n} on {p}' for p, n in by_page.items())}), a tick every "
-        f"{args.interval:g} s for {args.seconds:g} s, basic auth, {candles.inserted} candles inserted during the run, "
+        f"{args.interval:g} s for {args.seconds:g} s, opened over {args.ramp:g} s, basic auth, {candles.inserted} candles inserted during the run, "
         f"server data cache: {args.data_cache_seconds if args.data_cache_seconds is not None else 'default'}, "
         f"worker timeouts: {log.count('WORKER TIMEOUT')}"
     )

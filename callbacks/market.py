@@ -12,7 +12,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, no_update
 from callbacks import inputs
 from callbacks.failures import panel
 from data.database import DataError
-from data.indicators import INDICATOR_WARMUP, chart_indicators
+from data.indicators import INDICATOR_WARMUP
 from data.market import (
     bucket_floor_series,
     width_delta,
@@ -52,11 +52,11 @@ def _chart_state(symbol, width, count, shown: pd.DataFrame, last_fill, band_coun
 
 def full_chart(services: DataServices, conn, symbol: str, width: str, count: int, overlays: tuple[str, ...]):
     """(figure, state, message) for the whole chart."""
-    frame = services.recent_candles(conn, symbol, width, count + INDICATOR_WARMUP)
+    frame = services.chart_recent_candles(conn, symbol, width, count + INDICATOR_WARMUP)
     if frame.empty:
         message = t("market.no_candles_for", symbol=symbol)
         return empty_figure(message, height=720), None, problem("empty", message)
-    shown = chart_indicators(frame).iloc[-count:].reset_index(drop=True)
+    shown = frame.iloc[-count:].reset_index(drop=True)
     start = shown["bucket"].iloc[0].to_pydatetime()
     end = shown["bucket"].iloc[-1].to_pydatetime() + width_delta(width)
     fills = services.fills_between(conn, symbol_forms(symbol), start, end)
@@ -94,7 +94,8 @@ def chart_update(
     if newest is None or newest < last_bucket or last_bucket < newest - count * step:
         return None
     start = last_bucket - INDICATOR_WARMUP * step
-    candles = services.candles_between(conn, symbol, width, start, newest + timedelta(minutes=1))
+    end = newest + timedelta(minutes=1)
+    candles = services.candles_between(conn, symbol, width, start, end)
     raw_tail = candles[candles["bucket"] >= pd.Timestamp(last_bucket)]
     if raw_tail.empty or raw_tail["bucket"].iloc[0] != pd.Timestamp(last_bucket):
         return None
@@ -107,7 +108,7 @@ def chart_update(
     # Most ticks bring nothing new: answer before computing the indicators (half this callback's time).
     if len(raw_tail) == 1 and fills.empty and unchanged:
         return no_update, no_update
-    frame = chart_indicators(candles)
+    frame = services.chart_candles_between(conn, symbol, width, start, end)
     tail = frame[frame["bucket"] >= pd.Timestamp(last_bucket)].reset_index(drop=True)
     appended = tail.iloc[1:]
     replaced = tail.iloc[0]

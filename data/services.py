@@ -25,6 +25,7 @@ from data.ai import fetch_agent_decisions
 from data.cache import TickCache
 from data.database import Database
 from data.equity import hourly_closes
+from data.indicators import chart_indicators
 from data.market import LatestCandle, fetch_symbols
 from data.metrics import realized_pnl_ledger
 from data.order_changes import LEDGER_MAX_AGE_S, OrderChangeWatch
@@ -186,6 +187,19 @@ class DataServices:
             key, lambda: market.fetch_candles_between(conn, backend, symbol, width, start, end, self.rollups)
         )
 
+    # The chart's candles with their indicator columns (data.indicators): every viewer of a symbol
+    # and width asks for the same frame when a candle arrives, so it is computed once per tick.
+
+    def chart_recent_candles(self, conn, symbol: str, width: str, count: int) -> pd.DataFrame:
+        key = ("chart_recent_candles", self.database.backend, symbol, width, count)
+        return self._tick_cache.get(key, lambda: _with_indicators(self.recent_candles(conn, symbol, width, count)))
+
+    def chart_candles_between(self, conn, symbol: str, width: str, start: datetime, end: datetime) -> pd.DataFrame:
+        key = ("chart_candles_between", self.database.backend, symbol, width, start, end)
+        return self._tick_cache.get(
+            key, lambda: _with_indicators(self.candles_between(conn, symbol, width, start, end))
+        )
+
     def fills_between(self, conn, symbols: tuple[str, ...], start: datetime, end: datetime) -> pd.DataFrame:
         key = ("fills_between", tuple(symbols), start, end)
         return self._tick_cache.get(key, lambda: orders.fetch_fills_between(conn, symbols, start, end))
@@ -220,6 +234,10 @@ class DataServices:
         statuses = rollup_status(conn, self.database.backend)
         self.rollups.update_from(statuses)
         return statuses
+
+
+def _with_indicators(candles: pd.DataFrame) -> pd.DataFrame:
+    return chart_indicators(candles) if not candles.empty else candles
 
 
 def services_of(server) -> DataServices:

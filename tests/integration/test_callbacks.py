@@ -16,12 +16,14 @@ from callbacks import overview as overview_callbacks
 from callbacks import risk as risk_callbacks
 from callbacks import shell as shell_callbacks
 from callbacks import system as system_callbacks
+from dashboard.app import build_services
+from data import services as data_services
 from data.database import Backend
 from layouts import format as fmt
 from layouts import ids
 from tests.support.books import average_cost_books
 from tests.support.components import by_attribute, one, text
-from tests.support.helpers import SEED_END, SEED_SYMBOLS
+from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -141,6 +143,28 @@ def test_market_chart_draws_candles_fills_and_indicators(seeded_services):
     assert len(figure.data[0].x) == 100 == state["n"]
     assert figure.layout.uirevision == "KRW-BTC|15m"
     assert figure.data[0].type == "candlestick" and figure.data[-1].name == "RSI 14"
+
+
+def test_the_viewers_of_a_chart_share_its_indicators_within_a_tick(seeded_database, redis_db, monkeypatch):
+    clock = FixedClock(SEED_END + timedelta(seconds=30))
+    services = build_services(make_settings(seeded_database.url, redis_db, data_cache_seconds=4.0), clock=clock)
+    computed = []
+    real = data_services.chart_indicators
+    monkeypatch.setattr(data_services, "chart_indicators", lambda frame: computed.append(len(frame)) or real(frame))
+    try:
+        for _viewer in range(3):
+            _figure, state, _message = market_callbacks.market_chart(
+                services, "KRW-BTC", "15m", 100, ["bb"], None, ids.MARKET_SYMBOL
+            )
+        assert len(computed) == 1
+        # The last candle changed since the viewers drew it: each needs a patch, from one computation.
+        changed = dict(state, last_values=[0.0] * 5)
+        with services.database.connect() as conn:
+            patches = [market_callbacks.chart_update(services, conn, "KRW-BTC", "15m", 100, changed) for _ in range(3)]
+        assert len(computed) == 2
+        assert all(patch is not None and new_state["n"] == 100 for patch, new_state in patches)
+    finally:
+        services.database.dispose()
 
 
 def test_market_chart_explains_an_unknown_symbol(seeded_services):
