@@ -1,13 +1,16 @@
-// The two heaviest downloads of a first load, fetched only by a page that draws what needs them
-// (issue 14, page weight on a phone): AG Grid's bundle (1.3 MB) for the pages with a table grid
-// and the Plotly bundle (1.3 MB) for the pages with a chart. Without this every page loads both.
+// The Plotly bundle (1.3 MB), fetched only by a page that draws a chart (issue 14, page weight on
+// a phone): without this every page loads it.
 //
-// dashboard/app.py (CoinPilotDash.interpolate_index) takes the two <script> tags out of the
-// index page and adds this file after the component bundles, before the renderer starts, with
-// their addresses in data-bundles. Dash's renderer looks a component up as
-// window[namespace][type] each time it draws it, and waits for a component's
-// _dashprivate_isLazyComponentReady promise before it runs callbacks on it: a stand-in answers
-// both, fetches the bundle on first use and then draws the real component with the same props.
+// dashboard/app.py (CoinPilotDash.interpolate_index) takes its <script> tag out of the index page
+// and adds this file after the component bundles, before the renderer starts, with its address in
+// data-bundles. Dash's renderer looks a component up as window[namespace][type] each time it
+// draws it, and waits for a component's _dashprivate_isLazyComponentReady promise before it runs
+// callbacks on it: a stand-in for dcc.Graph answers both, fetches Plotly on first use and then
+// draws the real Graph with the same props.
+//
+// AG Grid's bundle (1.3 MB) is not loaded this way: a grid created after the page had settled
+// sometimes sized its columns before its container had a width and kept its header hidden
+// (axe-core: header row without visible cells) on the Risk and System audit grids at 390 px.
 (function () {
     'use strict';
     var script = document.currentScript;
@@ -98,24 +101,6 @@
             }
         });
         return Lazy;
-    }
-
-    // AG Grid: its bundle defines window.dash_ag_grid. Dash keeps resolving this namespace, so a
-    // grid is the same component to React before and after the download (no remount).
-    if (bundles.dash_ag_grid && !window.dash_ag_grid) {
-        var gridNamespace = {};
-        var LazyGrid = standIn('AgGrid', bundles.dash_ag_grid, function () {
-            var loaded = window.dash_ag_grid;
-            var real = loaded.AgGrid;
-            Object.keys(loaded).forEach(function (name) {
-                gridNamespace[name] = loaded[name];
-            });
-            gridNamespace.AgGrid = LazyGrid;
-            window.dash_ag_grid = gridNamespace;
-            return real;
-        });
-        gridNamespace.AgGrid = LazyGrid;
-        window.dash_ag_grid = gridNamespace;
     }
 
     // Plotly: dcc.Graph draws with window.Plotly when it is there (and otherwise fetches Dash's

@@ -110,20 +110,17 @@ def _redact_redis_url(url: str) -> str:
     return url
 
 
-# The two largest scripts (AG Grid 1.3 MB, Plotly 1.3 MB) are fetched by assets/lazy-bundles.js
-# when a page first draws a grid or a chart, not by every page's first load (issue 14).
+# The Plotly bundle (1.3 MB) is fetched by assets/lazy-bundles.js when a page first draws a chart,
+# not by every page's first load (issue 14).
 LAZY_LOADER = "lazy-bundles.js"
 LAZY_BUNDLES = {
-    "dash_ag_grid": re.compile(
-        r'<script src="([^"]*/_dash-component-suites/dash_ag_grid/dash_ag_grid\.[^"]*)"></script>\n?'
-    ),
     "plotly": re.compile(r'<script src="([^"]*/plotly-partial\.min\.js[^"]*)"></script>\n?'),
 }
 
 
 class CoinPilotDash(Dash):
     """Dash with the index page's <html> and <body> tags set from the request's preferences,
-    and the heaviest bundles loaded by the pages that use them."""
+    and the Plotly bundle loaded by the pages that draw a chart."""
 
     def interpolate_index(self, **kwargs):
         kwargs["scripts"] = self._lazy_scripts(kwargs["scripts"])
@@ -137,8 +134,8 @@ class CoinPilotDash(Dash):
         return page.replace(HTML_TAG, html_tag, 1).replace(BODY_TAG, body_tag, 1)
 
     def _lazy_scripts(self, scripts: str) -> str:
-        """The index's script tags without the lazy bundles, and the loader that fetches them
-        on demand after the component bundles (it wraps dcc.Graph, so it must run after dcc)."""
+        """The index's script tags without the lazy bundle, and the loader that fetches it on
+        demand after the component bundles (it wraps dcc.Graph, so it must run after dcc)."""
         urls = {}
         for name, tag in LAZY_BUNDLES.items():
             match = tag.search(scripts)
