@@ -106,6 +106,10 @@ def audit_grid(grid_id: str, height: int = 360) -> dag.AgGrid:
         rowData=[],
         defaultColDef={"sortable": False, "resizable": True},
         dashGridOptions={"localeText": {"noRowsToShow": t("risk.audit.no_rows")}},
+        # Columns sized to the container whenever it changes. Laid out wider than its container
+        # (a phone), a grid first drawn before its container had a width now and then kept its
+        # header cells hidden (axe-core at 390 px: a header row without cells, on a loaded machine).
+        columnSize="responsiveSizeToFit",
         style={"height": f"{height}px"},
     )
 
