@@ -3,7 +3,7 @@
 //
 // dashboard/app.py (CoinPilotDash.interpolate_index) takes its <script> tag out of the index page
 // and adds this file after the component bundles, before the renderer starts, with its address in
-// data-bundles. Dash's renderer looks a component up as window[namespace][type] each time it
+// data-plotly. Dash's renderer looks a component up as window[namespace][type] each time it
 // draws it, and waits for a component's _dashprivate_isLazyComponentReady promise before it runs
 // callbacks on it: a stand-in for dcc.Graph answers both, fetches Plotly on first use and then
 // draws the real Graph with the same props.
@@ -14,103 +14,78 @@
 (function () {
     'use strict';
     var script = document.currentScript;
-    var bundles = JSON.parse(script.getAttribute('data-bundles') || '{}');
+    var plotlyUrl = script.getAttribute('data-plotly');
     var failedText = script.getAttribute('data-failed-message') || 'This part of the page could not load.';
     var React = window.React;
-    var loads = {};
+    var dcc = window.dash_core_components;
+    if (!plotlyUrl || !dcc || !dcc.Graph || window.Plotly) {
+        return;
+    }
+    var RealGraph = dcc.Graph;
+    var state = {loaded: false, failed: false, loading: null};
 
-    function loadScript(url) {
-        if (!loads[url]) {
-            loads[url] = new Promise(function (resolve, reject) {
+    // One download for every chart of the page; after a failure the next chart drawn tries again.
+    function start() {
+        if (!state.loading) {
+            state.failed = false;
+            state.loading = new Promise(function (resolve, reject) {
                 var tag = document.createElement('script');
-                tag.src = url;
+                tag.src = plotlyUrl;
                 tag.onload = function () { resolve(); };
                 tag.onerror = function () {
-                    delete loads[url];  // the next page that needs it tries again
                     tag.remove();
-                    reject(new Error('could not load ' + url));
+                    reject(new Error('could not load ' + plotlyUrl));
                 };
                 document.head.appendChild(tag);
+            }).then(function () {
+                state.loaded = true;
+            }, function () {
+                state.failed = true;
+                state.loading = null;
             });
         }
-        return loads[url];
+        return state.loading;
     }
 
-    // What Dash reads from a component class besides rendering it (prop checks, defaults, persistence).
-    var STATICS = ['propTypes', 'defaultProps', 'dashPersistence', 'dashChildrenUpdate'];
-
-    function copyStatics(from, to) {
-        STATICS.forEach(function (name) {
-            if (from && from[name] !== undefined) {
-                to[name] = from[name];
-            }
-        });
-    }
-
-    // A component that fetches `url` when first drawn, then draws what `resolveReal()` returns.
-    function standIn(displayName, url, resolveReal) {
-        var state = {real: null, loaded: false, failed: false, loading: null};
-
-        function start() {
-            if (!state.loading) {
-                state.failed = false;
-                state.loading = loadScript(url).then(function () {
-                    state.real = resolveReal();
-                    copyStatics(state.real, Lazy);
-                    state.loaded = true;
-                }, function () {
-                    state.failed = true;
-                    state.loading = null;
-                });
-            }
-            return state.loading;
-        }
-
-        function Lazy(props) {
-            var rerender = React.useState(0)[1];
-            React.useEffect(function () {
-                if (state.loaded) {
-                    return undefined;
-                }
-                var mounted = true;
-                start().then(function () {
-                    if (mounted) {
-                        rerender(function (n) { return n + 1; });
-                    }
-                });
-                return function () { mounted = false; };
-            }, []);
+    function Graph(props) {
+        var rerender = React.useState(0)[1];
+        React.useEffect(function () {
             if (state.loaded) {
-                return React.createElement(state.real, props);
+                return undefined;
             }
-            if (state.failed) {
-                return React.createElement('div', {id: props.id, className: 'lazy-bundle-failed', role: 'alert'}, failedText);
-            }
-            return React.createElement('div', {id: props.id, className: props.className, style: props.style, 'aria-busy': 'true'});
-        }
-        Lazy.displayName = displayName;
-        Object.defineProperty(Lazy, '_dashprivate_isLazyComponentReady', {
-            get: function () {
-                if (state.loaded) {
-                    return state.real._dashprivate_isLazyComponentReady;
+            var mounted = true;
+            start().then(function () {
+                if (mounted) {
+                    rerender(function (n) { return n + 1; });
                 }
-                // A failed download settles too, so callbacks still run; the stand-in says what is missing.
-                return start().then(function () {
-                    return (state.real && state.real._dashprivate_isLazyComponentReady) || true;
-                });
+            });
+            return function () { mounted = false; };
+        }, []);
+        if (state.loaded) {
+            return React.createElement(RealGraph, props);
+        }
+        if (state.failed) {
+            return React.createElement('div', {id: props.id, className: 'lazy-bundle-failed', role: 'alert'}, failedText);
+        }
+        return React.createElement('div', {id: props.id, className: props.className, style: props.style, 'aria-busy': 'true'});
+    }
+    // What Dash reads from a component class besides drawing it (prop checks, defaults, persistence).
+    ['propTypes', 'defaultProps', 'dashPersistence', 'dashChildrenUpdate'].forEach(function (name) {
+        if (RealGraph[name] !== undefined) {
+            Graph[name] = RealGraph[name];
+        }
+    });
+    Object.defineProperty(Graph, '_dashprivate_isLazyComponentReady', {
+        get: function () {
+            if (state.loaded) {
+                return RealGraph._dashprivate_isLazyComponentReady;
             }
-        });
-        return Lazy;
-    }
-
-    // Plotly: dcc.Graph draws with window.Plotly when it is there (and otherwise fetches Dash's
-    // full 4.8 MB plotly.min.js), so the stand-in draws the real Graph only once ours has run.
-    var dcc = window.dash_core_components;
-    if (bundles.plotly && dcc && dcc.Graph && !window.Plotly) {
-        var RealGraph = dcc.Graph;
-        var LazyGraph = standIn('Graph', bundles.plotly, function () { return RealGraph; });
-        copyStatics(RealGraph, LazyGraph);
-        // The bundle's exports are read-only getters: Dash resolves a copy with the stand-in.
-        window.dash_core_components = Object.assign({}, dcc, {Graph: LazyGraph});
-    }
+            // A failed download settles too, so callbacks still run; the stand-in says what is missing.
+            return start().then(function () {
+                return state.loaded ? RealGraph._dashprivate_isLazyComponentReady || true : true;
+            });
+        }
+    });
+    // The bundle's exports are read-only getters: Dash resolves a copy with the stand-in.
+    window.dash_core_components = Object.assign({}, dcc, {Graph: Graph});
 }());

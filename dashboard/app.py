@@ -4,7 +4,6 @@ server hooks. Nothing happens at import time."""
 from __future__ import annotations
 
 import html as html_text
-import json
 import logging
 import re
 import sys
@@ -113,9 +112,7 @@ def _redact_redis_url(url: str) -> str:
 # The Plotly bundle (1.3 MB) is fetched by assets/lazy-bundles.js when a page first draws a chart,
 # not by every page's first load (issue 14).
 LAZY_LOADER = "lazy-bundles.js"
-LAZY_BUNDLES = {
-    "plotly": re.compile(r'<script src="([^"]*/plotly-partial\.min\.js[^"]*)"></script>\n?'),
-}
+PLOTLY_SCRIPT = re.compile(r'<script src="([^"]*/plotly-partial\.min\.js[^"]*)"></script>\n?')
 
 
 class CoinPilotDash(Dash):
@@ -136,15 +133,14 @@ class CoinPilotDash(Dash):
     def _lazy_scripts(self, scripts: str) -> str:
         """The index's script tags without the lazy bundle, and the loader that fetches it on
         demand after the component bundles (it wraps dcc.Graph, so it must run after dcc)."""
-        urls = {}
-        for name, tag in LAZY_BUNDLES.items():
-            match = tag.search(scripts)
-            if match:
-                urls[name] = html_text.unescape(match.group(1))
-                scripts = scripts[: match.start()] + scripts[match.end() :]
+        match = PLOTLY_SCRIPT.search(scripts)
+        if match is None:  # no Plotly in the page: nothing to load later
+            return scripts
+        scripts = scripts[: match.start()] + scripts[match.end() :]
         loader = Path(self.config.assets_folder) / LAZY_LOADER
         src = f"{self.get_asset_url(LAZY_LOADER)}?m={loader.stat().st_mtime:.0f}"
-        attributes = {"src": src, "data-bundles": json.dumps(urls), "data-failed-message": t("shell.bundle_failed")}
+        plotly = html_text.unescape(match.group(1))
+        attributes = {"src": src, "data-plotly": plotly, "data-failed-message": t("shell.bundle_failed")}
         rendered = " ".join(f'{name}="{html_text.escape(value, quote=True)}"' for name, value in attributes.items())
         return f"{scripts}\n<script {rendered}></script>"
 

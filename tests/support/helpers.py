@@ -80,3 +80,19 @@ def start_cooldown(engine, remaining: timedelta) -> None:
             ),
             {"d": today, "u": datetime.now(UTC) + remaining},
         )
+
+
+def risk_day(now: datetime, **values):
+    """Today's daily_risk_state row as of `now`: nothing traded, nothing lost, unless `values` say so."""
+    from data.risk import DailyRiskState
+
+    base = {
+        "date": now.date(),
+        "total_pnl": 0.0,
+        "trade_count": 0,
+        "consecutive_losses": 0,
+        "cooldown_until": None,
+        "is_trading_halted": False,
+        "updated_at": now,
+    }
+    return DailyRiskState(**(base | values))

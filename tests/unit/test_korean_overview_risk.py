@@ -10,11 +10,12 @@ import pandas as pd
 import pytest
 
 from callbacks import risk as risk_callbacks
-from data.risk import DailyRiskState, RiskLimits, TradingState, assess_risk
+from data.risk import RiskLimits, TradingState, assess_risk
 from data.round_trips import RoundTripStats
 from i18n import using
 from layouts import overview, risk
 from tests.support.components import english_words, one, text
+from tests.support.helpers import risk_day
 
 NOW = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -100,17 +101,8 @@ def test_the_equity_figure_names_its_axes_and_traces_in_korean():
     assert figure["layout"]["title"]["text"].startswith("최대 낙폭(MDD)")
 
 
-def day(**values) -> DailyRiskState:
-    base = {
-        "date": NOW.date(),
-        "total_pnl": 0.0,
-        "trade_count": 0,
-        "consecutive_losses": 0,
-        "cooldown_until": None,
-        "is_trading_halted": False,
-        "updated_at": NOW,
-    }
-    return DailyRiskState(**(base | values))
+def day(**values):
+    return risk_day(NOW, **values)
 
 
 def every_warning():

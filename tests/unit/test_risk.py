@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from data.risk import DailyRiskState, RiskLimits, TradingState, assess_risk
+from data.risk import RiskLimits, TradingState, assess_risk
+from tests.support.helpers import risk_day
 
 NOW = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -10,17 +11,7 @@ LIMITS = RiskLimits()
 
 
 def day(**values):
-    base = {
-        "date": TODAY,
-        "total_pnl": 0.0,
-        "trade_count": 0,
-        "consecutive_losses": 0,
-        "cooldown_until": None,
-        "is_trading_halted": False,
-        "updated_at": NOW,
-    }
-    base.update(values)
-    return DailyRiskState(**base)
+    return risk_day(NOW, **values)
 
 
 def test_no_row_today_means_no_trades_yet_and_running():
