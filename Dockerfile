@@ -18,6 +18,7 @@ COPY dashboard/ dashboard/
 COPY layouts/ layouts/
 COPY callbacks/ callbacks/
 COPY data/ data/
+COPY i18n/ i18n/
 COPY alerts/ alerts/
 COPY simulator/ simulator/
 COPY assets/ assets/

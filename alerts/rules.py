@@ -17,10 +17,10 @@ from data.database import Backend, DatabaseNotConfigured, DatabaseUnreachable, D
 from data.freshness import candle_age_s
 from data.health import N8nState, check_n8n
 from data.reconciliation import daily_checks, position_checks
-from data.risk import TradingState, assess_risk
-from data.risk_records import days_back, fetch_daily_risk_history, fetch_daily_risk_state, utc_today
+from data.risk import TradingState
+from data.risk_records import days_back, fetch_daily_risk_history, utc_today
 from data.services import DataServices
-from data.status_payload import StatusState
+from data.status_payload import SilenceCause, StatusState
 from data.status_reader import RedisUnavailable
 
 log = logging.getLogger("coinpilot.alerts")
@@ -102,10 +102,9 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
         with services.database.connect() as conn:
             symbols = services.symbols(conn)
             latest = services.latest_candles(conn, symbols)
-            cash = services.cash_balance(conn)
             features = services.database.schema(conn)
-            today = utc_today(now)
-            today_row = fetch_daily_risk_state(conn, today, features)
+            # The Risk page's and the strip's reading of today (the bot's limits and reference equity).
+            assessment = services.risk_assessment(conn)
             rollups = services.rollup_status(conn) if services.database.backend is Backend.TIMESCALEDB else []
             risk_days = fetch_daily_risk_history(conn, days_back(now, RECONCILE_DAYS), features)
             positions = services.positions(conn)
@@ -139,9 +138,7 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
         out.append(
             Observation("candle_stale", symbol, age > services.candle_stale_s, "value.age", {"age_s": age}, page=page)
         )
-    limits = services.risk_limits
-    balance = cash.balance if cash is not None else 0.0
-    assessment = assess_risk(today_row, today, balance, limits, now)
+    limits = assessment.limits
     for state, rule in _TRADING_RULES.items():
         out.append(
             Observation(
@@ -166,14 +163,14 @@ def _database_rules(services, settings, now: datetime, out: list[Observation]):
                 clear_at=threshold - settings.hysteresis_pct,
             )
         )
-    one_short = limits.max_consecutive_losses - 1
+    one_short = limits.max_consecutive_losses.value - 1
     out.append(
         Observation(
             "consecutive_losses",
             None,
             one_short >= 1 and assessment.day.consecutive_losses == one_short,
             "value.losses",
-            {"count": assessment.day.consecutive_losses, "limit": limits.max_consecutive_losses},
+            {"count": assessment.day.consecutive_losses, "limit": limits.max_consecutive_losses.value},
             page="/risk",
         )
     )
@@ -229,10 +226,17 @@ def _redis_rules(services, settings, symbols: list[str], out: list[Observation])
         _unknown_budget(out, settings)
         return
     out.append(Observation("redis_unreachable", None, False, page="/system"))
+    silences = _silences(services, snapshot.readings)
     for symbol in symbols:
         reading = snapshot.readings.get(symbol)
         page = f"/market?symbol={symbol}"
-        if reading is None or reading.state is StatusState.MISSING:
+        silence = silences.get(symbol)
+        if reading is not None and silence is not None and silence.cause is SilenceCause.ENTRY_SKIPPED:
+            # The bot runs (another symbol reports) and skips this flat symbol's BUY signals it
+            # cannot size, writing no status meanwhile: not a dead bot (the Bot Brain says the same).
+            detail = {"detail": str(silence.detail)} if silence.detail is not None else {}
+            out.append(Observation("bot_status_stale", symbol, False, "value.entry_skipped", detail, page=page))
+        elif reading is None or reading.state is StatusState.MISSING:
             out.append(Observation("bot_status_stale", symbol, True, "value.missing", page=page))
         else:
             age = reading.age_s
@@ -254,12 +258,15 @@ def _redis_rules(services, settings, symbols: list[str], out: list[Observation])
     block = guards.global_block
     args = {"left_s": block.seconds_left} if block.seconds_left is not None else {}
     out.append(Observation("ai_global_block", None, block.active, "value.block", args, page="/risk"))
+    # The lowest of the regimes' budgets (the strategy file's, as the Risk page shows): where the
+    # first regime's entries stop.
     limits = services.risk_limits
     for window, used, limit in (
-        ("hour", guards.calls_this_hour, limits.ai_max_calls_per_hour),
-        ("day", guards.calls_today, limits.ai_max_calls_per_day),
+        ("hour", guards.calls_this_hour, limits.ai_calls_per_hour()),
+        ("day", guards.calls_today, limits.ai_calls_per_day()),
     ):
-        pct = None if used is None else used / limit * 100.0
+        # A budget of 0 blocks every call: the bot compares used >= limit.
+        pct = None if used is None else (used / limit * 100.0 if limit > 0 else 100.0)
         out.append(
             Observation(
                 "ai_budget",
@@ -274,6 +281,16 @@ def _redis_rules(services, settings, symbols: list[str], out: list[Observation])
                 clear_at=settings.ai_budget_pct - settings.hysteresis_pct,
             )
         )
+
+
+def _silences(services, readings) -> dict:
+    """Why the symbols without a status are silent (DataServices.silences); nothing when the
+    database cannot say (then every missing status counts as the bot's silence)."""
+    try:
+        with services.database.connect() as conn:
+            return services.silences(conn, dict(readings))
+    except DataError:
+        return {}
 
 
 def _n8n_rule(services) -> Observation:

@@ -150,6 +150,15 @@ def credit_panel(services: DataServices):
     return ai.credit_list(credits, services.display_timezone)
 
 
+@panel(on_failure=lambda kind, message: problem(kind, message))
+def budget_panel(services: DataServices):
+    """The bot's AI call budget now: the guardrails' usage keys against the strategy file's regime
+    limits, read as the Risk page and the watcher's ai_budget rule read them."""
+    symbols = services.cached_symbols() or []
+    guard = services.bot_status.read_guardrails(symbols, services.clock_rate)
+    return ai.budget(guard, services.risk_limits, services.now())
+
+
 def ai_query(days_value) -> str:
     """The shareable URL query of the AI page (only a valid look-back is written)."""
     try:
@@ -189,6 +198,10 @@ def register(app: Dash, services: DataServices) -> None:
     @app.callback(Output(ids.AI_RECONCILIATION, "children"), days, tick)
     def refresh_reconciliation(days_value, _n):
         return reconciliation_panel(services, days_value)
+
+    @app.callback(Output(ids.AI_BUDGET, "children"), tick)
+    def refresh_budget(_n):
+        return budget_panel(services)
 
     @app.callback(Output(ids.AI_CREDIT, "children"), tick)
     def refresh_credit(_n):

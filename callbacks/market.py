@@ -19,7 +19,7 @@ from data.market import (
 )
 from data.regimes import MAX_DETECTIONS, fetch_detections, regime_bands
 from data.services import DataServices
-from data.status_payload import SilenceCause, StatusState, why_no_status
+from data.status_payload import Silence, SilenceCause, StatusState
 from data.symbols import is_valid_symbol_format, symbol_forms
 from i18n import t
 from layouts import ids, market
@@ -212,20 +212,23 @@ def bot_brain_panel(services: DataServices, symbol_value):
     if symbol_value is None:
         return problem("empty", t("market.select_symbol_brain"))
     symbol = _brain_symbol(services, symbol_value)
-    reading = services.bot_status.read([symbol]).readings[symbol]
-    silence = _silence_cause(services, symbol) if reading.state is StatusState.MISSING else None
+    # The other symbols' statuses come in the same round trip: a fresh one is what tells a bot that
+    # skips this symbol from a bot that stopped.
+    others = [s for s in services.cached_symbols() or [] if s != symbol]
+    readings = services.bot_status.read([symbol, *others]).readings
+    reading = readings[symbol]
+    silence = _silence(services, symbol, readings) if reading.state is StatusState.MISSING else None
     return market.bot_brain(reading, services.display_timezone, services.bot_status.stale_after_s, silence)
 
 
-def _silence_cause(services: DataServices, symbol: str) -> SilenceCause:
-    """Why the symbol's status is missing, judged by its candles; the Bot Brain still answers
+def _silence(services: DataServices, symbol: str, readings: dict) -> Silence:
+    """Why the symbol's status is missing (DataServices.silences); the Bot Brain still answers
     (with an unknown cause) when the database cannot."""
     try:
         with services.database.connect() as conn:
-            last_open = services.latest_candle_time(conn, symbol)
+            return services.silences(conn, readings)[symbol]
     except DataError:
-        return SilenceCause.UNKNOWN
-    return why_no_status(last_open, services.now(), services.candle_stale_s)
+        return Silence(SilenceCause.UNKNOWN)
 
 
 def status_overview(services: DataServices, symbol_value) -> tuple:

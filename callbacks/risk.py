@@ -19,7 +19,7 @@ from data.services import DataServices
 from i18n import t
 from layouts import format as fmt
 from layouts import ids, risk
-from layouts.components import empty_figure, problem
+from layouts.components import alert, empty_figure, problem
 
 AUDIT_ROWS = 500
 
@@ -34,25 +34,31 @@ AUDIT_ROWS = 500
         None,
         empty_figure(message, 300),
         None,
+        problem(kind, message),
+        None,
     )
 )
 def risk_panels(services: DataServices) -> tuple:
-    """(state card, warnings, gauge, trades, losses, cooldown store, daily figure, message)."""
+    """(state card, warnings, gauge, trades, losses, cooldown store, daily figure, message, limit
+    sources, BUY rules)."""
     now = services.now()
-    limits = services.risk_limits
     today = utc_today(now)
     with services.database.connect() as conn:
         cash_row = services.cash_balance(conn)
-        # The same assessment the status strip shows (DataServices.risk_assessment).
-        assessment = services.risk_assessment(conn)
+        # The same assessment the status strip and the watcher use (DataServices.risk_picture).
+        picture = services.risk_picture(conn)
         history = fetch_daily_risk_history(conn, days_back(now, 30), services.database.schema(conn))
+    assessment = picture.assessment
+    limits = assessment.limits
     notes = []
     if cash_row is None:
         notes.append(problem("empty", t("risk.no_cash")))
     day = assessment.day
     today_label = fmt.utc_day_span(today, services.display_timezone)
     cooldown = cooldown_countdown(services, assessment, now)
-    losses_note = t("risk.losses_note", count=limits.max_consecutive_losses, hours=f"{limits.cooldown_hours:g}")
+    losses_note = t(
+        "risk.losses_note", count=limits.max_consecutive_losses.value, hours=f"{limits.cooldown_hours.value:g}"
+    )
     if assessment.counts_buys:
         trades_title = t("risk.trades_title_buys")
         trades_note = t(
@@ -70,15 +76,19 @@ def risk_panels(services: DataServices) -> tuple:
         risk.state_card(assessment.state.value, assessment.has_row, today_label),
         risk.warnings(assessment.warnings),
         risk.loss_gauge(
-            assessment.pnl_pct_of_balance, limits.daily_loss_limit_pct, day.total_pnl, assessment.daily_loss_limit_krw
+            assessment.pnl_pct_of_reference, limits.daily_loss_limit_pct, day.total_pnl, assessment.daily_loss_limit_krw
         ),
-        risk.limit_progress("trades", trades_title, assessment.trades_counted, limits.max_trades_per_day, trades_note),
         risk.limit_progress(
-            "losses", t("risk.losses_title"), day.consecutive_losses, limits.max_consecutive_losses, losses_note
+            "trades", trades_title, assessment.trades_counted, limits.max_daily_trades.value, trades_note
+        ),
+        risk.limit_progress(
+            "losses", t("risk.losses_title"), day.consecutive_losses, limits.max_consecutive_losses.value, losses_note
         ),
         cooldown,
         figure,
         notes,
+        risk.limit_sources(limits, assessment, picture.redis_problem, services.display_timezone, today_label),
+        risk.entry_rules(picture.entries),
     )
 
 
@@ -112,8 +122,11 @@ def audit_panel(services: DataServices, types_value) -> tuple:
         known_types = fetch_risk_audit_types(conn)
         chosen = inputs.choices(types_value, tuple(known_types), "violation types")
         audit = fetch_risk_audit(conn, chosen, limit=AUDIT_ROWS)
+        v3 = services.database.schema(conn).generation != "week-6"
     options = [{"label": t, "value": t} for t in known_types]
-    return risk.audit_rows(audit, services.display_timezone), options, None
+    # The v3 bot's own code writes no risk_audit rows (only its simulation scripts do).
+    note = alert(t("risk.audit.v3_note"), "info", **{"data-audit-note": "v3"}) if v3 and not known_types else None
+    return risk.audit_rows(audit, services.display_timezone), options, note
 
 
 @panel(on_failure=lambda kind, message: (problem(kind, message), problem(kind, message)))
@@ -127,9 +140,8 @@ def guardrail_panels(services: DataServices) -> tuple:
         symbols = services.cached_symbols() or services.bot_status.discover_symbols()
     guard = services.bot_status.read_guardrails(symbols, services.clock_rate)
     now = services.now()
-    limits = services.risk_limits
     return (
-        risk.guardrails(guard, limits.ai_max_calls_per_hour, limits.ai_max_calls_per_day, now),
+        risk.guardrails(guard, services.risk_limits, now),
         risk.volatility(guard.volatility, services.display_timezone, now),
     )
 
@@ -144,6 +156,8 @@ def register(app: Dash, services: DataServices) -> None:
         Output(ids.RISK_COOLDOWN_UNTIL, "data"),
         Output(ids.RISK_DAILY_PNL, "figure"),
         Output(ids.RISK_MESSAGE, "children"),
+        Output(ids.RISK_LIMIT_SOURCES, "children"),
+        Output(ids.RISK_ENTRY_RULES, "children"),
         Input(ids.REFRESH_INTERVAL, "n_intervals"),
     )
     def refresh_risk(_n):

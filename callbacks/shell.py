@@ -11,6 +11,7 @@ from callbacks.failures import panel
 from data.database import DataError
 from data.freshness import current_symbols, worst_candle, worst_status
 from data.services import DataServices
+from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
 from data.symbols import alternate_symbol, is_valid_symbol_format
 from i18n import t
@@ -127,7 +128,7 @@ def status_strip(services: DataServices) -> tuple[list, str]:
         trading_item(services) if seen["candles"] is not None else shell.trading_state_item(None, 0.0),
         candle_item(services, seen["candles"], symbols, now, seen.get("future")),
         *redis_part,
-        bot_status_item(seen["readings"], symbols, services.bot_status.stale_after_s),
+        bot_status_item(seen["readings"], symbols, services.bot_status.stale_after_s, strip_silences(services, seen)),
         html.Span([t("strip.times_in") + " ", fmt.timezone_label(tz, now)], className="strip-tz ms-auto"),
     ]
     return items, now.astimezone(tz).strftime("%H:%M:%S %Z")
@@ -194,11 +195,23 @@ def redis_items(services: DataServices, seen: dict) -> list:
     return [shell.status_item(t("strip.redis"), t("strip.reachable"), "ok", "redis")]
 
 
-def bot_status_item(readings, symbols: list[str], stale_after_s: float) -> html.Span:
-    """The current symbol whose bot status is worst (missing, invalid, then oldest)."""
+def strip_silences(services: DataServices, seen: dict) -> dict:
+    """Why the symbols without a status are silent (only when one is, and the database answered)."""
+    readings = seen["readings"]
+    if not readings or seen["candles"] is None or not any(r.state is StatusState.MISSING for r in readings.values()):
+        return {}
+    try:
+        with services.database.connect() as conn:
+            return services.silences(conn, readings)
+    except DataError:
+        return {}
+
+
+def bot_status_item(readings, symbols: list[str], stale_after_s: float, silences: dict | None = None) -> html.Span:
+    """The current symbol whose bot status is worst (missing, invalid, skipping, then oldest)."""
     if readings is None:
         return shell.status_item(t("strip.bot_status"), t("strip.unknown"), "down", "bot")
-    return shell.bot_status_item(worst_status(symbols, readings), stale_after_s)
+    return shell.bot_status_item(worst_status(symbols, readings, silences), stale_after_s)
 
 
 def register(app: Dash, services: DataServices) -> None:

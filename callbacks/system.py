@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 
 from callbacks.failures import panel
+from data.freshness import candle_age_s
 from data.health import N8nState, check_n8n
 from data.risk_records import fetch_risk_audit
 from data.services import DataServices
@@ -12,7 +13,7 @@ from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
 from i18n import t
 from layouts import format as fmt
-from layouts import ids, system
+from layouts import ids, market, system
 from layouts.components import problem
 from layouts.risk import audit_rows
 
@@ -132,17 +133,21 @@ def freshness_panel(services: DataServices):
         symbols = services.symbols(conn)
         latest = services.latest_candles(conn, symbols)
         future = services.future_candles(conn, symbols)
-    snapshot = services.bot_status.read(symbols)
+        snapshot = services.bot_status.read(symbols)
+        silences = services.silences(conn, snapshot.readings) if not snapshot.redis_error else {}
     rows = []
     for symbol in symbols:
         candle = latest.get(symbol)
         ahead = future.get(symbol)
-        candle_age = (now - candle.timestamp).total_seconds() if candle else None
+        # The one age rule (data.freshness): from the candle's close, as the strip and the alerts count.
+        candle_age = candle_age_s(candle, now) if candle else None
         reading = snapshot.readings.get(symbol)
+        explanation = None
         if reading is None or reading.state is StatusState.REDIS_UNAVAILABLE:
             state_text, note = t("system.status_redis"), snapshot.redis_error
         elif reading.state is StatusState.MISSING:
             state_text, note = t("system.status_missing"), reading.message
+            explanation = market.silence_text(silences.get(symbol))
         elif reading.state is StatusState.INVALID:
             state_text, note = t("system.status_invalid"), reading.problem_summary
         else:
@@ -157,6 +162,7 @@ def freshness_panel(services: DataServices):
                 "status_age": fmt.age(reading.age_s) if reading is not None and reading.age_s is not None else "–",
                 "status_stale": bool(reading and reading.stale),
                 "note": note,
+                "explanation": explanation,
                 "future_candle": fmt.timestamp(ahead, tz) if ahead else None,
                 "future_by": fmt.ahead((ahead - now).total_seconds()) if ahead else None,
             }
@@ -253,6 +259,31 @@ def _policy_job_text(job, tz) -> tuple[str, str, str]:
     return text, level, error
 
 
+@panel(on_failure=problem)
+def strategy_card(services: DataServices):
+    """The bot's strategy file behind the Risk page's limits: read, unreadable, or not configured."""
+    limits = services.risk_limits
+    strategy = limits.strategy
+    summary = t(
+        "system.strategy_summary",
+        loss=f"{limits.max_daily_loss.value * 100:.4g}",
+        trades=limits.max_daily_trades.value,
+        order=f"{limits.max_position_size.value * 100:.4g}",
+        exposure=f"{limits.max_total_exposure.value * 100:.4g}",
+        positions=limits.max_concurrent_positions.value,
+    )
+    if strategy is None:
+        return system.health_card("strategy", "off", t("system.strategy_none"), [("limits", summary)])
+    facts = [("path", strategy.path), ("limits", summary)]
+    if strategy.modified_at is not None:
+        facts.insert(1, ("modified", fmt.timestamp(strategy.modified_at, services.display_timezone)))
+    problems = limits.problems
+    if problems:
+        facts.append(("problem", " · ".join(str(p) for p in problems)))
+        return system.health_card("strategy", "warn", t("system.strategy_problem"), facts)
+    return system.health_card("strategy", "ok", t("system.strategy_read"), facts)
+
+
 @panel(
     on_failure=lambda kind, message: [
         {"time": "", "violation_type": kind, "description": message, "related_order_id": ""}
@@ -269,6 +300,7 @@ PANELS = (
     (ids.SYSTEM_REDIS, "children", redis_card),
     (ids.SYSTEM_N8N, "children", n8n_card),
     (ids.SYSTEM_ACCESS, "children", access_card),
+    (ids.SYSTEM_STRATEGY, "children", strategy_card),
     (ids.SYSTEM_FRESHNESS, "children", freshness_panel),
     (ids.SYSTEM_AUDIT, "rowData", latest_audit),
     (ids.SYSTEM_ROLLUPS, "children", rollups_panel),

@@ -16,6 +16,7 @@ import callbacks
 from alerts.state import AlertStateReader
 from dashboard import web
 from dashboard.settings import Settings
+from data.bot_limits import BotLimits
 from data.database import Database
 from data.services import DataServices, utc_now
 from data.status_reader import BotStatusReader, make_redis_client
@@ -86,7 +87,7 @@ def build_services(settings: Settings, *, redis_client=None, clock=utc_now, cloc
         bot_status=BotStatusReader(
             redis_client, clock, stale_after_s=settings.bot_status_stale_s, description=description
         ),
-        risk_limits=settings.risk_limits,
+        bot_limits=BotLimits(settings.risk, settings.strategy_config_path),
         display_timezone=settings.timezone,
         n8n_url=settings.n8n_url,
         n8n_timeout_s=settings.n8n_timeout_s,

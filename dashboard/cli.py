@@ -72,16 +72,25 @@ def cmd_demo(args) -> int:
         print("error: the demo needs fakeredis: pip install 'coinpilot-dashboard[demo]'", file=sys.stderr)
         return 2
 
+    from data.risk import resolve_limits
+    from data.strategy_file import read_strategy_file
+    from simulator.paper_bot import DEMO_STRATEGY_FILE
+
     base = _settings()
     symbols = args.symbols or ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE"]
     data_dir = Path(args.data_dir).resolve()
-    print(f"Preparing demo data in {data_dir} ...", file=sys.stderr)
-    world, clock, redis_client, simulator = start_demo(data_dir, symbols, args.days, args.speed, base.risk_limits)
+    # The demo bot trades by a strategy file and the dashboard reads the same one, as against a real
+    # bot: the demo's own, unless COINPILOT_STRATEGY_CONFIG names another.
+    strategy_path = base.strategy_config_path or str(DEMO_STRATEGY_FILE)
+    limits = resolve_limits(read_strategy_file(strategy_path), base.risk)
+    print(f"Preparing demo data in {data_dir} (strategy file {strategy_path}) ...", file=sys.stderr)
+    world, clock, redis_client, simulator = start_demo(data_dir, symbols, args.days, args.speed, limits)
     settings = dataclasses.replace(
         base,
         database_url=f"sqlite:///{world.path}",
         n8n_url=None,
         dev_mode=True,
+        strategy_config_path=strategy_path,
     )
     services = build_services(settings, redis_client=redis_client, clock=clock.now, clock_rate=args.speed)
     app = create_app(settings, services)
@@ -176,7 +185,9 @@ def cmd_seed(args) -> int:
         args.days,
         datetime.now(UTC),
         seed=args.seed,
-        config=BotConfig(limits=settings.risk_limits, limit_counts_buys=args.schema == "v3", v3=args.schema == "v3"),
+        # A v3 bot trades by the demo's strategy file (simulator/strategy_v3.yaml: point the dashboard's
+        # COINPILOT_STRATEGY_CONFIG at it); a week-6 bot by the bot's code defaults.
+        config=BotConfig(limit_counts_buys=args.schema == "v3", v3=args.schema == "v3"),
         progress=lambda done, total: progress("simulating the paper bot", done, total),
     )
     generated = time.perf_counter()
@@ -227,6 +238,19 @@ def cmd_check(args) -> int:
     label = "OK  " if health.state.value == "ok" else "--  " if health.state.value == "not_configured" else "FAIL"
     print(f"n8n       {label}  {health.url or ''} {health.message}".rstrip())
     print(f"access    {services.access_description}")
+    limits = services.risk_limits
+    if limits.strategy is None:
+        print(
+            "strategy  --    no strategy file (COINPILOT_STRATEGY_CONFIG): the dashboard's RISK_* or the bot's defaults"
+        )
+    else:
+        problems = "; ".join(str(p) for p in limits.problems)
+        label = "WARN" if problems else "OK  "
+        summary = (
+            f"loss {limits.daily_loss_limit_pct:g}%, {limits.max_daily_trades.value} BUYs, "
+            f"order {limits.max_order_pct:g}%, exposure {limits.max_total_exposure.value * 100:g}%"
+        )
+        print(f"strategy  {label}  {limits.strategy.path}: {problems or summary}")
     return status
 
 

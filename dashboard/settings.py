@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from alerts.config import AlertSettings, TelegramTarget
-from data.risk import RiskLimits
+from data.risk import DashboardRiskSettings
 from data.symbols import is_valid_symbol_format
 from i18n.preferences import COLOUR_CONVENTIONS, LANGUAGES, THEMES, UNITS, Preferences
 
@@ -63,7 +63,11 @@ class Settings:
     n8n_url: str | None = DEFAULT_N8N_URL
     n8n_timeout_s: float = 2.0
     display_timezone: str = "Asia/Seoul"
-    risk_limits: RiskLimits = field(default_factory=RiskLimits)
+    # The dashboard's own risk settings (RISK_*, AI_*, and the mirrors of the bot's REFERENCE_EQUITY
+    # and ORDER_FEE_BUFFER_PCT); the RISK_*/AI_* ones apply only without a strategy file.
+    risk: DashboardRiskSettings = field(default_factory=DashboardRiskSettings)
+    # COINPILOT_STRATEGY_CONFIG: the bot's config/strategy_v3.yaml, mounted read-only.
+    strategy_config_path: str | None = None
     refresh_seconds: int = 10
     bot_status_stale_s: int = 120
     candle_stale_s: int = 120
@@ -91,14 +95,18 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Settings:
         env = _Env(environ)
-        limits = RiskLimits(
-            daily_loss_limit_pct=env.number("RISK_DAILY_LOSS_LIMIT_PCT", 5.0, 0.01, 100.0),
-            max_trades_per_day=env.integer("RISK_MAX_TRADES_PER_DAY", 10, 1, 10_000),
-            max_consecutive_losses=env.integer("RISK_MAX_CONSECUTIVE_LOSSES", 3, 1, 1_000),
-            cooldown_hours=env.number("RISK_COOLDOWN_HOURS", 2.0, 0.0, 24.0 * 30),
-            max_order_pct=env.number("RISK_MAX_ORDER_PCT", 5.0, 0.01, 100.0),
-            ai_max_calls_per_hour=env.integer("AI_MAX_CALLS_PER_HOUR", 20, 1, 100_000),
-            ai_max_calls_per_day=env.integer("AI_MAX_CALLS_PER_DAY", 120, 1, 1_000_000),
+        # None where unset: an unset RISK_* value is the bot's code default, said so on Risk.
+        risk = DashboardRiskSettings(
+            daily_loss_limit_pct=env.optional_number("RISK_DAILY_LOSS_LIMIT_PCT", 0.01, 100.0),
+            max_trades_per_day=env.optional_integer("RISK_MAX_TRADES_PER_DAY", 0, 10_000),
+            max_consecutive_losses=env.optional_integer("RISK_MAX_CONSECUTIVE_LOSSES", 1, 1_000),
+            cooldown_hours=env.optional_number("RISK_COOLDOWN_HOURS", 0.0, 24.0 * 30),
+            max_order_pct=env.optional_number("RISK_MAX_ORDER_PCT", 0.01, 100.0),
+            ai_max_calls_per_hour=env.optional_integer("AI_MAX_CALLS_PER_HOUR", 1, 100_000),
+            ai_max_calls_per_day=env.optional_integer("AI_MAX_CALLS_PER_DAY", 1, 1_000_000),
+            reference_equity=env.optional_number("REFERENCE_EQUITY", 1.0, 1e15),
+            # A fraction, as in the bot (0.002 = 0.2 %), despite its name.
+            fee_buffer=env.optional_number("ORDER_FEE_BUFFER_PCT", 0.0, 0.999),
         )
         return cls(
             database_url=_database_url(env),
@@ -110,7 +118,8 @@ class Settings:
             n8n_url=_n8n_url(env),
             n8n_timeout_s=env.number("N8N_TIMEOUT_S", 2.0, 0.1, 30.0),
             display_timezone=_timezone(env),
-            risk_limits=limits,
+            risk=risk,
+            strategy_config_path=env.raw("COINPILOT_STRATEGY_CONFIG"),
             refresh_seconds=env.integer_choice("DASHBOARD_REFRESH_SECONDS", 10, REFRESH_CHOICES_S),
             bot_status_stale_s=env.integer("BOT_STATUS_STALE_SECONDS", 120, 1, 86_400),
             candle_stale_s=env.integer("CANDLE_STALE_SECONDS", 120, 1, 86_400),
@@ -169,6 +178,12 @@ class _Env:
         if not low <= value <= high:
             raise SettingsError(f"{name}: {value} is outside the allowed range {low}..{high}")
         return value
+
+    def optional_number(self, name: str, low: float, high: float) -> float | None:
+        return None if self.raw(name) is None else self.number(name, 0.0, low, high)
+
+    def optional_integer(self, name: str, low: int, high: int) -> int | None:
+        return None if self.raw(name) is None else self.integer(name, 0, low, high)
 
     def number(self, name: str, default: float, low: float, high: float) -> float:
         text = self.raw(name)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from data.market import LatestCandle
-from data.status_payload import BotStatusReading, StatusState
+from data.status_payload import BotStatusReading, Silence, SilenceCause, StatusState
 
 # market_data holds 1-minute candles stamped with their OPEN time: a candle is complete, and its
 # data current, one minute later. Measured from the open, a healthy feed reads 60-120 s.
@@ -70,6 +70,9 @@ class StatusStanding(str, enum.Enum):
 
     OK = "ok"
     STALE = "stale"
+    # No status because the bot skips this symbol's BUY signals it cannot size (exposure full, no
+    # cash) while its loop visibly runs (data.status_payload.why_no_status): explained silence.
+    SKIPPING = "skipping"
     INVALID = "invalid"
     MISSING = "missing"
 
@@ -84,9 +87,13 @@ class WorstStatus:
     age_s: float | None
     fresh_count: int  # how many of the current symbols have a fresh, valid status
     total: int
+    silence: Silence | None = None
 
 
-def status_standing(reading: BotStatusReading | None) -> StatusStanding:
+def status_standing(reading: BotStatusReading | None, silence: Silence | None = None) -> StatusStanding:
+    missing = reading is not None and reading.state is StatusState.MISSING
+    if missing and silence is not None and silence.cause is SilenceCause.ENTRY_SKIPPED:
+        return StatusStanding.SKIPPING
     if reading is None or reading.state in (StatusState.MISSING, StatusState.REDIS_UNAVAILABLE):
         return StatusStanding.MISSING
     if reading.state is StatusState.INVALID:
@@ -94,11 +101,15 @@ def status_standing(reading: BotStatusReading | None) -> StatusStanding:
     return StatusStanding.STALE if reading.stale else StatusStanding.OK
 
 
-def worst_status(symbols: list[str], readings: Mapping[str, BotStatusReading]) -> WorstStatus | None:
-    """The current symbol whose bot status is worst: missing, then invalid, then the oldest."""
+def worst_status(
+    symbols: list[str], readings: Mapping[str, BotStatusReading], silences: Mapping[str, Silence] | None = None
+) -> WorstStatus | None:
+    """The current symbol whose bot status is worst: missing, then invalid, then skipping, then the
+    oldest."""
     if not symbols:
         return None
-    standing = {s: status_standing(readings.get(s)) for s in symbols}
+    silences = silences or {}
+    standing = {s: status_standing(readings.get(s), silences.get(s)) for s in symbols}
 
     def age(symbol: str) -> float:
         reading = readings.get(symbol)
@@ -107,4 +118,11 @@ def worst_status(symbols: list[str], readings: Mapping[str, BotStatusReading]) -
     symbol = max(symbols, key=lambda s: (_RANK[standing[s]], age(s)))
     reading = readings.get(symbol)
     fresh = sum(1 for s in symbols if standing[s] is StatusStanding.OK)
-    return WorstStatus(symbol, standing[symbol], reading.age_s if reading is not None else None, fresh, len(symbols))
+    return WorstStatus(
+        symbol,
+        standing[symbol],
+        reading.age_s if reading is not None else None,
+        fresh,
+        len(symbols),
+        silences.get(symbol),
+    )

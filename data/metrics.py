@@ -23,6 +23,7 @@ LEDGER_COLUMNS = [
     "quantity",
     "fee",
     "realized_pnl",
+    "price_pnl",
     "matched",
     "position_after",
     "avg_price_after",
@@ -47,6 +48,9 @@ def realized_pnl_ledger(trades: pd.DataFrame) -> pd.DataFrame:
     filled = filled.sort_values(["executed_at", "id"], kind="mergesort")
 
     realized = np.full(len(filled), np.nan)
+    # The bot's own PnL of a sell (daily_risk_state.total_pnl adds it): the price move on the
+    # average cost, fees left out.
+    price_pnl = np.full(len(filled), np.nan)
     matched = np.ones(len(filled), dtype=bool)
     position_after = np.zeros(len(filled))
     avg_after = np.zeros(len(filled))
@@ -72,7 +76,8 @@ def realized_pnl_ledger(trades: pd.DataFrame) -> pd.DataFrame:
                 sold = min(qty, held)
                 matched[i] = qty <= held + _EPSILON_QTY
                 fee_share = buy_fees * sold / held
-                realized[i] = (price - avg) * sold - fee - fee_share
+                price_pnl[i] = (price - avg) * sold
+                realized[i] = price_pnl[i] - fee - fee_share
                 remaining = held - sold
                 if remaining <= _EPSILON_QTY:
                     book[:] = [0.0, 0.0, 0.0]
@@ -90,6 +95,7 @@ def realized_pnl_ledger(trades: pd.DataFrame) -> pd.DataFrame:
             "quantity": quantities,
             "fee": fees,
             "realized_pnl": realized,
+            "price_pnl": price_pnl,
             "matched": matched,
             "position_after": position_after,
             "avg_price_after": avg_after,
@@ -104,7 +110,7 @@ def _empty_ledger() -> pd.DataFrame:
     for column in ("id", "symbol", "side"):
         frame[column] = frame[column].astype(str)
     frame["executed_at"] = pd.to_datetime(frame["executed_at"], utc=True)
-    for column in ("price", "quantity", "fee", "realized_pnl", "position_after", "avg_price_after"):
+    for column in ("price", "quantity", "fee", "realized_pnl", "price_pnl", "position_after", "avg_price_after"):
         frame[column] = frame[column].astype("float64")
     frame["matched"] = frame["matched"].astype(bool)
     return frame

@@ -1,9 +1,9 @@
 """Reconciliation: the dashboard's own accounting checked against what the bot recorded. Pure.
 
-- Per UTC day (the bot's day), realized PnL from the average-cost ledger against
-  daily_risk_state.total_pnl. Both count fees the same way (SCHEMA.md: a sell realizes
-  (sell price - average price) x quantity minus fees; the ledger's fees are the sell's own fee
-  plus the share of the position's buy fees the sold quantity carries, as the bot's sell does).
+- Per UTC day (the bot's day), the sells' PnL from the average-cost ledger against
+  daily_risk_state.total_pnl, in the bot's definition: the bot adds (sell price - average price) x
+  quantity for each sell, fees left out (its loop computes it so; SCHEMA.md's "minus fees" was
+  never what it wrote), so the ledger's `price_pnl` is compared, not its fee-inclusive realized PnL.
 - Per symbol, the position the fills build (quantity and average cost) against the positions
   table.
 
@@ -25,7 +25,7 @@ TOLERANCE_KRW = 1.0
 TOLERANCE_TURNOVER_FRACTION = 0.0001  # 0.01 % of the day's turnover
 # Quantities are numeric(20,8): a difference below one unit in the 8th decimal is rounding.
 QUANTITY_TOLERANCE = 1e-8
-DAY_FILL_COLUMNS = ["id", "executed_at", "symbol", "side", "price", "quantity", "fee", "realized_pnl"]
+DAY_FILL_COLUMNS = ["id", "executed_at", "symbol", "side", "price", "quantity", "fee", "price_pnl"]
 
 
 def tolerance_krw(turnover: float) -> float:
@@ -73,10 +73,10 @@ def daily_checks(ledger: pd.DataFrame, risk_days: Iterable[DailyRiskState], sinc
         checks.append(
             DayCheck(
                 day=day,
-                dashboard_pnl=float(sells["realized_pnl"].sum(skipna=True)),
+                dashboard_pnl=float(sells["price_pnl"].sum(skipna=True)),
                 bot_pnl=bot.get(day),
                 turnover=float((of_day["price"] * of_day["quantity"]).sum()),
-                unmatched_sells=int(sells["realized_pnl"].isna().sum()),
+                unmatched_sells=int(sells["price_pnl"].isna().sum()),
                 fills=of_day[DAY_FILL_COLUMNS].reset_index(drop=True),
             )
         )

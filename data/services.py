@@ -22,6 +22,7 @@ import pandas as pd
 
 from data import market, orders
 from data.ai import fetch_agent_decisions
+from data.bot_limits import BotLimits
 from data.cache import TickCache
 from data.database import Database
 from data.equity import hourly_closes
@@ -30,11 +31,24 @@ from data.market import LatestCandle, fetch_symbols
 from data.metrics import realized_pnl_ledger
 from data.order_changes import LEDGER_MAX_AGE_S, OrderChangeWatch
 from data.orders import CashBalance, fetch_filled_trades
-from data.risk import RiskAssessment, RiskLimits, assess_risk
+from data.risk import (
+    EntryOutcome,
+    EntryRules,
+    RiskAssessment,
+    RiskLimits,
+    assess_risk,
+    entry_rules,
+    parse_reference_equity,
+    position_exposure,
+    reference_equity,
+)
 from data.risk_records import fetch_daily_risk_state, utc_today
 from data.rollups import RollupCatalog, RollupStatus, rollup_status
 from data.round_trips import RoundTrips, round_trips
-from data.status_reader import BotStatusReader
+from data.status_payload import BotStatusReading, Silence, StatusState, why_no_status
+from data.status_reader import BotStatusReader, RedisUnavailable
+from data.symbols import same_market
+from i18n import Message
 
 T = TypeVar("T")
 SYMBOL_CACHE_TTL_S = 30.0
@@ -48,11 +62,23 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True)
+class RiskPicture:
+    """Today's trading state and the rules the bot applies to a BUY now, from one reading of the
+    bot's records and its Redis keys (the Risk page, the strip, the Bot Brain and the watcher)."""
+
+    assessment: RiskAssessment
+    entries: EntryRules
+    held_symbols: tuple[str, ...]
+    # Redis could not be read: the reference equity is then the forecast, and this says why.
+    redis_problem: Message | None = None
+
+
 @dataclass
 class DataServices:
     database: Database
     bot_status: BotStatusReader
-    risk_limits: RiskLimits
+    bot_limits: BotLimits
     display_timezone: ZoneInfo
     clock: Callable[[], datetime] = utc_now
     # How fast `clock` runs against the wall clock: 1 in production, the demo's --speed there.
@@ -217,23 +243,107 @@ class DataServices:
     def positions(self, conn) -> pd.DataFrame:
         return self._tick_cache.get(("positions",), lambda: orders.fetch_positions(conn))
 
+    @property
+    def risk_limits(self) -> RiskLimits:
+        """The bot's limits as they stand (its strategy file, re-read when it changes)."""
+        return self.bot_limits.current()
+
     def risk_assessment(self, conn) -> RiskAssessment:
-        """Today's trading state (HALTED, COOLDOWN, LIMIT REACHED, RUNNING), the one the Risk page
-        and the status strip both show."""
+        """Today's trading state (HALTED, COOLDOWN, LIMIT REACHED, RUNNING), the one the Risk page,
+        the status strip and the alert watcher all show."""
+        return self.risk_picture(conn).assessment
+
+    def risk_picture(self, conn) -> RiskPicture:
+        """Today's assessment and the BUY rules, shared for a tick: every viewer's status strip asks
+        for it on every refresh."""
+        today = utc_today(self.now())
+        return self._tick_cache.get(("risk_picture", today), lambda: self._risk_picture(conn))
+
+    def _risk_picture(self, conn) -> RiskPicture:
         now = self.now()
         today = utc_today(now)
+        limits = self.risk_limits
         cash_row = self.cash_balance(conn)
         features = self.database.schema(conn)
-        # Shared for a tick: every viewer's status strip asks it on every refresh.
-        row = self._tick_cache.get(("daily_risk_state", today), lambda: fetch_daily_risk_state(conn, today, features))
-        balance = cash_row.balance if cash_row is not None else 0.0
-        return assess_risk(row, today, balance, self.risk_limits, now)
+        row = fetch_daily_risk_state(conn, today, features)
+        held = self.positions(conn)
+        held = held[held["quantity"] > 0]
+        held_symbols = tuple(held["symbol"])
+        latest = self.latest_candles(conn, list(held_symbols)) if held_symbols else {}
+        redis_problem = None
+        try:
+            keys = self.bot_status.read_risk_keys(today, list(held_symbols))
+        except RedisUnavailable as exc:
+            keys, redis_problem = None, exc.args[0] if exc.args else None
+        prices = keys.prices if keys is not None else {}
+        exposure = sum(
+            position_exposure(
+                row.quantity,
+                row.avg_price,
+                prices.get(row.symbol),
+                latest[row.symbol].close if row.symbol in latest else None,
+            )
+            for row in held.itertuples(index=False)
+        )
+        stored, key_problem = parse_reference_equity(keys.reference_equity if keys is not None else None)
+        cash = cash_row.balance if cash_row is not None else None
+        reference = reference_equity(
+            environment=self.bot_limits.reference_equity_setting,
+            redis_value=stored,
+            cash=cash,
+            exposure=float(exposure),
+            # Limits in % of the cash balance until the bot split its trade counts (v3.2.1); the
+            # reference equity came after that (data.risk).
+            balance_rule=not features.has_column("daily_risk_state", "buy_count"),
+            redis_problem=redis_problem or key_problem,
+        )
+        assessment = assess_risk(row, today, reference, limits, now)
+        volatility = keys.volatility if keys is not None else None
+        entries = entry_rules(
+            limits,
+            assessment,
+            cash=cash,
+            exposure=float(exposure),
+            held_symbols=held_symbols,
+            high_volatility=volatility.is_high_volatility if volatility is not None else None,
+        )
+        return RiskPicture(assessment, entries, held_symbols, redis_problem)
+
+    def silences(self, conn, readings: dict[str, BotStatusReading]) -> dict[str, Silence]:
+        """Why each symbol without a status key is silent (data.status_payload.why_no_status): its
+        candles by the bot's own freshness rule, then whether today's exposure or cash leaves a
+        BUY of it (flat, in its regime) at size 0 while the bot's loop visibly runs."""
+        missing = [symbol for symbol, reading in readings.items() if reading.state is StatusState.MISSING]
+        if not missing:
+            return {}
+        now = self.now()
+        latest = self.latest_candles(conn, missing)
+        picture = self.risk_picture(conn)
+        loop_alive = any(r.state is StatusState.OK and not r.stale for r in readings.values())
+        silences = {}
+        for symbol in missing:
+            blocked = None
+            held = any(same_market(symbol, other) for other in picture.held_symbols)
+            if not held and not picture.assessment.balance_rule:
+                sizing = picture.entries.for_regime(_regime_name(readings[symbol].regime))
+                if sizing.outcome is EntryOutcome.SKIPPED_SILENTLY:
+                    blocked = sizing.reason
+            candle = latest.get(symbol)
+            silences[symbol] = why_no_status(
+                candle.timestamp if candle is not None else None, now, sizing_blocked=blocked, loop_alive=loop_alive
+            )
+        return silences
 
     def rollup_status(self, conn) -> list[RollupStatus]:
         """The rollups' state (System page); candle reads follow what it finds."""
         statuses = rollup_status(conn, self.database.backend)
         self.rollups.update_from(statuses)
         return statuses
+
+
+def _regime_name(raw) -> str | None:
+    """The market:regime:{symbol} value (a plain string in v3)."""
+    return raw.strip()[:20] if isinstance(raw, str) and raw.strip() else None
 
 
 def _with_indicators(candles: pd.DataFrame) -> pd.DataFrame:

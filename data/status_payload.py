@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from data.status_reasons import ReasonReading, is_failed_sell, read_reason
 from data.symbols import same_market
 from i18n import Message
 
@@ -41,25 +42,46 @@ class StatusState(str, enum.Enum):
 
 
 class SilenceCause(str, enum.Enum):
-    """Why a symbol has no status key. A v3 bot writes nothing while its candles are over two
-    minutes old, so silence with stale candles points at the collector; with fresh candles,
-    at the bot itself."""
+    """Why a symbol has no status key (catalogue "market.silence.<value>"). A v3 bot writes nothing
+    while its candles are over two minutes old (the collector), when a BUY signal's order size comes
+    out at 0 (exposure full, no cash: it skips before its status write), or when it is not running."""
 
     COLLECTOR_STALLED = "collector_stalled"
+    ENTRY_SKIPPED = "entry_skipped"
     BOT_STOPPED = "bot_stopped"
     UNKNOWN = "unknown"  # the candles' freshness could not be read
 
 
-# A 1-minute candle is complete one minute after its open time; freshness counts from then.
-CANDLE_SPAN_S = 60.0
+@dataclass(frozen=True)
+class Silence:
+    cause: SilenceCause
+    # For ENTRY_SKIPPED: why the order size is 0 (data.risk.EntrySizing.reason).
+    detail: Message | None = None
 
 
-def why_no_status(last_candle_open: datetime | None, now: datetime, candle_stale_s: float) -> SilenceCause:
-    """The likely cause of a missing status, from the symbol's newest candle."""
+# The bot skips a symbol (and writes no status) while its newest candle's open time is more than
+# two minutes ago: its own rule, fixed in its loop, whatever CANDLE_STALE_SECONDS says.
+BOT_MAX_CANDLE_OPEN_AGE_S = 120.0
+
+
+def why_no_status(
+    last_candle_open: datetime | None,
+    now: datetime,
+    *,
+    sizing_blocked: Message | None = None,
+    loop_alive: bool = False,
+) -> Silence:
+    """The likely cause of a missing status, from the symbol's newest candle and, with fresh candles,
+    today's room for a BUY: `sizing_blocked` is why the bot would size a BUY of this flat symbol
+    (in its current regime) at 0, and `loop_alive` says another symbol's status is fresh, so the
+    bot's loop runs. Without that evidence a silent bot is a stopped bot."""
     if last_candle_open is None:
-        return SilenceCause.UNKNOWN
-    candle_age_s = (now - last_candle_open).total_seconds() - CANDLE_SPAN_S
-    return SilenceCause.COLLECTOR_STALLED if candle_age_s > candle_stale_s else SilenceCause.BOT_STOPPED
+        return Silence(SilenceCause.UNKNOWN)
+    if (now - last_candle_open).total_seconds() > BOT_MAX_CANDLE_OPEN_AGE_S:
+        return Silence(SilenceCause.COLLECTOR_STALLED)
+    if sizing_blocked is not None and loop_alive:
+        return Silence(SilenceCause.ENTRY_SKIPPED, sizing_blocked)
+    return Silence(SilenceCause.BOT_STOPPED)
 
 
 class ProblemKind(str, enum.Enum):
@@ -86,6 +108,9 @@ class BotStatus:
     avg_price: float | None = None
     quantity: float | None = None
     reason: str | None = None
+    # Indicators the bot wrote but did not compute (0.0 for a price, or NaN): shown as a dash
+    # with that explanation, never as a problem.
+    not_recorded: frozenset[str] = frozenset()
     # v3 fields: the regime the bot trades under, its trend MA, the trailing stop's
     # high-water mark, and the held position's PnL % and entry regime.
     regime: str | None = None
@@ -93,6 +118,16 @@ class BotStatus:
     hwm: float | None = None
     pnl_pct: float | None = None
     position_regime: str | None = None
+
+    @property
+    def reason_reading(self) -> ReasonReading:
+        """The reason's family (data.status_reasons): Risk Rejected, AI guardrail, a failed sell..."""
+        return read_reason(self.reason)
+
+    @property
+    def failed_sell(self) -> bool:
+        """A SELL whose order did not go through: the bot still holds the position."""
+        return is_failed_sell(self.action, self.reason)
 
     @property
     def unknown_action(self) -> bool:
@@ -175,6 +210,30 @@ def _loads_strict(data: bytes) -> Any:
     return json.loads(data, parse_constant=_reject_constant)
 
 
+class NonNumberToken:
+    """A bare NaN / Infinity / -Infinity in the payload. The v3 bot writes its status with
+    json.dumps' defaults, so an indicator it could not compute arrives as `NaN`: in the indicators
+    that means "not recorded", anywhere else it is a bad value."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def _loads_bot_json(data: bytes) -> Any:
+    return json.loads(data, parse_constant=NonNumberToken)
+
+
+# The v3 writer fills what it did not compute with 0.0 (`float(indicators.get(name, 0))`): the
+# trend MA and the trailing stop's high-water mark are prices, so 0 means "not recorded"; the high-
+# water mark is set only in a loop that checked an exit, so it is 0.0 for every flat symbol.
+ZERO_MEANS_NOT_RECORDED = ("ma_trend", "hwm")
+
+
 def validate_payload(
     symbol: str,
     key: str,
@@ -204,9 +263,7 @@ def validate_payload(
             Message("status.too_large", size=f"{raw.size:,}", limit=f"{MAX_PAYLOAD_BYTES:,}"),
         )
     try:
-        payload = _loads_strict(raw)
-    except _RejectConstant as exc:
-        return invalid(ProblemKind.INVALID_VALUE, Message("status.not_json_number", name=str(exc)))
+        payload = _loads_bot_json(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         if not raw:
             return invalid(ProblemKind.NOT_JSON, Message("status.empty_payload"))
@@ -278,14 +335,22 @@ def validate_payload(
         problem(ProblemKind.WRONG_TYPE, _wrong_type("'indicators'", indicators, "object"))
         indicators = {}
     require_indicators = not waiting
-    fields["rsi"] = _number(
-        indicators, "rsi", problem, required=require_indicators, prefix="indicators.", low=0, high=100
-    )
-    for name in ("bb_upper", "bb_lower", "ma_200"):
+    not_recorded: set[str] = set()
+    for name in ("rsi", "ma_trend", "hwm", "bb_upper", "bb_lower", "ma_200"):
+        if isinstance(indicators.get(name), NonNumberToken) or (
+            name in ZERO_MEANS_NOT_RECORDED and indicators.get(name) == 0 and not isinstance(indicators[name], bool)
+        ):
+            not_recorded.add(name)
+    readable = {k: v for k, v in indicators.items() if k not in not_recorded}
+    if "rsi" not in not_recorded:
+        fields["rsi"] = _number(
+            readable, "rsi", problem, required=require_indicators, prefix="indicators.", low=0, high=100
+        )
+    for name in ("bb_upper", "bb_lower", "ma_200", "ma_trend", "hwm"):
         # week-6 only: ma_200 is absent until the bot has 200 candles; the bands appear with 20.
-        fields[name] = _number(indicators, name, problem, required=False, prefix="indicators.", positive=True)
-    fields["ma_trend"] = _number(indicators, "ma_trend", problem, required=False, prefix="indicators.", positive=True)
-    fields["hwm"] = _number(indicators, "hwm", problem, required=False, prefix="indicators.", positive=True)
+        # v3: ma_trend and hwm (0.0 when not recorded, see above).
+        fields[name] = _number(readable, name, problem, required=False, prefix="indicators.", positive=True)
+    fields["not_recorded"] = frozenset(not_recorded)
     fields["regime"] = _regime(payload, "regime", problem)
 
     position = payload.get("position")
@@ -302,7 +367,9 @@ def validate_payload(
             fields["has_position"] = has_position
         fields["avg_price"] = _number(position, "avg_price", problem, required=False, prefix="position.", positive=True)
         fields["quantity"] = _number(position, "quantity", problem, required=False, prefix="position.", low=0)
-        fields["pnl_pct"] = _number(position, "pnl_pct", problem, required=False, prefix="position.")
+        pnl_pct = _number(position, "pnl_pct", problem, required=False, prefix="position.")
+        # Without a position the writer puts 0.0 there: no PnL, not a flat one.
+        fields["pnl_pct"] = None if pnl_pct == 0 and has_position is not True else pnl_pct
         fields["position_regime"] = _regime(position, "regime", problem, prefix="position.")
 
     reason = payload.get("reason")
@@ -311,7 +378,7 @@ def validate_payload(
     elif isinstance(reason, str):
         fields["reason"] = reason if len(reason) <= MAX_REASON_CHARS else reason[:MAX_REASON_CHARS] + " …"
 
-    status = BotStatus(**{k: v for k, v in fields.items() if v is not None})
+    status = BotStatus(**{k: v for k, v in fields.items() if v is not None and v != frozenset()})
     age_s = None
     if status.timestamp is not None:
         age_s = max(0.0, (now - status.timestamp).total_seconds())
@@ -347,6 +414,9 @@ def _number(
             problem(ProblemKind.MISSING_FIELD, Message("status.missing_field", field=label))
         return None
     value = container[name]
+    if isinstance(value, NonNumberToken):
+        problem(ProblemKind.INVALID_VALUE, Message("status.not_json_number_at", field=label, name=value.name))
+        return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         problem(ProblemKind.WRONG_TYPE, _wrong_type(label, value, "number"))
         return None
@@ -396,6 +466,8 @@ def _wrong_type(field_label: str, value: Any, expected: str) -> Message:
 def _json_type(value: Any) -> str:
     if value is None:
         return "null"
+    if isinstance(value, NonNumberToken):
+        return "number"
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, (int, float)):
@@ -435,7 +507,7 @@ def parse_volatility(raw: Any) -> VolatilityState | None:
     if isinstance(raw, (WrongRedisType, TooLarge)):
         return VolatilityState(None, None, None, Message("status.volatility_unreadable"))
     try:
-        payload = _loads_strict(raw)
+        payload = _loads_bot_json(raw)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return VolatilityState(None, None, None, Message("status.volatility_not_json"))
     if not isinstance(payload, dict):

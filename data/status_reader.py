@@ -12,7 +12,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 import redis
@@ -45,12 +46,32 @@ from i18n import Message
 STATUS_KEY_PREFIX = "bot:status:"
 REGIME_KEY_PREFIX = "market:regime:"
 VOLATILITY_KEY = "coinpilot:volatility_state"
+# The v3 bot's reference equity of a UTC day (data.risk), and the per-symbol price its risk
+# manager prefers to the newest candle when it values the open positions.
+REFERENCE_EQUITY_KEY_PREFIX = "coinpilot:reference_equity:"
+PRICE_KEY_PREFIX = "price:"
+# Both are short decimal strings: only this much of either is fetched.
+MAX_NUMBER_KEY_BYTES = 64
 _KEY_DISCOVERY_TTL_S = 30.0
 _KEY_DISCOVERY_BUDGET = 10_000
 
 
 class RedisUnavailable(Exception):
     pass
+
+
+def reference_equity_key(day: date) -> str:
+    return f"{REFERENCE_EQUITY_KEY_PREFIX}{day.isoformat()}"
+
+
+@dataclass(frozen=True)
+class RiskKeys:
+    """What the bot's risk manager reads from Redis: the day's reference equity, the price keys of
+    the held symbols (raw values, None when absent) and the volatility state."""
+
+    reference_equity: Any
+    prices: dict[str, Any]
+    volatility: Any
 
 
 def make_redis_client(url: str, socket_timeout_s: float) -> redis.Redis:
@@ -182,6 +203,28 @@ class BotStatusReader:
             raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
         volatility = parse_volatility(raw.pop(VOLATILITY_KEY).value)
         return parse_guardrails(raw, symbols, now, clock_rate, volatility)
+
+    def read_risk_keys(self, day: date, held_symbols: list[str]) -> RiskKeys:
+        """The keys behind the bot's limits, in one pipeline round trip; raises RedisUnavailable."""
+        symbols = [s for s in dict.fromkeys(held_symbols) if is_valid_symbol_format(s)]
+        reference_key = reference_equity_key(day)
+        price_keys = {s: PRICE_KEY_PREFIX + s for s in symbols}
+        keys = [reference_key, *price_keys.values(), VOLATILITY_KEY]
+        limits = dict.fromkeys(keys, MAX_NUMBER_KEY_BYTES) | {VOLATILITY_KEY: MAX_PAYLOAD_BYTES}
+        try:
+            raw = self._fetch_with_ttl(keys, limits)
+        except (redis.RedisError, OSError) as exc:
+            raise RedisUnavailable(redis_error_message(exc, self.description)) from exc
+
+        def plain(key: str) -> Any:
+            value = raw[key].value
+            return value if isinstance(value, (bytes, str)) else None
+
+        return RiskKeys(
+            reference_equity=raw[reference_key].value,
+            prices={s: plain(k) for s, k in price_keys.items()},
+            volatility=parse_volatility(raw[VOLATILITY_KEY].value),
+        )
 
     def _fetch_with_ttl(self, keys: list[str], limits: dict[str, int]) -> dict[str, RawKey]:
         """TYPE, STRLEN, a bounded GETRANGE and PTTL of every key, in one round trip."""

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from i18n import t
-from layouts import charts, ids
+from layouts import charts, ids, risk
 from layouts import format as fmt
 from layouts.components import alert, kpi_card, lookback_days, section
 
@@ -138,7 +138,13 @@ def page(days: int = DEFAULT_DAYS) -> html.Div:
                         ),
                         lg=8,
                     ),
-                    dbc.Col(section(t("ai.credit"), html.Div(id=ids.AI_CREDIT)), lg=4),
+                    dbc.Col(
+                        [
+                            section(t("ai.credit"), html.Div(id=ids.AI_CREDIT)),
+                            section(t("ai.budget.title"), html.Div(id=ids.AI_BUDGET)),
+                        ],
+                        lg=4,
+                    ),
                 ]
             ),
         ]
@@ -460,4 +466,26 @@ def credit_list(credits: pd.DataFrame, tz: ZoneInfo) -> html.Div:
             )
             for row in credits.to_dict("records")
         ]
+    )
+
+
+def budget(guard, limits, now) -> html.Div:
+    """The bot's AI call budget now (data.guardrail_payload.AiGuardrails against the regimes' limits of
+    data.risk.RiskLimits), the same reading as the Risk page's guardrails."""
+    hour, day = limits.ai_calls_per_hour(), limits.ai_calls_per_day()
+    rows = [
+        risk.limit_progress("ai-hour", t("ai.budget.hour", hour=f"{now:%H}:00"), guard.calls_this_hour, hour)
+        if guard.calls_this_hour is not None
+        else html.Div(t("risk.guard.unreadable"), className="small"),
+        html.Div(className="mb-2"),
+        risk.limit_progress("ai-day", t("ai.budget.day"), guard.calls_today, day)
+        if guard.calls_today is not None
+        else html.Div(t("risk.guard.unreadable"), className="small"),
+    ]
+    per_regime = ", ".join(
+        f"{r.regime} {r.ai_max_calls_per_hour.value}/{r.ai_max_calls_per_day.value}" for r in limits.regimes
+    )
+    return html.Div(
+        [*rows, html.Div(t("ai.budget.note", regimes=per_regime), className="small text-secondary mt-2")],
+        **{"data-ai-budget-panel": "ok"},
     )

@@ -45,7 +45,12 @@ def base_layout(height: int = 360, **overrides) -> dict:
         "margin": {"l": 56, "r": 16, "t": 24, "b": 32},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
-        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans KR', sans-serif", "size": 12},
+        # The served Korean font first (assets/korean-font.css): Hangul in a chart then measures and
+        # wraps the same on every machine, whatever Korean system font it has (Noto CJK on Android).
+        "font": {
+            "family": "'CoinPilot Hangul', system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans KR', sans-serif",
+            "size": 12,
+        },
         "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
         "hovermode": "x unified",
     }

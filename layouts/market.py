@@ -252,7 +252,7 @@ def candle_figure(
                 x=x,
                 y=_values(frame[column]),
                 mode="lines",
-                name=t("market.overlay.bb") if column == "bb_middle" else name,
+                name=t("market.legend.bb") if column == "bb_middle" else name,
                 line={"color": charts.BAND, "width": 1, "dash": dash},
                 hoverinfo="skip",
                 legendgroup="bollinger",
@@ -311,14 +311,20 @@ def candle_figure(
     )
     figure.update_layout(shapes=chart_shapes(bands, tz, "regimes" in overlays))
     apply_overlay_visibility(figure, overlays)
+    layout = charts.base_layout(height=720)
+    # Entries side by side whatever their legend groups: grouped (Plotly's default once a trace has a
+    # group), each group took a row of its own, four rows over a phone's narrow plot.
+    layout["legend"] = {**layout["legend"], "traceorder": "normal", "font": {"size": 10}}
     figure.update_layout(
-        **charts.base_layout(height=720),
+        **layout,
         # Same uirevision across refreshes of one symbol and width: Plotly keeps the zoom.
         uirevision=f"{symbol}|{width}",
         xaxis_rangeslider_visible=False,
         dragmode="pan",
     )
-    figure.update_yaxes(title_text="KRW", tickformat=",", row=1, col=1, gridcolor=charts.GRID)
+    # No title on the price axis: its labels are won already, and a rotated "KRW" cost a phone's plot
+    # the width its legend needed for two entries a row.
+    figure.update_yaxes(tickformat=",", row=1, col=1, gridcolor=charts.GRID)
     figure.update_yaxes(title_text=t("market.volume_short"), row=2, col=1, gridcolor=charts.GRID)
     figure.update_yaxes(title_text="RSI", range=[0, 100], row=3, col=1, gridcolor=charts.GRID)
     # Short, level dates: Plotly's own ("Nov 25, 2026") stand vertical on a 390 px phone.
@@ -356,9 +362,10 @@ def _diff_text(band) -> str:
 
 
 def regime_shapes(bands: list, tz: ZoneInfo, visible: bool) -> list[dict]:
-    """One faint rectangle per band over the whole price panel, below the traces; the first
-    band of each regime carries its legend entry, every band a label naming regime and diff."""
-    shapes, in_legend = [], set()
+    """One faint rectangle per band over the whole price panel, below the traces, each with a label
+    naming regime and diff. No legend entries: on a phone three more entries took a legend row
+    from the candles, and every band already says what it is."""
+    shapes = []
     for band in bands:
         start, end = _x_values(pd.Series([band.start, band.end]), tz)
         shapes.append(
@@ -376,9 +383,7 @@ def regime_shapes(bands: list, tz: ZoneInfo, visible: bool) -> list[dict]:
                 "opacity": REGIME_BAND_OPACITY,
                 "visible": visible,
                 "name": t("market.regime_text.band", regime=band.regime, diff=_diff_text(band)),
-                "legendgroup": f"regime-{band.regime}",
-                "legend": "legend",
-                "showlegend": band.regime not in in_legend,
+                "showlegend": False,
                 "label": {
                     "text": t("market.regime_text.band", regime=band.regime, diff=_diff_text(band)),
                     "textposition": "top left",
@@ -386,7 +391,6 @@ def regime_shapes(bands: list, tz: ZoneInfo, visible: bool) -> list[dict]:
                 },
             }
         )
-        in_legend.add(band.regime)
     return shapes
 
 
@@ -460,7 +464,40 @@ def candle_patch(
 
 # What a missing status most likely means, by data.status_payload.SilenceCause: the catalogue's
 # "market.silence.<cause>".
-SILENCE_CAUSES = ("collector_stalled", "bot_stopped", "unknown")
+SILENCE_CAUSES = ("collector_stalled", "entry_skipped", "bot_stopped", "unknown")
+# The reason families the bot writes (data.status_reasons.ReasonFamily), as badges.
+REASON_FAMILY_COLOURS = {
+    "risk_rejected": "danger",
+    "ai_prefilter": "secondary",
+    "ai_guardrail": "warning",
+    "ai_rejected": "secondary",
+    "sell_done": "info",
+    "sell_failed": "danger",
+}
+
+
+def silence_text(silence) -> str:
+    """The sentence for a missing status (data.status_payload.Silence), in the page's language."""
+    cause = silence.cause.value if silence is not None else "unknown"
+    detail = str(silence.detail) if silence is not None and silence.detail is not None else ""
+    return t("market.silence." + cause, detail=detail)
+
+
+def reason_label(status) -> html.Span | None:
+    """The family of the bot's reason (data.status_reasons.ReasonReading) and its sub-reason as a
+    badge and a few words; None for a reason this dashboard does not classify."""
+    reading = status.reason_reading
+    family = reading.family.value
+    if reading.empty:
+        if status.action != "BUY":
+            return None
+        return html.Span(t("reason.buy_no_reason"), className="small text-secondary", **{"data-reason-family": family})
+    if not reading.classified:
+        return None
+    parts = [dbc.Badge(t(reading.family_key), color=REASON_FAMILY_COLOURS.get(family, "secondary"), className="me-1")]
+    if reading.sub_reason_key is not None:
+        parts.append(html.Span(t(reading.sub_reason_key), className="small"))
+    return html.Span(parts, **{"data-reason-family": family, "data-reason-sub": reading.sub_reason or ""})
 
 
 def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html.Div:
@@ -472,9 +509,9 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
             alert(str(reading.message), "danger", t("market.redis_unreachable")), **{"data-brain-state": state}
         )
     if state == "missing":
-        cause = silence.value if silence is not None else "unknown"
+        cause = silence.cause.value if silence is not None else "unknown"
         return html.Div(
-            alert(f"{reading.message} ({reading.symbol}) {t('market.silence.' + cause)}", "warning"),
+            alert(f"{reading.message} ({reading.symbol}) {silence_text(silence)}", "warning"),
             **{"data-brain-state": state, "data-brain-silence": cause},
         )
     status = reading.status
@@ -527,7 +564,10 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
         ],
         className="d-flex align-items-center flex-wrap mb-1",
     )
-    meaning = html.Div(action_meaning(action), className="text-secondary small mb-2 brain-meaning")
+    meaning = html.Div(
+        t("market.action.sell_failed") if status.failed_sell else action_meaning(action),
+        className="text-secondary small mb-2 brain-meaning",
+    )
     position = "–"
     if status.has_position is True:
         position = f"{fmt.quantity(status.quantity)} @ {fmt.price(status.avg_price)}"
@@ -535,13 +575,19 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
         position = t("market.no_position")
     metrics = [
         (t("market.price"), fmt.price(status.current_price), "price"),
-        ("RSI (14)", f"{status.rsi:.1f}" if status.rsi is not None else "–", "rsi"),
+        ("RSI (14)", _indicator(status, "rsi", lambda v: f"{v:.1f}"), "rsi"),
     ]
-    # v3 writes the trend MA and the trailing stop's high-water mark; week-6 wrote the bands
-    # and MA200. Each is shown when the payload has it.
+    # v3 writes the trend MA and the trailing stop's high-water mark (0.0 or NaN where it did not
+    # compute them); week-6 wrote the bands and MA200. Each is shown when the payload has it.
+    if status.ma_trend is not None or "ma_trend" in status.not_recorded:
+        metrics.append((t("market.ma_trend"), _indicator(status, "ma_trend", fmt.price), "ma_trend"))
+    if status.hwm is not None:
+        # Right after an exit the bot still writes the closed position's high-water mark.
+        label = t("market.hwm_at_exit") if status.has_position is False else t("market.hwm")
+        metrics.append((label, fmt.price(status.hwm), "hwm"))
+    elif status.has_position is True and "hwm" in status.not_recorded:
+        metrics.append((t("market.hwm"), _indicator(status, "hwm", fmt.price), "hwm"))
     optional = [
-        (t("market.ma_trend"), status.ma_trend, "ma_trend"),
-        (t("market.hwm"), status.hwm, "hwm"),
         (t("market.bb_upper"), status.bb_upper, "bb_upper"),
         (t("market.bb_lower"), status.bb_lower, "bb_lower"),
         ("MA 200", status.ma_200, "ma_200"),
@@ -567,8 +613,14 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
         ],
         className="g-2 mb-2",
     )
-    reason = long_text(
-        status.reason or t("market.no_reason"), className="brain-reason mb-1", **{"data-brain-field": "reason"}
+    family = reason_label(status)
+    reason = html.Div(
+        [
+            html.Div(family, className="mb-1", **{"data-brain-field": "reason-family"}) if family else None,
+            long_text(
+                status.reason or t("market.no_reason"), className="brain-reason mb-1", **{"data-brain-field": "reason"}
+            ),
+        ]
     )
     footer_parts = [
         t("market.reported_at", time=fmt.timestamp(status.timestamp, tz))
@@ -580,6 +632,14 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
         footer_parts.append(t("market.regime_footer", regime=regime, meaning=regime_meaning(regime)))
     footer = html.Div(" · ".join(footer_parts), className="text-secondary small")
     return html.Div([*children, header, meaning, grid, reason, footer], **{"data-brain-state": state})
+
+
+def _indicator(status, name: str, shown) -> str:
+    """An indicator's value, or a dash the bot left it at (0.0 or NaN: not recorded)."""
+    value = getattr(status, name)
+    if value is not None:
+        return shown(value)
+    return t("market.not_recorded") if name in status.not_recorded else "–"
 
 
 def _regime_text(value) -> str | None:

@@ -47,8 +47,8 @@ def _fills_table(fills, tz: ZoneInfo) -> dbc.Table:
                 html.Td(fmt.quantity(f.quantity), className="text-end num"),
                 html.Td(fmt.krw(f.fee), className="text-end num"),
                 html.Td(
-                    fmt.krw(f.realized_pnl, signed=True) if f.side == "SELL" else "",
-                    className=f"text-end num {fmt.pnl_class(f.realized_pnl)}",
+                    fmt.krw(f.price_pnl, signed=True) if f.side == "SELL" else "",
+                    className=f"text-end num {fmt.pnl_class(f.price_pnl)}",
                 ),
             ],
             **{"data-fill": f.id},

@@ -61,6 +61,12 @@ def page() -> html.Div:
             ),
             dbc.Row(
                 [
+                    dbc.Col(section(t("risk.sources.title"), html.Div(id=ids.RISK_LIMIT_SOURCES)), lg=6),
+                    dbc.Col(section(t("risk.entry.title"), html.Div(id=ids.RISK_ENTRY_RULES)), lg=6),
+                ]
+            ),
+            dbc.Row(
+                [
                     dbc.Col(section(t("risk.guard.title"), html.Div(id=ids.RISK_GUARDRAILS)), lg=8),
                     dbc.Col(section(t("risk.guard.volatility_title"), html.Div(id=ids.RISK_VOLATILITY)), lg=4),
                 ]
@@ -173,7 +179,7 @@ def warnings(messages: tuple) -> html.Div:
 
 
 def loss_gauge(pnl_pct: float, limit_pct: float, pnl_krw: float, limit_krw: float) -> go.Figure:
-    """Today's PnL in % of balance on a dial from -2x to +2x the limit: a needle at the value,
+    """Today's PnL in % of the reference equity on a dial from -2x to +2x the limit: a needle at the value,
     the red zone beyond the limit, the limit itself as a red line."""
     span = max(limit_pct * 2.0, abs(pnl_pct) * 1.1, 1.0)
     needle = span / 90.0
@@ -281,8 +287,25 @@ def _budget(key: str, title: str, used: int | None, limit: int) -> html.Div:
     return limit_progress(key, title, used, limit)
 
 
-def guardrails(guard, hour_limit: int, day_limit: int, now: datetime) -> html.Div:
-    """The bot's AI guardrails (data.guardrail_payload.AiGuardrails) as a person reads them."""
+def guardrails(guard, limits, now: datetime) -> html.Div:
+    """The bot's AI guardrails (data.guardrail_payload.AiGuardrails) as a person reads them. The call
+    budget is per regime in the bot's strategy file (data.risk.RiskLimits.regimes); the bars measure
+    the calls against the lowest, where the first regime's entries stop, and each regime is listed."""
+    hour_limit, day_limit = limits.ai_calls_per_hour(), limits.ai_calls_per_day()
+    budgets = html.Div(
+        [
+            html.Span(t("risk.guard.budget_by_regime") + " ", className="text-secondary"),
+            *[
+                html.Span(
+                    f"{r.regime} {r.ai_max_calls_per_hour.value}/{r.ai_max_calls_per_day.value} ",
+                    className="me-2 text-nowrap",
+                    **{"data-ai-budget": r.regime},
+                )
+                for r in limits.regimes
+            ],
+        ],
+        className="small mb-2",
+    )
     block = guard.global_block
     rows = [
         html.Tr(
@@ -345,6 +368,7 @@ def guardrails(guard, hour_limit: int, day_limit: int, now: datetime) -> html.Di
             ),
             html.Div(className="mb-2"),
             _budget("ai-day", t("risk.guard.calls_day", day=f"{now:%Y-%m-%d}"), guard.calls_today, day_limit),
+            budgets,
             table,
         ]
     )
@@ -382,4 +406,244 @@ def volatility(state, tz: ZoneInfo, now: datetime) -> html.Div:
             ),
         ],
         **{"data-volatility": "high" if high else "normal"},
+    )
+
+
+# Where a limit came from (data.risk.LimitSource values, catalogue "risk.source.<value>").
+SOURCE_COLOURS = {
+    "strategy_file": "primary",
+    "bot_default": "secondary",
+    "bot_code": "dark",
+    "dashboard_setting": "warning",
+    "environment": "info",
+    "redis": "success",
+    "forecast": "warning",
+    "balance": "secondary",
+}
+# How a BUY signal would end now (data.risk.EntryOutcome values).
+OUTCOME_COLOURS = {"would_buy": "success", "skipped_silently": "warning", "rejected": "danger", "never": "secondary"}
+
+
+def source_badge(source) -> html.Span:
+    return html.Span(
+        dbc.Badge(t(f"risk.source.{source.value}"), color=SOURCE_COLOURS.get(source.value, "secondary")),
+        **{"data-limit-source": source.value},
+    )
+
+
+def _pct(fraction: float) -> str:
+    return f"{fraction * 100:.4g}%"
+
+
+def limit_sources(limits, assessment, redis_problem, tz: ZoneInfo, today_label: str) -> html.Div:
+    """Every limit the bot applies, its value in KRW where it has one, and where it came from
+    (data.risk.RiskLimits, RiskAssessment)."""
+    reference = assessment.reference
+    base = reference.value
+    notes = []
+    strategy = limits.strategy
+    if strategy is not None:
+        modified = fmt.timestamp(strategy.modified_at, tz) if strategy.modified_at is not None else fmt.MISSING
+        notes.append(
+            html.Div(
+                t("risk.sources.file", path=strategy.path, modified=modified),
+                className="small text-secondary mb-2 text-break",
+                **{"data-strategy-file": strategy.path},
+            )
+        )
+    else:
+        notes.append(html.Div(t("risk.sources.no_file"), className="small text-secondary mb-2"))
+    notes += [alert(str(problem), "warning", t("risk.sources.file_problem")) for problem in limits.problems]
+    if reference.is_forecast:
+        notes.append(
+            alert(t("risk.reference.forecast_note", day=today_label), "info", **{"data-reference": "forecast"})
+        )
+    if reference.problem is not None:
+        notes.append(html.Div(str(reference.problem), className="small text-secondary mb-2"))
+    if assessment.balance_rule:
+        notes.append(alert(t("risk.reference.balance_note"), "info", **{"data-reference": "balance"}))
+    base_label = t("risk.sources.balance") if assessment.balance_rule else t("risk.sources.reference")
+    losses = limits.max_consecutive_losses
+    rows = [
+        ("reference", base_label, fmt.krw(base), reference.source, None),
+        (
+            "daily-loss",
+            t("risk.sources.daily_loss"),
+            f"{_pct(limits.max_daily_loss.value)} · {fmt.krw(-assessment.daily_loss_limit_krw)}",
+            limits.max_daily_loss.source,
+            None,
+        ),
+        (
+            "daily-trades",
+            t("risk.sources.daily_trades_buys" if assessment.counts_buys else "risk.sources.daily_trades"),
+            str(limits.max_daily_trades.value),
+            limits.max_daily_trades.source,
+            None,
+        ),
+        (
+            "cooldown",
+            t("risk.sources.cooldown"),
+            t("risk.sources.cooldown_value", losses=losses.value, hours=f"{limits.cooldown_hours.value:g}"),
+            losses.source if losses.note is None else limits.cooldown_hours.source,
+            losses.note,
+        ),
+        (
+            "per-order",
+            t("risk.sources.per_order"),
+            f"{_pct(limits.max_position_size.value)} · {fmt.krw(base * limits.max_position_size.value)}",
+            limits.max_position_size.source,
+            t("risk.sources.per_order_note"),
+        ),
+        (
+            "exposure",
+            t("risk.sources.exposure"),
+            f"{_pct(limits.max_total_exposure.value)} · {fmt.krw(base * limits.max_total_exposure.value)}",
+            limits.max_total_exposure.source,
+            None,
+        ),
+        (
+            "positions",
+            t("risk.sources.positions"),
+            str(limits.max_concurrent_positions.value),
+            limits.max_concurrent_positions.source,
+            None,
+        ),
+        (
+            "duplicates",
+            t("risk.sources.duplicates"),
+            t("risk.sources.allowed" if limits.allow_same_coin_duplicate.value else "risk.sources.not_allowed"),
+            limits.allow_same_coin_duplicate.source,
+            None,
+        ),
+        (
+            "fee-buffer",
+            t("risk.sources.fee_buffer"),
+            _pct(limits.fee_buffer.value),
+            limits.fee_buffer.source,
+            None,
+        ),
+    ]
+    if redis_problem is not None:
+        notes.append(alert(str(redis_problem), "warning", t("risk.sources.redis_problem")))
+    # One row per limit that wraps on a phone (value and source under the name), not a table that
+    # would need a sideways scroll at 390 px.
+    listing = html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(
+                        [html.Div(label), html.Div(str(note), className="small text-secondary") if note else None],
+                        className="me-2",
+                    ),
+                    html.Div(
+                        [
+                            html.Span(value, className="num fw-semibold me-2", **{"data-limit-value": key}),
+                            source_badge(source),
+                        ],
+                        className="ms-auto text-end text-nowrap",
+                    ),
+                ],
+                className="d-flex flex-wrap align-items-baseline justify-content-between py-1 border-bottom",
+                **{"data-limit-row": key},
+            )
+            for key, label, value, source, note in rows
+        ],
+        className="small mb-2 limit-sources",
+    )
+    return html.Div([*notes, listing, html.Div(t("risk.sources.pnl_note"), className="small text-secondary")])
+
+
+def entry_rules(entries) -> html.Div:
+    """What the bot does with a BUY signal now, per regime (data.risk.EntryRules)."""
+    if entries.reference.source.value == "balance":
+        return html.Div(t("risk.entry.not_modelled"), className="small text-secondary", **{"data-entry-rules": "none"})
+    high = entries.high_volatility
+    facts = [
+        _fact(
+            "cash",
+            t("risk.entry.cash"),
+            t("risk.entry.cash_value", cash=fmt.krw(entries.cash_krw), cap=fmt.krw(entries.cash_cap_krw)),
+        ),
+        _fact(
+            "exposure",
+            t("risk.entry.exposure"),
+            t(
+                "risk.entry.exposure_value",
+                used=fmt.krw(entries.exposure_krw),
+                limit=fmt.krw(entries.max_exposure_krw),
+                room=fmt.krw(max(entries.exposure_room_krw, 0.0)),
+            ),
+        ),
+        _fact(
+            "open-positions",
+            t("risk.entry.open_positions"),
+            f"{entries.open_positions} / {entries.limits.max_concurrent_positions.value}",
+        ),
+        _fact(
+            "per-order-cap",
+            t("risk.entry.per_order_cap"),
+            t(
+                "risk.entry.per_order_value",
+                cap=fmt.krw(entries.per_order_cap_krw),
+                volatility=t(
+                    "risk.entry.volatility_high"
+                    if high
+                    else "risk.entry.volatility_normal"
+                    if high is False
+                    else "risk.entry.volatility_unknown"
+                ),
+            ),
+        ),
+    ]
+    gate = (
+        alert(t("risk.entry.gate", why=str(entries.daily_gate)), "danger", **{"data-entry-gate": "closed"})
+        if entries.daily_gate is not None
+        else None
+    )
+    rows = html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            dbc.Badge(sizing.regime, color="secondary", className="me-2"),
+                            html.Span(
+                                t(
+                                    "risk.entry.target_value",
+                                    ratio=f"{sizing.ratio.value:g}",
+                                    target=fmt.krw(sizing.target_krw),
+                                ),
+                                className="text-secondary",
+                                title=t("risk.entry.ratio_title"),
+                            ),
+                        ],
+                        className="me-2",
+                    ),
+                    html.Div(
+                        [
+                            dbc.Badge(
+                                t(f"risk.entry.outcome.{sizing.outcome.value}"),
+                                color=OUTCOME_COLOURS.get(sizing.outcome.value, "secondary"),
+                                className="me-1",
+                            ),
+                            html.Span(
+                                fmt.krw(sizing.order_krw)
+                                if sizing.outcome.value == "would_buy"
+                                else (str(sizing.reason) if sizing.reason is not None else ""),
+                            ),
+                        ],
+                        className="ms-auto text-end",
+                        **{"data-entry-outcome": sizing.outcome.value},
+                    ),
+                ],
+                className="d-flex flex-wrap align-items-baseline justify-content-between py-1 border-bottom",
+                **{"data-entry-regime": sizing.regime},
+            )
+            for sizing in entries.by_regime
+        ],
+        className="small mb-2 entry-rules",
+    )
+    return html.Div(
+        [gate, *facts, rows, html.Div(t("risk.entry.how"), className="small text-secondary")],
+        **{"data-entry-rules": "v3"},
     )

@@ -237,6 +237,8 @@ def bot_status_item(worst, stale_after_s: float) -> html.Span:
         return status_item(label, t("strip.no_status"), "warn", "bot")
     if worst.standing.value == "missing":
         text, level = t("strip.symbol_no_status", symbol=worst.symbol), "warn"
+    elif worst.standing.value == "skipping":
+        text, level = t("strip.symbol_skipping", symbol=worst.symbol), "warn"
     elif worst.standing.value == "invalid":
         text, level = t("strip.symbol_invalid", symbol=worst.symbol), "warn"
     else:

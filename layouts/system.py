@@ -21,6 +21,7 @@ def page() -> html.Div:
                     dbc.Col(html.Div(id=ids.SYSTEM_REDIS), md=6, xl=3, className="mb-3"),
                     dbc.Col(html.Div(id=ids.SYSTEM_N8N), md=6, xl=3, className="mb-3"),
                     dbc.Col(html.Div(id=ids.SYSTEM_ACCESS), md=6, xl=3, className="mb-3"),
+                    dbc.Col(html.Div(id=ids.SYSTEM_STRATEGY), md=6, xl=3, className="mb-3"),
                 ]
             ),
             section(t("system.section_freshness"), html.Div(id=ids.SYSTEM_FRESHNESS)),
@@ -109,7 +110,16 @@ def freshness_table(rows: list[dict]) -> html.Div:
                         ],
                         **{"data-candle-stale": str(row["candle_stale"]).lower()},
                     ),
-                    html.Td(row["status_state"], title=row.get("note") or ""),
+                    html.Td(
+                        [
+                            row["status_state"],
+                            # Why a status is missing is read on a phone too (no tooltip there).
+                            html.Div(row["explanation"], className="small text-secondary")
+                            if row.get("explanation")
+                            else None,
+                        ],
+                        title=row.get("note") or "",
+                    ),
                     html.Td(
                         [
                             row["status_age"],

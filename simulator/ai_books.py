@@ -7,8 +7,8 @@ price + output_tokens x output price) / 1,000,000 from PRICES_PER_MTOK (0 for an
 STARTING_CREDIT_USD - the ledger's cost so far. `llm_provider_cost_snapshots` bill each UTC day:
 the ledger's cost for that provider and day x (1 + d), d uniform in +/- PROVIDER_DISCREPANCY.
 The guardrails (all times demo/bot time): at most HOURLY_BUDGET AI-decision calls an hour and
-DAILY_BUDGET a day (UTC); REJECTS_FOR_COOLDOWN rejects of one symbol within REJECT_WINDOW cool
-that symbol down for SYMBOL_COOLDOWN; ERRORS_FOR_BLOCK errors in a row block all reviews for
+DAILY_BUDGET a day (UTC) unless the regime sets others; every reject of one symbol cools it down for
+REJECT_COOLDOWNS by how many it had within REJECT_WINDOW; ERRORS_FOR_BLOCK errors in a row block all reviews for
 GLOBAL_BLOCK. Errors come mostly in short provider outages.
 """
 
@@ -41,23 +41,26 @@ PROVIDER_DISCREPANCY = 0.03
 CREDIT_SNAPSHOT_HOURS = (0, 8, 16)
 DECISION_ROUTE = "ai_decision"
 
+# The bot's guardrail defaults (its strategy file's regimes may set the budgets per regime).
 HOURLY_BUDGET = 20
 DAILY_BUDGET = 120
 REJECT_WINDOW = timedelta(minutes=30)
-REJECTS_FOR_COOLDOWN = 2
-SYMBOL_COOLDOWN = timedelta(minutes=15)
-ERRORS_FOR_BLOCK = 3
-GLOBAL_BLOCK = timedelta(minutes=10)
+# Each reject cools the symbol down, longer with each reject in the window (1, 2, 3+).
+REJECT_COOLDOWNS = (timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=15))
+ERRORS_FOR_BLOCK = 5
+GLOBAL_BLOCK = timedelta(minutes=30)
 ERROR_PROBABILITY = 0.02
 OUTAGE_PROBABILITY_PER_HOUR = 0.05
 OUTAGE_ERROR_PROBABILITY = 0.8
 ERROR_TYPES = ("timeout", "rate_limit", "server_error")
 
+# The guardrails' reasons, in the form the bot writes them after "AI Guardrail Blocked: "
+# (data.status_reasons recognises each by its first words).
 TEXT = {
-    "budget_hour": "AI 호출 한도 도달 (시간당 {count}/{limit})",
-    "budget_day": "AI 호출 한도 도달 (일일 {count}/{limit})",
-    "global_block": "AI 검토 일시 중단 (~{until:%H:%M} UTC, 연속 오류)",
-    "symbol_cooldown": "AI 거절 누적으로 쿨다운 (~{until:%H:%M} UTC)",
+    "budget_hour": "Hourly AI budget exhausted ({count}/{limit})",
+    "budget_day": "Daily AI budget exhausted ({count}/{limit})",
+    "global_block": "Global AI block active ({left}s left)",
+    "symbol_cooldown": "Symbol AI cooldown active ({left}s left)",
 }
 
 
@@ -107,27 +110,30 @@ class AiBooks:
 
     # -- guardrails ----------------------------------------------------------------------
 
-    def blocked(self, symbol: str, at: datetime) -> str | None:
-        """Why an AI review cannot run now, or None."""
+    def blocked(
+        self, symbol: str, at: datetime, hour_limit: int = HOURLY_BUDGET, day_limit: int = DAILY_BUDGET
+    ) -> str | None:
+        """Why an AI review cannot run now, or None (the regime's budget, as the bot checks it)."""
         guard = self.guard
         if guard.global_block_until is not None and at < guard.global_block_until:
-            return TEXT["global_block"].format(until=guard.global_block_until)
+            return TEXT["global_block"].format(left=int((guard.global_block_until - at).total_seconds()))
         cooldown = guard.symbol_cooldown_until.get(symbol)
         if cooldown is not None and at < cooldown:
-            return TEXT["symbol_cooldown"].format(until=cooldown)
+            return TEXT["symbol_cooldown"].format(left=int((cooldown - at).total_seconds()))
         used_hour = guard.usage_hour.get(hour_key(at), 0)
-        if used_hour >= HOURLY_BUDGET:
-            return TEXT["budget_hour"].format(count=used_hour, limit=HOURLY_BUDGET)
+        if used_hour >= hour_limit:
+            return TEXT["budget_hour"].format(count=used_hour, limit=hour_limit)
         used_day = guard.usage_day.get(day_key(at), 0)
-        if used_day >= DAILY_BUDGET:
-            return TEXT["budget_day"].format(count=used_day, limit=DAILY_BUDGET)
+        if used_day >= day_limit:
+            return TEXT["budget_day"].format(count=used_day, limit=day_limit)
         return None
 
     def note_reject(self, symbol: str, at: datetime) -> None:
+        """A reject cools the symbol down at once: 5, 10, then 15 minutes for the 1st, 2nd and
+        later rejects within the window."""
         self.guard.rejects[symbol].append(at)
-        if self.guard.recent_rejects(symbol, at) >= REJECTS_FOR_COOLDOWN:
-            self.guard.symbol_cooldown_until[symbol] = at + SYMBOL_COOLDOWN
-            self.guard.rejects[symbol].clear()
+        count = self.guard.recent_rejects(symbol, at)
+        self.guard.symbol_cooldown_until[symbol] = at + REJECT_COOLDOWNS[min(count, len(REJECT_COOLDOWNS)) - 1]
 
     # -- calls ---------------------------------------------------------------------------
 

@@ -7,8 +7,9 @@
     coinpilot-dashboard bot-status KRW-BTC --malformed nan      # the "invalid payload" state
     coinpilot-dashboard bot-status --clear                      # remove what this tool wrote
 
-(also `python scripts/test_bot_status.py ...`). Payloads follow the v3 bot's format (SCHEMA.md,
-or the week-6 one with --week6) and the bot's 5-minute TTL. A status that a running bot wrote less than 5 minutes ago is
+(also `python scripts/test_bot_status.py ...`). v3 payloads are built as the v3 bot's writer builds
+them (simulator.status_writer: hwm 0.0 without a position, an empty reason with a BUY, a SKIP's
+reason in its family's form), week-6 ones with --week6; the bot's 5-minute TTL. A status that a running bot wrote less than 5 minutes ago is
 not overwritten unless --force is given; --clear removes only keys still holding what this
 tool wrote, so it never deletes the bot's own status.
 """
@@ -27,6 +28,7 @@ from dashboard.settings import Settings, SettingsError
 from data.status_payload import ACTIONS
 from data.status_reader import STATUS_KEY_PREFIX, make_redis_client
 from data.symbols import alternate_symbol, is_valid_symbol_format
+from simulator import status_writer
 from simulator.regime import REGIMES
 from simulator.synthetic import profile_for
 
@@ -52,6 +54,15 @@ DEFAULT_REASONS = {
     "WAITING": "데이터 수집 중: 지표 계산에 필요한 캔들이 부족합니다",
 }
 HOLDING_ACTIONS = ("HOLD (POS)", "SELL")  # the actions of a bot that holds the symbol
+# The v3 writer's reasons per action: a BUY writes none, a SKIP one of its families (Risk Rejected
+# here), a SELL that went through says so (the position is gone by the status write).
+V3_REASONS = {
+    "HOLD": lambda regime, rsi, pnl: status_writer.hold_reason(regime, f"RSI {rsi:.1f}: 진입 조건 미충족"),
+    "HOLD (POS)": lambda regime, rsi, pnl: status_writer.hold_position_reason(regime, pnl, -0.5),
+    "BUY": lambda regime, rsi, pnl: "",
+    "SELL": lambda regime, rsi, pnl: status_writer.sell_done_reason(regime, "TAKE_PROFIT"),
+    "SKIP": lambda regime, rsi, pnl: status_writer.risk_rejected_reason("일일 최대 거래 횟수(6회) 도달"),
+}
 ENTRY_DISCOUNT = 0.97  # the made-up position's average price: 3 % under the current price
 # Deletes the key only while it still holds what this tool wrote.
 _COMPARE_AND_DELETE = (
@@ -72,33 +83,33 @@ def build_payload(
     regime: str = "SIDEWAYS",
 ) -> dict:
     price = price if price is not None else profile_for(symbol)[0]
-    timestamp = (now - timedelta(seconds=age_s)).isoformat(timespec="milliseconds")
+    at = now - timedelta(seconds=age_s)
     pnl_pct = round((1 / ENTRY_DISCOUNT - 1) * 100, 2)
+    if not week6:
+        if action == "WAITING":
+            payload = status_writer.waiting_status(symbol, at, 12)
+            return payload | ({"reason": reason} if reason is not None else {})
+        known = V3_REASONS.get(action)
+        default = known(regime, rsi, pnl_pct) if known else ""
+        held = status_writer.HeldPosition(round(price * ENTRY_DISCOUNT, 2), 0.01, regime)
+        return status_writer.v3_status(
+            symbol,
+            at,
+            price=price,
+            regime=regime,
+            rsi=rsi,
+            ma_trend=round(price * 0.98, 2),
+            action=action,
+            reason=reason if reason is not None else default,
+            position=held if action == "HOLD (POS)" else None,
+            # An exit check ran: the position's high-water mark (a SELL's is the closed position's).
+            new_hwm=round(price * 1.005, 2) if action in HOLDING_ACTIONS else None,
+        )
+    timestamp = at.isoformat(timespec="milliseconds")
     reason = reason if reason is not None else DEFAULT_REASONS[action].format(rsi=rsi, pnl_pct=pnl_pct)
     if action == "WAITING":
         return {"timestamp": timestamp, "symbol": symbol, "indicators": {}, "action": action, "reason": reason}
     holding = action in HOLDING_ACTIONS
-    if not week6:
-        return {
-            "timestamp": timestamp,
-            "symbol": symbol,
-            "current_price": price,
-            "regime": regime,
-            "indicators": {
-                "rsi": rsi,
-                "ma_trend": round(price * 0.98, 2),
-                **({"hwm": round(price * 1.005, 2)} if holding else {}),
-            },
-            "position": {
-                "has_position": holding,
-                "avg_price": round(price * ENTRY_DISCOUNT, 2) if holding else None,
-                "quantity": 0.01 if holding else None,
-                "pnl_pct": pnl_pct if holding else None,
-                "regime": regime if holding else None,
-            },
-            "action": action,
-            "reason": reason,
-        }
     return {
         "timestamp": timestamp,
         "symbol": symbol,

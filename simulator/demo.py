@@ -30,9 +30,9 @@ from data.metrics import realized_pnl_ledger
 from data.orders import fetch_cash_balance, fetch_filled_trades, fetch_positions
 from data.risk_records import fetch_daily_risk_history
 from data.schema import SchemaFeatures, detect_schema
-from data.status_reader import REGIME_KEY_PREFIX, STATUS_KEY_PREFIX, VOLATILITY_KEY
+from data.status_reader import REGIME_KEY_PREFIX, STATUS_KEY_PREFIX, VOLATILITY_KEY, reference_equity_key
 from data.tables import STORED_CANDLE_INTERVAL, llm_usage_events, market_data, positions
-from simulator import ai_books
+from simulator import ai_books, status_writer
 from simulator.paper_bot import BotConfig, DayState, Holding, IndicatorWindow, PaperBot
 from simulator.post_exit import track_in_database
 from simulator.regime import MA_LONG_HOURS, RegimeDetector, base_coin
@@ -61,6 +61,12 @@ ERROR_STREAK_KEY = "ai:guard:error_streak"
 USAGE_HOUR_TTL = timedelta(hours=2)
 USAGE_DAY_TTL = timedelta(days=2)
 ERROR_STREAK_TTL = timedelta(hours=1)
+# Once a demo day the thinnest market is suspended (as Upbit suspends a coin's trading for a network
+# upgrade): its candles repeat the last price with no volume. After 200 such minutes the bot's
+# RSI over its 200-candle window is 0/0, and its status says `"rsi": NaN`, as a real bot's does.
+SUSPENDED_SYMBOL = "KRW-DOGE"
+SUSPENSION_START_UTC_HOUR = 3
+SUSPENSION = timedelta(hours=4)
 
 
 def symbol_guard_key(symbol: str, what: str) -> str:
@@ -276,6 +282,8 @@ class Simulator(threading.Thread):
             return 0
         bot = world.bot
         candles = {symbol: world.walks[symbol].generate(minutes[0], len(minutes)) for symbol in world.symbols}
+        if SUSPENDED_SYMBOL in candles:
+            self.suspend(candles[SUSPENDED_SYMBOL], world.windows[SUSPENDED_SYMBOL].closes[-1])
         closes = {symbol: frame["close"].to_numpy() for symbol, frame in candles.items()}
         statuses: dict[str, dict] = {}
         for j, minute in enumerate(minutes):
@@ -306,21 +314,53 @@ class Simulator(threading.Thread):
         self.publish(statuses)
         return len(minutes)
 
+    @staticmethod
+    def suspend(frame: pd.DataFrame, last_close: float) -> None:
+        """The minutes of the frame inside the day's suspension repeat the price the market stopped
+        at, with no volume (in place)."""
+        times = frame["timestamp"]
+        start = times.dt.normalize() + pd.Timedelta(hours=SUSPENSION_START_UTC_HOUR)
+        inside = (times >= start) & (times < start + SUSPENSION)
+        if not inside.any():
+            return
+        frozen = last_close
+        for index in frame.index:
+            if inside[index]:
+                frame.loc[index, ["open", "high", "low", "close"]] = frozen
+                frame.loc[index, "volume"] = 0.0
+            else:
+                frozen = float(frame.at[index, "close"])
+
     def publish(self, statuses: dict[str, dict]) -> None:
         """The bot's status per symbol and, for a v3 bot, the other keys it writes."""
         pipe = self.redis.pipeline(transaction=False)
         for symbol, payload in statuses.items():
+            # None: the bot wrote no status this loop (a BUY sized at 0), so the key ages out.
             if payload is not None:
-                pipe.set(STATUS_KEY_PREFIX + symbol, json.dumps(payload, ensure_ascii=False), ex=STATUS_TTL_S)
-        if self.world.bot.config.v3:
+                pipe.set(STATUS_KEY_PREFIX + symbol, status_writer.dumps(payload), ex=STATUS_TTL_S)
+        bot = self.world.bot
+        if bot.config.v3:
             now = self.world.next_minute
             for symbol in self.world.symbols:
-                pipe.set(REGIME_KEY_PREFIX + symbol, self.world.bot.regime_of(symbol), ex=REGIME_TTL_S)
+                pipe.set(REGIME_KEY_PREFIX + symbol, bot.regime_of(symbol), ex=REGIME_TTL_S)
             volatility = self.volatility_state(now)
             if volatility is not None:
                 pipe.set(VOLATILITY_KEY, json.dumps(volatility))
+                bot.high_volatility = bool(volatility["is_high_volatility"])
+            self.publish_reference_equity(pipe, now)
             self.publish_ai_guard(pipe, now)
         pipe.execute()
+
+    def publish_reference_equity(self, pipe, now: datetime) -> None:
+        """coinpilot:reference_equity:{UTC day}, written once when the bot fixes the day's value and
+        expiring at the next UTC midnight (at least an hour), as the bot does."""
+        bot = self.world.bot
+        for day in sorted(bot.unpublished_reference):
+            midnight = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+            left = max(midnight - now, timedelta(hours=1))
+            if midnight > now:
+                pipe.set(reference_equity_key(day), str(bot.reference[day]), ex=self._ttl(left))
+        bot.unpublished_reference.clear()
 
     def volatility_state(self, now: datetime) -> dict | None:
         symbol = next((s for s in self.world.symbols if base_coin(s) == "BTC"), self.world.symbols[0])

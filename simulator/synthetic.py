@@ -16,7 +16,15 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 
-from simulator.paper_bot import BotConfig, BotRows, Indicators, PaperBot, indicator_frame, optional_indicator
+from simulator.paper_bot import (
+    CANDLE_WINDOW,
+    BotConfig,
+    BotRows,
+    Indicators,
+    PaperBot,
+    indicator_frame,
+    optional_indicator,
+)
 from simulator.post_exit import fill_from_candles
 from simulator.regime import RegimeDetector, base_coin
 
@@ -155,6 +163,23 @@ class History:
         return self.rows.decisions
 
 
+# The v3 bot knows a regime only from 200 hourly closes (about 8.3 days); a deployment backfills them
+# (the upstream's scripts/backfill_for_regime.py) rather than trade UNKNOWN, where it never enters.
+REGIME_BACKFILL_HOURS = 200
+
+
+def _backfilled_hourly_closes(symbol: str, seed: int, index: int, window: pd.DataFrame) -> list[float]:
+    """The hourly closes before the window, as a backfill gives them to the regime detector: a walk
+    of its own (so the window's candles stay what they were), scaled to end at the window's first
+    open (the regime compares two averages of it, so the scale does not matter to it)."""
+    walk = RandomWalk(symbol, np.random.default_rng([seed, index, 0xBACF]))
+    before = walk.generate(
+        window["timestamp"].iloc[0] - timedelta(hours=REGIME_BACKFILL_HOURS), REGIME_BACKFILL_HOURS * 60
+    )
+    hourly = before["close"].to_numpy()[59::60]
+    return [float(close) for close in hourly * (float(window["open"].iloc[0]) / float(hourly[-1]))]
+
+
 def generate_history(
     symbols: list[str],
     days: float,
@@ -181,7 +206,10 @@ def generate_history(
     last_status: dict[str, dict] = {}
     oversold = bot.entry_rsi_ceiling
     v3 = bot.config.v3
-    detectors = {s: RegimeDetector(base_coin(s)) for s in symbols}
+    detectors = {
+        s: RegimeDetector(base_coin(s), _backfilled_hourly_closes(s, seed, i, candles[s]))
+        for i, s in enumerate(symbols)
+    }
     # The first candle that opens on the hour: from there on, every 60th candle does.
     first_hour = (60 - candles[symbols[0]]["timestamp"].iloc[0].minute) % 60
     for i in range(minutes):
@@ -202,6 +230,9 @@ def generate_history(
                 optional_indicator(c["bb_upper"][i]),
                 optional_indicator(c["bb_lower"][i]),
                 optional_indicator(c["ma_200"][i]),
+                optional_indicator(c["ma_20"][i]),
+                optional_indicator(c["low_60"][i]),
+                candles=min(i + 1, CANDLE_WINDOW),
             )
             status = bot.on_candle(s, decision_times[i], float(closes[s][i]), ind, want_status=last)
             if last:

@@ -136,7 +136,7 @@ def redis_client(redis_db):
 
 @pytest.fixture(scope="session")
 def seeded_history():
-    return generate_history(SEED_SYMBOLS, 3, SEED_END, seed=11)
+    return generate_history(SEED_SYMBOLS, 3, SEED_END, seed=12)
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ MESSAGES = {
     "market.candle_width": "Candle width",
     "market.candles": "Candles",
     "market.overlays": "Overlays",
+    "market.legend.bb": "BB (20, 2)",
     "market.overlay.bb": "Bollinger (20, 2)",
     "market.overlay.ma20": "MA 20",
     "market.overlay.ma60": "MA 60",

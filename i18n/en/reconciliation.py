@@ -2,10 +2,9 @@
 
 MESSAGES = {
     "reconciliation.fees": (
-        "Fees count the same on both sides: a sell realizes (sell price − average cost) × quantity − the "
-        "sell's fee − the share of the position's buy fees the sold quantity carries, as the bot's "
-        "total_pnl does (SCHEMA.md). A difference beyond the larger of 1 KRW and 0.01 % of the day's "
-        "turnover (BUY and SELL value) is a discrepancy."
+        "Compared as the bot counts its daily PnL: each sell adds (sell price − average cost) × quantity, fees "
+        "not included (the trade log's realized PnL, which includes fees, differs by the fees). A difference "
+        "beyond the larger of 1 KRW and 0.01 % of the day's turnover (BUY and SELL value) is a discrepancy."
     ),
     "reconciliation.days_title": "Realized PnL per UTC day",
     "reconciliation.positions_title": "Positions against their fills",
@@ -33,7 +32,7 @@ MESSAGES = {
     "reconciliation.col.price": "Price",
     "reconciliation.col.quantity": "Quantity",
     "reconciliation.col.fee": "Fee",
-    "reconciliation.col.realized_pnl": "Realized PnL",
+    "reconciliation.col.realized_pnl": "PnL before fees",
     "reconciliation.col.day": "UTC day",
     "reconciliation.col.dashboard": "Dashboard (fills)",
     "reconciliation.col.bot": "Bot (total_pnl)",

@@ -8,20 +8,30 @@ MESSAGES = {
     "risk.section_audit": "Risk audit log (newest first)",
     "risk.state.title": "Trading state",
     "risk.state.name.running": "trading",
-    "risk.state.name.limit_reached": "daily trade limit reached",
+    "risk.state.name.limit_reached": "daily limit reached",
     "risk.state.name.cooldown": "cooling down",
     "risk.state.name.halted": "halted",
     "risk.state.explain.running": "The bot may open new positions.",
     "risk.state.explain.limit_reached": (
-        "Daily trade limit reached: no new entries until the next UTC day; exits still run."
+        "A daily limit is reached (BUYs, or the loss limit before the bot has halted): no new entries until the "
+        "next UTC day; exits still run."
     ),
     "risk.state.explain.cooldown": "Consecutive losses: no new positions until the cooldown ends.",
     "risk.state.explain.halted": "Trading halted for today (daily loss limit or a manual halt).",
-    "risk.state.no_row": " No daily_risk_state row for {day} yet: the bot has not traded today.",
+    "risk.state.no_row": (
+        " No risk record for {day} yet: the bot writes it on its first loop of the UTC day, so it has not run "
+        "since midnight UTC."
+    ),
     "risk.state.today": "Today: {day}",
     "risk.no_warnings": "No risk limit reached today.",
     "risk.warning_title": "Limit reached",
-    "risk.warning.loss_limit": "Daily loss limit reached: today's PnL is {pnl_pct}% of balance (limit -{limit_pct}%).",
+    "risk.warning.loss_limit": (
+        "Daily loss limit reached: today's PnL is {pnl_pct}% of the reference equity (limit -{limit_pct}%). "
+        "The bot halts trading when it next evaluates an entry."
+    ),
+    "risk.warning.loss_limit_halted": (
+        "Daily loss limit reached: today's PnL is {pnl_pct}% of the reference equity (limit -{limit_pct}%)."
+    ),
     "risk.warning.trade_limit_buys": (
         "Daily trade limit reached: {count} of {limit} BUYs (the bot counts entries only). "
         "No new entries until the next UTC day; exits still run."

@@ -5,6 +5,7 @@ MESSAGES = {
     "status.and": "{first}; {rest}",
     "status.key_redis_type": "the key holds a Redis {detail}, expected a JSON string",
     "status.too_large": "payload is {size} bytes (limit {limit}); not read",
+    "status.not_json_number_at": "{field}: {name} is not a valid JSON number",
     "status.not_json_number": "{name} is not a valid JSON number",
     "status.empty_payload": "payload is an empty string",
     "status.not_json": "payload is not valid JSON",

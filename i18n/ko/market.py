@@ -5,6 +5,7 @@ MESSAGES = {
     "market.candle_width": "캔들 단위",
     "market.candles": "캔들 수",
     "market.overlays": "보조 지표",
+    "market.legend.bb": "볼린저 (20, 2)",
     "market.overlay.bb": "볼린저 밴드 (20, 2)",
     "market.overlay.ma20": "MA 20",
     "market.overlay.ma60": "MA 60",

@@ -2,9 +2,9 @@
 
 MESSAGES = {
     "reconciliation.fees": (
-        "수수료는 양쪽에서 똑같이 계산합니다: 매도의 실현 손익은 (매도가 − 평균 단가) × 수량 − 매도 수수료 − "
-        "매도한 수량이 지는 매수 수수료 몫이며, 봇의 total_pnl과 같은 방식입니다 (SCHEMA.md). "
-        "차이가 1원과 그날 거래대금(매수·매도 금액)의 0.01 % 중 큰 값을 넘으면 불일치입니다."
+        "봇이 일일 손익을 세는 방식으로 비교합니다: 매도마다 (매도가 − 평균 단가) × 수량을 더하며 수수료는 "
+        "빠집니다 (수수료를 포함하는 거래 내역의 실현 손익과는 수수료만큼 다릅니다). 차이가 1원과 그날 "
+        "거래대금(매수·매도 금액)의 0.01 % 중 큰 값을 넘으면 불일치입니다."
     ),
     "reconciliation.days_title": "UTC 일자별 실현 손익",
     "reconciliation.positions_title": "체결 내역과 보유 포지션 대조",
@@ -31,7 +31,7 @@ MESSAGES = {
     "reconciliation.col.price": "가격",
     "reconciliation.col.quantity": "수량",
     "reconciliation.col.fee": "수수료",
-    "reconciliation.col.realized_pnl": "실현 손익",
+    "reconciliation.col.realized_pnl": "수수료 전 손익",
     "reconciliation.col.day": "UTC 일자",
     "reconciliation.col.dashboard": "대시보드 (체결 기준)",
     "reconciliation.col.bot": "봇 (total_pnl)",

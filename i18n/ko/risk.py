@@ -8,18 +8,28 @@ MESSAGES = {
     "risk.section_audit": "리스크 감사 로그 (최신순)",
     "risk.state.title": "거래 상태",
     "risk.state.name.running": "정상 거래 중",
-    "risk.state.name.limit_reached": "일일 거래 한도 도달",
+    "risk.state.name.limit_reached": "일일 한도 도달",
     "risk.state.name.cooldown": "쿨다운 중",
     "risk.state.name.halted": "거래 중지",
     "risk.state.explain.running": "봇이 새 포지션에 진입할 수 있습니다.",
-    "risk.state.explain.limit_reached": ("일일 거래 한도 도달: 다음 UTC 날짜까지 신규 진입은 없고, 청산은 계속됩니다."),
+    "risk.state.explain.limit_reached": (
+        "일일 한도 도달 (매수 횟수, 또는 봇이 거래를 중단하기 전의 손실 한도): 다음 UTC 날짜까지 신규 진입은 없고, "
+        "청산은 계속됩니다."
+    ),
     "risk.state.explain.cooldown": "연속 손실: 쿨다운이 끝날 때까지 신규 진입이 없습니다.",
     "risk.state.explain.halted": "오늘은 거래가 중지되었습니다 (일일 손실 한도 도달 또는 수동 중지).",
-    "risk.state.no_row": " {day}의 daily_risk_state 행이 아직 없습니다: 봇이 오늘 아직 거래하지 않았습니다.",
+    "risk.state.no_row": (
+        " {day}의 일일 리스크 기록이 아직 없습니다: 봇은 UTC 하루의 첫 루프에서 이 기록을 만들므로, UTC 자정 이후 "
+        "아직 실행되지 않았습니다."
+    ),
     "risk.state.today": "오늘: {day}",
     "risk.no_warnings": "오늘 도달한 리스크 한도가 없습니다.",
     "risk.warning_title": "한도 도달",
-    "risk.warning.loss_limit": "일일 손실 한도 도달: 오늘 손익이 잔고의 {pnl_pct}%입니다 (한도 -{limit_pct}%).",
+    "risk.warning.loss_limit": (
+        "일일 손실 한도 도달: 오늘 손익이 기준 자산의 {pnl_pct}%입니다 (한도 -{limit_pct}%). "
+        "봇은 다음 진입 점검 때 거래를 중단합니다."
+    ),
+    "risk.warning.loss_limit_halted": "일일 손실 한도 도달: 오늘 손익이 기준 자산의 {pnl_pct}%입니다 (한도 -{limit_pct}%).",
     "risk.warning.trade_limit_buys": (
         "일일 거래 한도 도달: 매수(BUY) {count}/{limit}건 (봇은 진입만 셉니다). "
         "다음 UTC 날짜까지 신규 진입은 없고, 청산은 계속됩니다."

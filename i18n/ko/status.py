@@ -5,6 +5,7 @@ MESSAGES = {
     "status.and": "{first}; {rest}",
     "status.key_redis_type": "키에 JSON 문자열이 아닌 Redis {detail} 값이 있습니다",
     "status.too_large": "상태 값이 {size}바이트로 한도({limit}바이트)를 넘어 읽지 않았습니다",
+    "status.not_json_number_at": "{field}: {name}은(는) 올바른 JSON 숫자가 아닙니다",
     "status.not_json_number": "{name}은(는) 올바른 JSON 숫자가 아닙니다",
     "status.empty_payload": "상태 값이 빈 문자열입니다",
     "status.not_json": "상태 값이 올바른 JSON이 아닙니다",

@@ -7,17 +7,18 @@ outcome depends on which tests ran before it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from dashboard.app import create_app
 from data.database import Backend, Database
 from data.services import services_of
+from data.tables import risk_audit
 from simulator.seeding import create_schema, write_history
-from simulator.synthetic import generate_history
-from tests.support.helpers import SEED_SYMBOLS, make_settings
+from tests.support.helpers import SEED_SYMBOLS, history_holding_positions, make_settings
 from tests.support.live import LiveServer
 
 
@@ -48,8 +49,25 @@ def browser_template(postgres):
     url = postgres.create("cp_browser_template")
     writer = Database(url, read_only=False, statement_timeout_ms=None)
     create_schema(writer.engine, Backend.POSTGRESQL)
-    history = generate_history(SEED_SYMBOLS, 3, datetime.now(UTC), seed=21)
+    history = history_holding_positions(SEED_SYMBOLS, 3, datetime.now(UTC), first_seed=21)
     write_history(writer.engine, Backend.POSTGRESQL, history)
+    # The v3 bot writes no risk-audit rows; a deployment upgraded from week 6 keeps the ones its earlier
+    # bot wrote, which the Risk and System audit grids list.
+    with writer.engine.begin() as conn:
+        conn.execute(
+            sa.insert(risk_audit),
+            [
+                {
+                    "violation_type": kind,
+                    "description": text,
+                    "timestamp": datetime.now(UTC) - timedelta(days=days_ago),
+                }
+                for kind, text, days_ago in (
+                    ("DAILY_TRADE_LIMIT", "Daily trade limit reached: 10/10 trades", 40),
+                    ("CONSECUTIVE_LOSSES", "3 consecutive losses: cooldown for 2 h", 41),
+                )
+            ],
+        )
     writer.dispose()  # a template cannot be copied while anyone is connected to it
     return SeededTemplate(make_url(url).database, history)
 

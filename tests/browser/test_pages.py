@@ -106,7 +106,7 @@ def test_risk_shows_todays_trade_count_against_its_limit(live_dashboard, watched
     page = watched("risk-numbers")
     page.page.goto(live_dashboard.url + "/risk")
     # The seeded database is v3: the daily limit counts BUYs (v3.2.1), not every trade.
-    expected = f"{day.buy_count if day else 0} / 10"
+    expected = f"{day.buy_count if day else 0} / 6"  # the strategy file's max_daily_trades
     assert page.wait_for_text("[data-limit='trades']", lambda t: "/" in t) == expected
 
 

@@ -40,14 +40,15 @@ def test_a_day_the_bot_booked_differently_shows_as_a_discrepancy_with_its_size_a
         conn.execute(
             sa.update(daily_risk_state)
             .where(daily_risk_state.c.date == day)
-            .values(total_pnl=daily_risk_state.c.total_pnl + 1000)
+            # Well beyond the tolerance (0.01 % of a day's turnover: about 1,100 KRW on 11 M of orders).
+            .values(total_pnl=daily_risk_state.c.total_pnl + 10_000)
         )
     page = watched("reconciliation")
     page.page.goto(private_dashboard.url + "/system")
     row = f"[data-day='{day.isoformat()}']"
     page.wait_for_text(row, lambda t: "DISCREPANCY" in t)
     assert page.page.locator(row).get_attribute("data-discrepancy") == "true"
-    assert page.page.locator(f"[data-difference='{day.isoformat()}']").inner_text() == fmt.krw(-1000, signed=True)
+    assert page.page.locator(f"[data-difference='{day.isoformat()}']").inner_text() == fmt.krw(-10_000, signed=True)
     fills = page.page.locator(f"[data-rows-behind='{day.isoformat()}'] [data-fill]")
     sold_that_day = [
         o for o in private_dashboard.history.orders if o["status"] == "FILLED" and o["executed_at"].date() == day

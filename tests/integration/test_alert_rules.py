@@ -46,8 +46,9 @@ def test_a_halted_bot_holds_only_the_halted_rule(bot_database, redis_db, redis_c
 
 
 def test_the_loss_rules_follow_the_share_of_the_limit_used(bot_database, redis_db, redis_client):
-    # Balance 1,000,000 KRW and a 5 % limit: 50,000 KRW. A loss of 30,000 is 60 % of it.
-    write_today(bot_database, total_pnl=-30_000)
+    # 1,000,000 KRW of cash and no position (the day's reference equity, until the bot fixes it) and
+    # the strategy file's 3 %: a 30,000 KRW limit. A loss of 18,000 is 60 % of it.
+    write_today(bot_database, total_pnl=-18_000)
     held = holding(bot_database, redis_db)
     assert (held["daily_loss:50%"], held["daily_loss:80%"]) == (True, False)
 

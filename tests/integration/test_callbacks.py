@@ -51,23 +51,30 @@ def test_overview_shows_assets_pnl_and_win_rate_implied_by_the_rows(seeded_servi
 
 
 def test_risk_panel_shows_todays_trade_count_and_state(seeded_services, seeded_history):
-    state_card, _warnings, gauge, trades, losses, _cooldown, daily, _ = risk_callbacks.risk_panels(seeded_services)
+    state_card, _warnings, gauge, trades, losses, _cooldown, daily, _, _sources, _entries = risk_callbacks.risk_panels(
+        seeded_services
+    )
     today = seeded_history.bot.days[SEED_END.date()]
-    # The seeded database is v3: the daily limit counts BUYs, and the split is shown.
-    assert text(one(trades, "data-limit", "trades")) == f"{today.buy_count} / 10"
+    # The seeded database is v3: the daily limit counts BUYs (6 in the bot's strategy file), and the
+    # split is shown.
+    assert text(one(trades, "data-limit", "trades")) == f"{today.buy_count} / 6"
     assert f"BUY {today.buy_count} · SELL {today.sell_count} · total {today.trade_count}" in text(trades)
     assert text(one(losses, "data-limit", "losses")) == f"{today.consecutive_losses} / 3"
+    # No reference-equity key in this Redis: the forecast, cash + the open positions at their last close.
+    bot = seeded_history.bot
+    closes = {s: float(c["close"].iloc[-1]) for s, c in seeded_history.candles.items()}
+    forecast = bot.cash + sum(h.quantity * closes[s] for s, h in bot.holdings.items())
     expected_state = (
         "HALTED"
         if today.is_trading_halted
         else "COOLDOWN"
         if today.cooldown_until and today.cooldown_until > seeded_services.now()
         else "LIMIT REACHED"
-        if today.buy_count >= 10
+        if today.buy_count >= 6 or today.total_pnl <= -0.03 * forecast
         else "RUNNING"
     )
     assert one(state_card, "data-trading-state")["props"]["data-trading-state"] == expected_state
-    assert gauge.data[0].value == pytest.approx(round(today.total_pnl / seeded_history.bot.cash * 100, 2))
+    assert gauge.data[0].value == pytest.approx(round(today.total_pnl / forecast * 100, 2))
     assert len(daily.data[0].x) == len(
         [d for d in seeded_history.bot.days if d >= SEED_END.date() - timedelta(days=29)]
     )

@@ -1,7 +1,6 @@
 """The Risk page's AI guardrails and volatility, read from the real Redis with real TTLs. Expected
 values are what the test wrote; time left is checked against the TTL the test set."""
 
-import dataclasses
 import json
 import re
 from datetime import timedelta
@@ -10,6 +9,8 @@ import pytest
 
 from callbacks import risk as risk_callbacks
 from dashboard.app import build_services
+from data.bot_limits import BotLimits
+from data.risk import DashboardRiskSettings
 from tests.support.components import by_attribute, one, text
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 from tests.support.services import free_port
@@ -97,7 +98,7 @@ def test_the_ai_budget_counts_this_utc_hour_and_day_against_the_limits(seeded_pg
     guard_redis.set(DAY_KEY, "45", ex=86400)
     guard_redis.set(f"ai:usage:hour:{NOW - timedelta(hours=1):%Y%m%d%H}", "19")  # last hour's: not counted
     services = services_on(seeded_pg_url, redis_db)
-    services.risk_limits = dataclasses.replace(services.risk_limits, ai_max_calls_per_hour=30)
+    services.bot_limits = BotLimits(DashboardRiskSettings(ai_max_calls_per_hour=30))
     section, _ = risk_callbacks.guardrail_panels(services)
     services.database.dispose()
     assert text(one(section, "data-limit", "ai-hour")) == "7 / 30"

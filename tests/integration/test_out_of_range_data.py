@@ -127,7 +127,9 @@ def test_system_freshness_ages_the_newest_real_candle_not_the_future_one(service
     table = system_callbacks.freshness_panel(services)
     eth = by_attribute(table, "data-symbol", "KRW-ETH")[0]
     age = by_attribute(eth, "data-candle-stale")[0]
-    assert text(age).startswith("1 min 30 s ago")  # the history ends at SEED_END - 1 min; now is +30 s
+    # The history's last candle opened at SEED_END - 1 min and closed at SEED_END; now is +30 s. Ages
+    # run from the close, as the strip's and the alerts' (one age rule).
+    assert text(age).startswith("30 s ago")
 
 
 def test_the_status_strip_names_future_dated_candles_instead_of_saying_0_s_ago(services):

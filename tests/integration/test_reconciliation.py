@@ -22,9 +22,9 @@ from tests.support.helpers import FixedClock, make_settings
 pytestmark = [pytest.mark.postgres]
 
 NOW = datetime(2026, 4, 3, 12, 0, tzinfo=UTC)
-# The fills imply 2026-03-10 +0.1, 04-01 +3,000, 04-02 +50; the bot's 04-01 is 10 KRW short
-# (turnover 10,000 + 13,000 = 23,000: tolerance max(1, 2.3) = 2.3 KRW).
-BOT_DAYS = {date(2026, 3, 10): 0.1, date(2026, 4, 1): 2990.0, date(2026, 4, 2): 50.0}
+# The fills imply, as the bot counts (fees left out), 2026-03-10 +0.5, 04-01 +3,000, 04-02 +50; the
+# bot's 04-01 is 10 KRW short (turnover 10,000 + 13,000 = 23,000: tolerance max(1, 2.3) = 2.3 KRW).
+BOT_DAYS = {date(2026, 3, 10): 0.5, date(2026, 4, 1): 2990.0, date(2026, 4, 2): 50.0}
 
 
 def discrepancies(tree, kind: str) -> list[str]:
@@ -91,4 +91,4 @@ def test_a_positions_row_the_fills_closed_is_a_discrepancy(tampered):
 
 def test_the_fee_treatment_is_stated(tampered):
     (note,) = by_attribute(tampered, "data-fee-treatment")
-    assert "buy fees" in text(note) and "sell's fee" in text(note)
+    assert "fees not included" in text(note) and "(sell price − average cost) × quantity" in text(note)

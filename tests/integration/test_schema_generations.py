@@ -47,7 +47,9 @@ def test_a_week6_database_has_no_v3_column_or_table_and_a_v3_one_has_them_all(we
 
 
 def test_on_a_week6_database_the_trade_limit_counts_every_trade(week6_url, redis_db, week6_history):
-    services = build_services(make_settings(week6_url, redis_db), clock=FixedClock(SEED_END + timedelta(seconds=30)))
+    # A week-6 deployment has no strategy file: the bot's code defaults (10 trades).
+    settings = make_settings(week6_url, redis_db, strategy_config_path=None)
+    services = build_services(settings, clock=FixedClock(SEED_END + timedelta(seconds=30)))
     state_card, _w, _g, trades, *_ = risk_callbacks.risk_panels(services)
     today = week6_history.bot.days[SEED_END.date()]
     assert text(one(trades, "data-limit", "trades")) == f"{today.trade_count} / 10"

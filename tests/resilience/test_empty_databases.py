@@ -46,7 +46,7 @@ def test_a_database_with_tables_but_no_rows_explains_each_empty_panel(empty_pg_u
     assert "No candles yet" in text(panels["chart"][2])
     assert "No trades recorded yet" in text(panels["history"][4])
     assert panels["rows"] == {"rowData": [], "rowCount": 0}
-    assert "RUNNING" in text(panels["risk"][0]) and "has not traded today" in text(panels["risk"][0])
+    assert "RUNNING" in text(panels["risk"][0]) and "has not run since midnight UTC" in text(panels["risk"][0])
     assert "No symbols have candles yet" in text(panels["freshness"])
     services.database.dispose()
 

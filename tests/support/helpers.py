@@ -19,12 +19,17 @@ SEED_SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP"]
 
 def make_settings(database_url, redis_url, **overrides) -> Settings:
     """Settings for a test server. English is pinned (the product defaults to Korean) because
-    most tests assert English text; Korean tests pass `display=Preferences(language="ko")`."""
+    most tests assert English text; Korean tests pass `display=Preferences(language="ko")`. The
+    dashboard reads the strategy file the simulated bot trades by (simulator/strategy_v3.yaml),
+    as it would a real bot's; `strategy_config_path=None` tests a deployment without one."""
+    from simulator.paper_bot import DEMO_STRATEGY_FILE
+
     values = {
         "database_url": database_url,
         "redis_url": redis_url,
         "n8n_url": None,
         "display": Preferences(language="en"),
+        "strategy_config_path": str(DEMO_STRATEGY_FILE),
     }
     values.update(overrides)
     return Settings(**values)
@@ -96,3 +101,30 @@ def risk_day(now: datetime, **values):
         "updated_at": now,
     }
     return DailyRiskState(**(base | values))
+
+
+def balance(value: float):
+    """A week-6 base for data.risk.assess_risk: limits in % of the cash balance."""
+    from data.risk import LimitSource, ReferenceEquity
+
+    return ReferenceEquity(value, LimitSource.BALANCE)
+
+
+def reference(value: float, source: str = "redis"):
+    """A v3 base for data.risk.assess_risk: the day's reference equity (the bot's Redis key by default)."""
+    from data.risk import LimitSource, ReferenceEquity
+
+    return ReferenceEquity(value, LimitSource(source))
+
+
+def history_holding_positions(symbols, days: float, end: datetime, first_seed: int, tries: int = 20):
+    """The first simulated history from `first_seed` on whose bot still holds a position at the end
+    (the pages' position tables and their PnL need one). The history ends at `end`, which may be
+    the wall clock, so a fixed seed alone cannot promise it."""
+    from simulator.synthetic import generate_history
+
+    for seed in range(first_seed, first_seed + tries):
+        history = generate_history(symbols, days, end, seed=seed)
+        if history.bot.holdings:
+            return history
+    raise AssertionError(f"no seed in {first_seed}..{first_seed + tries - 1} leaves the bot holding a position")

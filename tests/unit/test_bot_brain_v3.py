@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from data.status_payload import BotStatusReading, SilenceCause, StatusState, validate_payload, why_no_status
+from data.status_payload import BotStatusReading, Silence, SilenceCause, StatusState, validate_payload, why_no_status
+from i18n import Message
 from layouts import market
 from tests.support.components import by_attribute, one, text
 
@@ -124,14 +125,28 @@ def test_the_status_table_shows_each_symbols_regime_and_flags_unknown_actions():
 @pytest.mark.parametrize(
     "candle_open, cause",
     [
-        (NOW - timedelta(minutes=1, seconds=30), SilenceCause.BOT_STOPPED),  # closed 30 s ago: fresh
-        (NOW - timedelta(minutes=3, seconds=1), SilenceCause.COLLECTOR_STALLED),  # closed 121 s ago
-        (NOW - timedelta(minutes=3), SilenceCause.BOT_STOPPED),  # closed exactly 120 s ago: not yet stale
+        (NOW - timedelta(minutes=1, seconds=30), SilenceCause.BOT_STOPPED),  # opened 90 s ago: the bot reads it
+        (NOW - timedelta(minutes=2, seconds=1), SilenceCause.COLLECTOR_STALLED),  # opened 121 s ago: the bot skips
+        (NOW - timedelta(minutes=2), SilenceCause.BOT_STOPPED),  # exactly 2 min: the bot's rule is "more than"
         (None, SilenceCause.UNKNOWN),
     ],
 )
-def test_a_missing_status_is_blamed_on_the_collector_only_when_the_candles_are_stale(candle_open, cause):
-    assert why_no_status(candle_open, NOW, 120) is cause
+def test_a_missing_status_is_blamed_on_the_collector_by_the_bots_own_two_minute_rule(candle_open, cause):
+    # The bot skips a symbol whose newest candle opened over 2 minutes ago (its loop's rule).
+    assert why_no_status(candle_open, NOW).cause is cause
+
+
+def test_a_silent_symbol_is_skipping_its_buy_only_while_the_bot_visibly_runs():
+    fresh = NOW - timedelta(seconds=70)
+    exposure = Message("risk.entry.silent_exposure", used="1,000,000", limit="1,000,000")
+    skipping = why_no_status(fresh, NOW, sizing_blocked=exposure, loop_alive=True)
+    assert skipping.cause is SilenceCause.ENTRY_SKIPPED and skipping.detail == exposure
+    # No other symbol reports: a stopped bot, whatever the room for a BUY.
+    assert why_no_status(fresh, NOW, sizing_blocked=exposure, loop_alive=False).cause is SilenceCause.BOT_STOPPED
+    assert why_no_status(fresh, NOW, loop_alive=True).cause is SilenceCause.BOT_STOPPED
+    # Stale candles explain the silence first (the bot skips before it sizes anything).
+    stale = NOW - timedelta(minutes=5)
+    assert why_no_status(stale, NOW, sizing_blocked=exposure, loop_alive=True).cause is SilenceCause.COLLECTOR_STALLED
 
 
 @pytest.mark.parametrize(
@@ -140,10 +155,11 @@ def test_a_missing_status_is_blamed_on_the_collector_only_when_the_candles_are_s
         (SilenceCause.COLLECTOR_STALLED, "the collector has stalled"),
         (SilenceCause.BOT_STOPPED, "the bot itself has stopped"),
         (SilenceCause.UNKNOWN, "could not be read"),
+        (SilenceCause.ENTRY_SKIPPED, "skips such a signal without writing its status"),
     ],
 )
 def test_the_missing_status_panel_says_which_part_stopped(cause, words):
     reading = BotStatusReading("KRW-BTC", StatusState.MISSING, message="No status.")
-    panel = market.bot_brain(reading, SEOUL, 120, cause)
+    panel = market.bot_brain(reading, SEOUL, 120, Silence(cause, Message("risk.entry.silent_cash")))
     assert words in text(panel)
     assert one(panel, "data-brain-silence")["props"]["data-brain-silence"] == cause.value

@@ -14,9 +14,9 @@ from dashboard.settings import Settings
 from data.database import Database
 from data.market import latest_candle_time
 from data.orders import TradeFilter, count_trades, fetch_cash_balance
-from data.risk import RiskLimits
 from data.tables import llm_usage_events, market_data, trading_history
 from simulator.demo import DemoClock, start_demo
+from simulator.paper_bot import demo_limits
 from tests.support.helpers import wait_until
 
 
@@ -25,7 +25,7 @@ def demo(tmp_path):
     started = []
 
     def start(speed=600.0):
-        world, clock, redis_client, simulator = start_demo(tmp_path, ["KRW-BTC", "KRW-ETH"], 0.5, speed, RiskLimits())
+        world, clock, redis_client, simulator = start_demo(tmp_path, ["KRW-BTC", "KRW-ETH"], 0.5, speed, demo_limits())
         started.append(simulator)
         return world, clock, redis_client, simulator
 
@@ -148,6 +148,7 @@ def test_guardrails_in_force_are_published_with_the_time_left_as_ttl(demo):
     now = world.next_minute
     guard.global_block_until = now + timedelta(minutes=10)
     guard.symbol_cooldown_until["KRW-ETH"] = now + timedelta(minutes=15)
+    guard.rejects["KRW-ETH"].clear()
     guard.rejects["KRW-ETH"].append(now - timedelta(minutes=20))  # 10 of its 30 minutes left
     guard.error_streak = 2
     simulator.publish({})

@@ -131,7 +131,7 @@ def test_the_reconciliation_panel_with_discrepancies_is_korean(ledger):
         for node in walk(panel)
         if node["type"] == "Span" and "text-bad" in node["props"].get("className", "")
     }
-    assert checks == {"불일치"} and "수수료는 양쪽에서 똑같이 계산합니다" in text(panel)
+    assert checks == {"불일치"} and "봇이 일일 손익을 세는 방식으로 비교합니다" in text(panel)
 
 
 def test_the_reconciliation_panel_with_nothing_to_check_is_korean():

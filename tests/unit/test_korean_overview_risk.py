@@ -15,11 +15,11 @@ from data.round_trips import RoundTripStats
 from i18n import using
 from layouts import overview, risk
 from tests.support.components import english_words, one, text
-from tests.support.helpers import risk_day
+from tests.support.helpers import balance, risk_day
 
 NOW = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 SEOUL = ZoneInfo("Asia/Seoul")
-LIMITS = RiskLimits()
+LIMITS = RiskLimits.bot_defaults()
 
 
 @pytest.fixture(autouse=True)
@@ -115,7 +115,7 @@ def every_warning():
         consecutive_losses=3,
         is_trading_halted=True,
     )
-    return assess_risk(row, NOW.date(), 10_000_000, LIMITS, NOW)
+    return assess_risk(row, NOW.date(), balance(10_000_000), LIMITS, NOW)
 
 
 def test_every_risk_warning_reads_in_korean():
@@ -153,7 +153,7 @@ def test_the_trading_state_keeps_its_code_beside_a_korean_name(state):
 
 
 def test_the_cooldown_countdown_sentences_come_in_korean():
-    assessment = assess_risk(day(cooldown_until=NOW + timedelta(minutes=90)), NOW.date(), 1, LIMITS, NOW)
+    assessment = assess_risk(day(cooldown_until=NOW + timedelta(minutes=90)), NOW.date(), balance(1), LIMITS, NOW)
     services = SimpleNamespace(display_timezone=SEOUL, clock_rate=1.0)
     countdown = risk_callbacks.cooldown_countdown(services, assessment, NOW)
     texts = countdown["texts"]
@@ -164,7 +164,7 @@ def test_the_cooldown_countdown_sentences_come_in_korean():
 
 
 def test_no_cooldown_sends_only_its_korean_sentence():
-    assessment = assess_risk(day(), NOW.date(), 1, LIMITS, NOW)
+    assessment = assess_risk(day(), NOW.date(), balance(1), LIMITS, NOW)
     services = SimpleNamespace(display_timezone=SEOUL, clock_rate=1.0)
     assert risk_callbacks.cooldown_countdown(services, assessment, NOW) == {
         "texts": {"none": "진행 중인 쿨다운이 없습니다."}

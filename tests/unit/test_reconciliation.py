@@ -32,12 +32,14 @@ def ledger():
     return metrics.realized_pnl_ledger(rt.filled_frame())
 
 
-# The bot's PnL per day as the fills imply it (tests/support/round_trip_fills): 2026-03-02
-# -521, 03-03 +1,900, 03-10 +0.1, 04-01 +3,000, 04-02 +50 (the partial exit).
+# The bot's PnL per day as the fills imply it (tests/support/round_trip_fills), counted as the bot
+# counts it: each sell's (price - average cost) x quantity, fees left out. 2026-03-02:
+# (1,300 - 1,100) x 5 + (1,000 - 1,100) x 15 = -500 (fees included it would be -521); 03-03
+# (51,000 - 50,000) x 2 = +2,000; 03-10 +0.5; 04-01 +3,000; 04-02 +50 (the partial exit).
 AGREEING = [
-    bot_day("2026-03-02", -521.0),
-    bot_day("2026-03-03", 1900.0),
-    bot_day("2026-03-10", 0.1),
+    bot_day("2026-03-02", -500.0),
+    bot_day("2026-03-03", 2000.0),
+    bot_day("2026-03-10", 0.5),
     bot_day("2026-04-01", 3000.0),
     bot_day("2026-04-02", 50.0),
 ]
@@ -54,6 +56,13 @@ def test_the_tolerance_is_1_krw_or_a_hundredth_of_a_percent_of_turnover_whicheve
     assert tolerance_krw(20_000_000.0) == pytest.approx(2_000.0)
 
 
+def test_a_day_is_compared_without_fees_as_the_bot_counts_it(ledger):
+    # The fee-inclusive figure (-521) is 21 KRW of fees away from the bot's -500: a discrepancy.
+    with_fees = [d if d.date != date(2026, 3, 2) else bot_day("2026-03-02", -521.0) for d in AGREEING]
+    assert by_day(daily_checks(ledger, with_fees, SINCE, UNTIL))["2026-03-02"].is_discrepancy
+    assert by_day(daily_checks(ledger, AGREEING, SINCE, UNTIL))["2026-03-02"].dashboard_pnl == pytest.approx(-500.0)
+
+
 def test_days_whose_bot_pnl_matches_the_fills_agree(ledger):
     checks = by_day(daily_checks(ledger, AGREEING, SINCE, UNTIL))
     assert not any(c.is_discrepancy for d, c in checks.items() if d != "2026-03-01")
@@ -63,7 +72,7 @@ def test_days_whose_bot_pnl_matches_the_fills_agree(ledger):
 
 
 def test_a_difference_beyond_the_tolerance_is_a_discrepancy_with_its_size_and_fills(ledger):
-    off = [d if d.date != date(2026, 3, 2) else bot_day("2026-03-02", -526.0) for d in AGREEING]
+    off = [d if d.date != date(2026, 3, 2) else bot_day("2026-03-02", -505.0) for d in AGREEING]
     check = by_day(daily_checks(ledger, off, SINCE, UNTIL))["2026-03-02"]
     assert check.is_discrepancy
     assert check.difference == pytest.approx(5.0)
@@ -71,7 +80,7 @@ def test_a_difference_beyond_the_tolerance_is_a_discrepancy_with_its_size_and_fi
 
 
 def test_a_difference_within_the_tolerance_is_not_a_discrepancy(ledger):
-    near = [d if d.date != date(2026, 3, 2) else bot_day("2026-03-02", -525.0) for d in AGREEING]
+    near = [d if d.date != date(2026, 3, 2) else bot_day("2026-03-02", -504.0) for d in AGREEING]
     assert not by_day(daily_checks(ledger, near, SINCE, UNTIL))["2026-03-02"].is_discrepancy
 
 

@@ -4,19 +4,23 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from dashboard.settings import Settings, SettingsError
+from data.risk import DashboardRiskSettings, LimitSource, resolve_limits
 
 
-def test_defaults_match_the_bots_risk_rules_and_seoul_time():
+def test_unset_risk_settings_stay_unset_so_the_bots_code_defaults_apply_and_say_so():
     settings = Settings.from_env({})
     assert settings.database_url is None
     assert settings.display_timezone == "Asia/Seoul"
-    limits = settings.risk_limits
+    assert settings.risk == DashboardRiskSettings()
+    assert settings.strategy_config_path is None
+    limits = resolve_limits(None, settings.risk)
     assert (
         limits.daily_loss_limit_pct,
-        limits.max_trades_per_day,
-        limits.max_consecutive_losses,
-        limits.cooldown_hours,
+        limits.max_daily_trades.value,
+        limits.max_consecutive_losses.value,
+        limits.cooldown_hours.value,
     ) == (5.0, 10, 3, 2.0)
+    assert limits.max_daily_loss.source is LimitSource.BOT_DEFAULT
     assert settings.refresh_seconds == 10
     assert settings.statement_timeout_ms == 5000
     assert settings.redis_url == "redis://localhost:6379/0"
@@ -102,17 +106,20 @@ def test_risk_limits_are_configurable():
             "RISK_COOLDOWN_HOURS": "4",
         }
     )
-    assert settings.risk_limits.daily_loss_limit_pct == 3.5
-    assert settings.risk_limits.max_trades_per_day == 20
-    assert settings.risk_limits.max_consecutive_losses == 5
-    assert settings.risk_limits.cooldown_hours == 4.0
+    limits = resolve_limits(None, settings.risk)
+    assert limits.daily_loss_limit_pct == pytest.approx(3.5)
+    assert limits.max_daily_trades.value == 20
+    assert limits.max_consecutive_losses.value == 5
+    assert limits.cooldown_hours.value == 4.0
+    assert {limits.max_daily_loss.source, limits.max_daily_trades.source} == {LimitSource.DASHBOARD_SETTING}
 
 
 def test_the_ai_call_budget_defaults_to_the_bots_and_is_configurable():
-    assert Settings.from_env({}).risk_limits.ai_max_calls_per_hour == 20
-    assert Settings.from_env({}).risk_limits.ai_max_calls_per_day == 120
+    defaults = resolve_limits(None, Settings.from_env({}).risk)
+    assert (defaults.ai_calls_per_hour(), defaults.ai_calls_per_day()) == (20, 120)
     settings = Settings.from_env({"AI_MAX_CALLS_PER_HOUR": "30", "AI_MAX_CALLS_PER_DAY": "200"})
-    assert (settings.risk_limits.ai_max_calls_per_hour, settings.risk_limits.ai_max_calls_per_day) == (30, 200)
+    limits = resolve_limits(None, settings.risk)
+    assert (limits.ai_calls_per_hour(), limits.ai_calls_per_day()) == (30, 200)
 
 
 @pytest.mark.parametrize("variable, value", [("AI_MAX_CALLS_PER_HOUR", "lots"), ("AI_MAX_CALLS_PER_DAY", "0")])

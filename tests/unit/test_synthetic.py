@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from data import metrics
-from data.risk import RiskLimits
+from data.risk import DashboardRiskSettings, resolve_limits
 from data.status_payload import ACTIONS
-from simulator.paper_bot import INITIAL_BALANCE, BotConfig
-from simulator.synthetic import generate_history, tick_size
+from simulator.paper_bot import INITIAL_BALANCE, BotConfig, demo_limits
+from simulator.synthetic import _backfilled_hourly_closes, generate_history, tick_size
 
 END = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 
@@ -54,30 +54,36 @@ def test_open_positions_match_the_average_cost_walk_of_the_orders(history):
             assert symbol not in held
 
 
-def test_daily_risk_pnl_is_the_realized_pnl_of_that_utc_day(history):
+def test_daily_risk_pnl_is_each_days_sells_priced_on_their_average_cost_without_fees(history):
+    # The bot adds (sell price - average cost) x quantity to total_pnl, fees left out.
     ledger = metrics.realized_pnl_ledger(orders_frame(history))
-    daily = metrics.daily_realized_pnl(ledger).set_index("date")["realized_pnl"]
+    sells = ledger[ledger["side"] == "SELL"]
+    by_day = ((sells["price"] - _average_cost_before(ledger, sells)) * sells["quantity"]).groupby(
+        sells["executed_at"].dt.date
+    )
+    daily = by_day.sum()
     for day, state in history.bot.days.items():
         assert state.total_pnl == pytest.approx(daily.get(day, 0.0), abs=1e-6)
 
 
-def test_the_bot_trades_and_meets_its_risk_rules(history):
+def _average_cost_before(ledger: pd.DataFrame, sells: pd.DataFrame) -> pd.Series:
+    before = ledger.groupby("symbol")["avg_price_after"].shift()
+    return before.loc[sells.index]
+
+
+def test_the_v3_bot_sizes_each_buy_from_its_strategy_file_and_writes_no_audit_rows(history):
     sides = Counter((o["side"], o["status"]) for o in history.orders)
     assert sides[("BUY", "FILLED")] >= 10 and sides[("SELL", "FILLED")] >= 10
     assert sides[("BUY", "CANCELLED")] >= 1
-    assert {a["violation_type"] for a in history.audits} & {"DAILY_TRADE_LIMIT", "CONSECUTIVE_LOSSES"}
-    # Max per order: 5% of the balance at the time of the order. The orders are in the bot's
-    # decision order; sorting by fill time would put a buy before a sell it was decided after.
-    cash = INITIAL_BALANCE
+    assert history.audits == []  # the v3 bot's code writes no risk_audit rows
+    # Each BUY: at most reference equity x max_position_size x the regime's ratio (the demo's file:
+    # 20 %, BULL 1.0 / SIDEWAYS 0.9 / BEAR 0.7), the day's reference fixed at its first entry check.
+    ratios = {"BULL": 1.0, "SIDEWAYS": 0.9, "BEAR": 0.7}
     for order in history.orders:
-        if order["status"] != "FILLED":
+        if order["side"] != "BUY" or order["status"] != "FILLED":
             continue
-        notional = order["price"] * order["quantity"]
-        if order["side"] == "BUY":
-            assert notional <= cash * 0.05 * 1.0001
-            cash -= notional + order["fee"]
-        else:
-            cash += notional - order["fee"]
+        reference = history.bot.reference[order["created_at"].date()]
+        assert order["price"] * order["quantity"] <= reference * 0.20 * ratios[order["regime"]] * 1.0001
 
 
 def test_prices_sit_on_upbit_ticks(history):
@@ -99,7 +105,8 @@ def test_the_last_candle_yields_a_status_in_the_bots_payload_format(history):
 
 
 def test_the_daily_trade_limit_counts_buys_and_is_never_exceeded(history):
-    limit = RiskLimits().max_trades_per_day
+    # The v3 demo bot's limit comes from its strategy file (simulator/strategy_v3.yaml).
+    limit = demo_limits().max_daily_trades.value
     assert all(day.buy_count <= limit for day in history.bot.days.values())
     assert all(day.trade_count == day.buy_count + day.sell_count for day in history.bot.days.values())
     assert any(day.buy_count == limit for day in history.bot.days.values())  # the limit is met, not avoided
@@ -178,6 +185,15 @@ def test_regimes_are_hourly_ma50_against_ma200_of_the_hourly_closes(v3_history):
     hourly = candles[candles["timestamp"].dt.minute == 59].set_index("timestamp")["close"]
     hourly.index = hourly.index + pd.Timedelta(minutes=1)  # an hour's close is known when it ends
     assert [r["detected_at"] for r in rows] == list(hourly.index[: len(rows)].to_pydatetime())
+    # The 200 hourly closes a deployment backfills for its regime detector come before the window.
+    backfill = _backfilled_hourly_closes("KRW-BTC", 11, 0, candles)
+    first = hourly.index[0]
+    hourly = pd.concat(
+        [
+            pd.Series(backfill, index=[first - pd.Timedelta(hours=len(backfill) - i) for i in range(len(backfill))]),
+            hourly,
+        ]
+    )
     ma50, ma200 = hourly.rolling(50).mean(), hourly.rolling(200).mean()
     for row in rows:
         at = pd.Timestamp(row["detected_at"])
@@ -187,15 +203,23 @@ def test_regimes_are_hourly_ma50_against_ma200_of_the_hourly_closes(v3_history):
         diff = (ma50[at] - ma200[at]) / ma200[at] * 100
         assert row["diff_pct"] == pytest.approx(diff, abs=1e-3)
         assert row["regime"] == ("BULL" if diff > 1.0 else "BEAR" if diff < -1.0 else "SIDEWAYS")
-    assert {r["regime"] for r in rows} >= {"UNKNOWN", "BULL", "BEAR"} or len({r["regime"] for r in rows}) >= 3
+    assert "UNKNOWN" not in {r["regime"] for r in rows}  # backfilled: the regime is known from the start
+    assert len({r["regime"] for r in rows}) >= 2
 
 
-def test_orders_carry_the_regime_in_force_when_they_were_placed(v3_history):
+def test_buys_carry_the_regime_in_force_and_sells_their_entrys_regime(v3_history):
     detections = pd.DataFrame(v3_history.rows.regimes)
+    entry_regime = {}
     for order in v3_history.orders[:200]:
         coin = order["symbol"].split("-")[1]
         known = detections[(detections["coin_symbol"] == coin) & (detections["detected_at"] <= order["created_at"])]
-        assert order["regime"] == (known["regime"].iloc[-1] if len(known) else "UNKNOWN")
+        in_force = known["regime"].iloc[-1] if len(known) else "UNKNOWN"
+        if order["side"] == "BUY":
+            assert order["regime"] == in_force
+            if order["status"] == "FILLED":
+                entry_regime[order["symbol"]] = order["regime"]
+        else:  # the bot records a SELL under the position's entry regime
+            assert order["regime"] == entry_regime[order["symbol"]]
 
 
 def test_provider_bills_are_the_ledger_sum_of_their_window_within_the_discrepancy(v3_history):
@@ -244,7 +268,7 @@ def test_the_week6_bot_writes_no_v3_field():
 
 def test_a_bot_counting_every_trade_never_passes_its_limit_and_says_so_truthfully():
     # Exits still run after the limit, so a bot counting every trade must keep room for them.
-    limits = RiskLimits(max_trades_per_day=4)
+    limits = resolve_limits(None, DashboardRiskSettings(max_trades_per_day=4))
     week6 = generate_history(
         ["KRW-BTC", "KRW-ETH", "KRW-XRP"],
         4,
@@ -252,7 +276,7 @@ def test_a_bot_counting_every_trade_never_passes_its_limit_and_says_so_truthfull
         seed=5,
         config=BotConfig(v3=False, limit_counts_buys=False, limits=limits),
     )
-    assert all(day.trade_count <= limits.max_trades_per_day for day in week6.bot.days.values())
+    assert all(day.trade_count <= limits.max_daily_trades.value for day in week6.bot.days.values())
     audits = [a["description"] for a in week6.audits if a["violation_type"] == "DAILY_TRADE_LIMIT"]
     assert audits  # the limit is met, not avoided
     for description in audits:

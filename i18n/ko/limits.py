@@ -1,0 +1,110 @@
+"""봇의 한도와 그 출처: 전략 파일, 환경 변수, Redis, 봇 코드."""
+
+MESSAGES = {
+    "strategy.file_missing": "{path}에 파일이 없습니다",
+    "strategy.file_unreadable": "{path}을(를) 읽을 수 없습니다 ({detail})",
+    "strategy.file_too_large": "파일 크기가 {size}바이트로, 전략 파일이라 보기에는 너무 큽니다",
+    "strategy.not_yaml": "올바른 YAML이 아닙니다 (줄:열 {where})",
+    "strategy.file_empty": "파일이 비어 있습니다",
+    "strategy.not_mapping": "'{what}' 항목이 키-값 구조가 아닙니다",
+    "strategy.bad_value": "{setting} = {value}: 봇이 쓸 수 없는 값이라 기본값을 표시합니다",
+    "strategy.regimes_not_mapping": "'regimes'가 키-값 구조가 아니라 봇이 어떤 진입도 계산하지 못합니다",
+    "strategy.fallback": "전략 파일을 쓰지 못함 ({why}): 봇은 코드 기본값으로 동작하며, 여기에도 그 값을 표시합니다.",
+    "risk.source.strategy_file": "전략 파일",
+    "risk.source.bot_default": "봇 기본값",
+    "risk.source.bot_code": "봇 코드 고정값",
+    "risk.source.dashboard_setting": "대시보드 설정",
+    "risk.source.environment": "환경 변수",
+    "risk.source.redis": "Redis (봇이 기록)",
+    "risk.source.forecast": "예상치",
+    "risk.source.balance": "현금 잔고",
+    "risk.source.losses_ignored": "전략 파일에는 {configured}연패로 되어 있지만, 봇 코드는 {used}연패에서 쿨다운을 시작합니다.",
+    "risk.reference.key_unreadable": (
+        "오늘의 기준 자산 키 값 {value}을(를) 봇이 읽을 수 없습니다. 다음 진입 점검 때 봇이 새 값을 기록합니다."
+    ),
+    "risk.reference.forecast_note": (
+        "기준 자산은 예상치입니다. 봇은 오늘({day}) 처음 진입을 점검할 때 그 순간의 현금 + 보유 포지션 평가액으로 "
+        "기준 자산을 정하고 UTC 자정까지 Redis에 보관합니다. 그 전까지는 시세에 따라 바뀝니다."
+    ),
+    "risk.reference.balance_note": (
+        "매수·매도 횟수를 따로 기록하기 전의 CoinPilot 버전은 현금 잔고를 기준으로 한도를 계산하므로, "
+        "매수할 때마다 한도가 달라집니다."
+    ),
+    "risk.sources.title": "봇의 한도와 출처",
+    "risk.sources.file": "전략 파일 {path} (수정 {modified}, 봇은 시작할 때 이 파일을 읽습니다).",
+    "risk.sources.no_file": (
+        "전략 파일이 설정되지 않음(COINPILOT_STRATEGY_CONFIG): 대시보드 설정값, 없으면 봇 코드 기본값을 씁니다."
+    ),
+    "risk.sources.file_problem": "전략 파일",
+    "risk.sources.redis_problem": "Redis",
+    "risk.sources.reference": "기준 자산 (모든 한도의 기준)",
+    "risk.sources.balance": "현금 잔고 (모든 한도의 기준)",
+    "risk.sources.daily_loss": "일일 손실 한도",
+    "risk.sources.daily_trades_buys": "일일 거래 한도 (매수 기준)",
+    "risk.sources.daily_trades": "일일 거래 한도 (전체 거래)",
+    "risk.sources.cooldown": "쿨다운",
+    "risk.sources.cooldown_value": "{losses}연패 → {hours}시간",
+    "risk.sources.per_order": "1회 주문",
+    "risk.sources.per_order_note": "변동성이 높을 때는 절반",
+    "risk.sources.exposure": "전체 노출",
+    "risk.sources.positions": "동시 보유 종목 수",
+    "risk.sources.duplicates": "보유 중인 코인 추가 매수",
+    "risk.sources.allowed": "허용",
+    "risk.sources.not_allowed": "허용 안 함",
+    "risk.sources.fee_buffer": "수수료 여유분 (현금에서 제외)",
+    "risk.sources.pnl_note": "한도와 비교하는 오늘 손익은 봇이 직접 집계한 값입니다. 매도로 실현된 손익이며 수수료는 빠져 있습니다.",
+    "risk.entry.title": "지금 매수 신호가 나오면 봇이 하는 일",
+    "risk.entry.not_modelled": "시장 국면과 기준 자산에 따른 주문 금액 계산은 이후 CoinPilot 버전부터 적용됩니다.",
+    "risk.entry.cash": "현금",
+    "risk.entry.cash_value": "{cash} (수수료 여유분을 빼면 {cap} 사용 가능)",
+    "risk.entry.exposure": "노출",
+    "risk.entry.exposure_value": "{limit} 중 {used} (여유 {room})",
+    "risk.entry.open_positions": "보유 종목",
+    "risk.entry.per_order_cap": "1회 주문 상한",
+    "risk.entry.per_order_value": "{cap} ({volatility})",
+    "risk.entry.volatility_high": "고변동성: 절반으로 축소",
+    "risk.entry.volatility_normal": "보통 변동성",
+    "risk.entry.volatility_unknown": "변동성 상태 모름: 보통으로 계산",
+    "risk.entry.gate": "오늘은 모든 매수가 거절됩니다: {why}",
+    "risk.entry.gate_halted": "오늘 거래가 중단되었습니다",
+    "risk.entry.gate_cooldown": "쿨다운 중입니다",
+    "risk.entry.gate_trades": "일일 매수 한도 {limit}회에 도달했습니다",
+    "risk.entry.gate_loss": "일일 손실 한도에 도달했습니다 (이 점검에서 봇이 거래를 중단합니다)",
+    "risk.entry.never_unknown": "시장 국면을 판단하기 전에는 진입하지 않습니다",
+    "risk.entry.silent_exposure": "노출 한도 도달 ({limit} 중 {used})",
+    "risk.entry.silent_cash": "투자할 현금이 없습니다",
+    "risk.entry.silent_zero": "이 시장 국면의 주문 금액이 0입니다",
+    "risk.entry.reject_no_account": "계좌 정보가 없어 모든 주문이 거절됩니다",
+    "risk.entry.reject_no_reference": "기준 자산이 0 이하입니다",
+    "risk.entry.reject_per_order": "주문 금액({order})이 1회 주문 상한({cap})을 넘습니다",
+    "risk.entry.reject_per_order_volatile": "주문 금액({order})이 고변동성으로 절반이 된 1회 주문 상한({cap})을 넘습니다",
+    "risk.entry.reject_positions": "이미 {limit}개 종목을 보유 중입니다",
+    "risk.entry.target_value": "배율 {ratio} → 목표 {target}",
+    "risk.entry.ratio_title": "전략 파일의 시장 국면별 position_size_ratio",
+    "risk.entry.outcome.would_buy": "매수",
+    "risk.entry.outcome.skipped_silently": "건너뜀 (상태 기록 없음)",
+    "risk.entry.outcome.rejected": "거절",
+    "risk.entry.outcome.never": "진입 안 함",
+    "risk.entry.how": (
+        "목표 금액 = 기준 자산 × 1회 주문 비중 × 시장 국면 배율. 주문 금액은 목표 금액, 사용 가능한 현금, 노출 여유 중 "
+        "가장 작은 값입니다. 0이면 봇은 상태를 기록하지 않고 매수를 건너뛰고, 그렇지 않으면 리스크 점검에서 거절될 수 "
+        "있습니다(상태 SKIP, 리스크 점검 거절). 통과하면 AI가 검토합니다."
+    ),
+    "risk.guard.budget_by_regime": "시장 국면별 AI 호출 한도 (시간당 / 일일):",
+    "risk.audit.v3_note": (
+        "최신 CoinPilot 봇은 리스크 감사 기록을 남기지 않습니다. 봇이 거절한 내용은 상태의 SKIP 사유(시장 페이지, 봇 브레인)에, "
+        "거래 중단과 쿨다운은 위의 오늘 상태에 나타납니다."
+    ),
+    "ai.budget.title": "봇의 AI 검토 호출 한도",
+    "ai.budget.hour": "이번 시간 AI 검토 ({hour} UTC)",
+    "ai.budget.day": "오늘 AI 검토 (UTC)",
+    "ai.budget.note": "전략 파일의 시장 국면별 한도(시간당 / 일일) 중 가장 낮은 값 기준: {regimes}.",
+    "system.card.strategy": "전략 파일",
+    "system.fact.path": "경로",
+    "system.fact.modified": "수정 시각",
+    "system.fact.limits": "한도",
+    "system.strategy_summary": "손실 {loss}% · 매수 {trades}회 · 주문 {order}% · 노출 {exposure}% · {positions}종목",
+    "system.strategy_none": "설정 안 됨: 대시보드 설정 또는 봇 기본값 사용",
+    "system.strategy_problem": "문제 있음: 리스크 페이지 참고",
+    "system.strategy_read": "읽음",
+}

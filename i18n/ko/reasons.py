@@ -1,0 +1,41 @@
+"""봇 상태 사유의 분류(data.status_reasons)와 세부 사유."""
+
+MESSAGES = {
+    "reason.family.risk_rejected": "리스크 점검 거절",
+    "reason.family.ai_prefilter": "AI 검토 전 필터에서 제외",
+    "reason.family.ai_guardrail": "AI 가드레일",
+    "reason.family.ai_rejected": "AI 거절 또는 주문 실패",
+    "reason.family.sell_done": "매도 완료",
+    "reason.family.sell_failed": "매도 실패",
+    "reason.family.no_reason": "사유 없음",
+    "reason.family.other": "기타",
+    "reason.buy_no_reason": "봇은 매수 때 사유를 남기지 않습니다. AI가 승인했고 주문이 체결되었습니다.",
+    "reason.risk.exposure_full": "노출 한도 도달",
+    "reason.risk.cash": "현금 부족",
+    "reason.risk.zero_order": "주문 금액 0",
+    "reason.risk.no_account": "계좌 정보 없음",
+    "reason.risk.no_reference": "기준 자산 없음",
+    "reason.risk.halted": "거래 중단",
+    "reason.risk.cooldown": "쿨다운",
+    "reason.risk.trade_limit": "일일 거래 한도",
+    "reason.risk.loss_limit": "일일 손실 한도",
+    "reason.risk.per_order": "1회 주문 상한",
+    "reason.risk.exposure": "전체 노출 한도",
+    "reason.risk.positions": "동시 보유 종목 한도",
+    "reason.risk.duplicate": "이미 보유한 코인",
+    "reason.risk.other": "기타 리스크 규칙",
+    "reason.guard.global_block": "AI 검토 전체 차단",
+    "reason.guard.symbol_cooldown": "이 코인의 AI 쿨다운",
+    "reason.guard.hour_budget": "시간당 AI 호출 한도 소진",
+    "reason.guard.day_budget": "일일 AI 호출 한도 소진",
+    "reason.guard.other": "기타 가드레일",
+    "market.silence.entry_skipped": (
+        "캔들은 최신이고 다른 종목의 상태도 들어오지만, 지금 이 코인을 매수하면 주문 금액이 0입니다({detail}). "
+        "이럴 때 봇은 상태를 기록하지 않고 매수 신호를 건너뜁니다. 신호가 사라지거나 여유가 생기면 다시 기록합니다."
+    ),
+    "market.hwm_at_exit": "청산 시점 최고가",
+    "market.not_recorded": "기록 없음",
+    "market.action.sell_failed": "청산 조건은 충족했지만 매도 주문이 실패해 포지션이 남아 있습니다. 봇이 다시 시도합니다.",
+    "strip.symbol_skipping": "{symbol}: 상태 없음, 매수 건너뜀 (여유 없음)",
+    "alerts.value.entry_skipped": "상태 없음: 주문 금액을 잡을 수 없어 봇이 매수 신호를 건너뜁니다 ({detail})",
+}
