@@ -47,13 +47,13 @@ def create_store_engine(
 
 
 def _sqlite_engine(url: str, busy_timeout_s: float) -> Engine:
+    # sqlite3's `timeout` is SQLite's busy timeout: how long a writer waits for the write lock.
     engine = sa.create_engine(url, connect_args={"timeout": busy_timeout_s, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         # Transactions are begun by _on_begin below, not by the sqlite3 module.
         dbapi_conn.isolation_level = None
-        dbapi_conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):

@@ -14,7 +14,7 @@ DEFAULT_MAX_BATCHES = 20
 @dataclass(frozen=True)
 class PruneReport:
     deleted: int
-    complete: bool  # False: the call stopped at max_batches with rows left to prune
+    complete: bool  # False: the call stopped at max_batches; there may be more to prune next time
 
 
 def prune_in_batches(

@@ -50,7 +50,10 @@ EXTENSION_KEY = "coinpilot-store"
 _UNREACHABLE_FAST_FAIL_S = 2.0
 PROBE_NAMESPACE = "store.write-probe"
 
+# Stores whose pools a forked child must drop: a connection shared by two processes corrupts
+# both sessions (and SQLite's locks with them). The hook is installed with the first engine.
 _live_stores: weakref.WeakSet[DashboardStore] = weakref.WeakSet()
+_fork_hook_installed = False
 
 
 def _forget_pools_after_fork() -> None:
@@ -58,9 +61,11 @@ def _forget_pools_after_fork() -> None:
         store._forget_pool_after_fork()
 
 
-if hasattr(os, "register_at_fork"):
-    # A connection shared by two processes corrupts both sessions (SQLite's locks too).
-    os.register_at_fork(after_in_child=_forget_pools_after_fork)
+def _install_fork_hook() -> None:
+    global _fork_hook_installed
+    if not _fork_hook_installed and hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=_forget_pools_after_fork)
+        _fork_hook_installed = True
 
 
 def utc_now() -> datetime:
@@ -110,6 +115,7 @@ class DashboardStore:
     def engine(self) -> Engine:
         with self._lock:
             if self._engine is None:
+                _install_fork_hook()
                 self._engine = create_store_engine(
                     self.url,
                     connect_timeout_s=self.connect_timeout_s,

@@ -18,6 +18,7 @@ from tests.support.helpers import FixedClock
 from tests.support.services import PG_ADMIN_URL, free_port, unique_name
 from tests.support.store_workers import prepare_then_count
 from tests.support.stores import STORE_BACKENDS, new_store_url, next_release_steps
+from tests.support.unprivileged import run_forked
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATEST = MIGRATIONS[-1].version
@@ -158,6 +159,21 @@ def test_several_processes_start_on_an_empty_store_together_and_every_hit_counts
     assert versions(store) == list(range(1, LATEST + 1))
     assert store.counter("login.address").count("203.0.113.7", since=T0 - timedelta(days=3650)).count == 100
     store.dispose()
+
+
+def _write_in_the_child(store: DashboardStore) -> tuple[bool, int]:
+    had_a_pool = store._engine is not None
+    return had_a_pool, store.events.append("test.child")
+
+
+def test_a_forked_process_opens_connections_of_its_own(store):
+    """A gunicorn worker forked after the store was used must not share its parent's connection."""
+    store.prepare()
+    store.events.append("test.parent")
+    had_a_pool, child_event = run_forked(_write_in_the_child, store)
+    assert not had_a_pool and child_event == 2
+    assert store.events.append("test.parent") == 3  # the parent's own connection still works
+    assert [e.kind for e in store.events.recent()] == ["test.parent", "test.child", "test.parent"]
 
 
 # -- the sliding-window counter -----------------------------------------------------------------

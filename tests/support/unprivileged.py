@@ -22,9 +22,9 @@ def make_read_only(path: Path) -> None:
     path.parent.chmod(0o777)
 
 
-def _child(connection, function, args):
+def _child(connection, function, args, unprivileged):
     try:
-        if os.geteuid() == 0:
+        if unprivileged and os.geteuid() == 0:
             os.setgroups([])
             os.setgid(NOBODY)
             os.setuid(NOBODY)
@@ -36,9 +36,14 @@ def _child(connection, function, args):
 
 
 def run_unprivileged(function: Callable[..., Any], *args, timeout: float = 60.0) -> Any:
+    return run_forked(function, *args, timeout=timeout, unprivileged=True)
+
+
+def run_forked(function: Callable[..., Any], *args, timeout: float = 60.0, unprivileged: bool = False) -> Any:
+    """function(*args) in a forked child (as `nobody` if asked and root); its result, or its error."""
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, function, args))
+    child = context.Process(target=_child, args=(sender, function, args, unprivileged))
     child.start()
     sender.close()
     try:
