@@ -268,20 +268,17 @@ class DashboardStore:
 
     def _probe_write(self) -> None:
         """Write a row and roll it back: what a read-only file, role or server refuses, with no trace."""
-        with self.engine.connect() as conn:
-            conn.execution_options(**{WRITE_OPTION: True})
-            transaction = conn.begin()
-            try:
-                now = self.clock()
+        now = self.clock()
+        try:
+            with self._transaction(write=True) as conn:
                 conn.execute(
                     sa.insert(expiring_values).values(
                         namespace=PROBE_NAMESPACE, key=uuid.uuid4().hex, value=None, expires_at=now, updated_at=now
                     )
                 )
-            except sa.exc.SQLAlchemyError as exc:
-                raise translate(exc, self.display_url) from exc
-            finally:
-                transaction.rollback()
+                raise _RollBack
+        except _RollBack:
+            pass
 
     # -- the tables' small APIs -------------------------------------------------------------
 
@@ -316,6 +313,10 @@ def _server_version(conn: Connection) -> str:
     if conn.dialect.name == "sqlite":
         return "SQLite " + conn.execute(sa.text("SELECT sqlite_version()")).scalar()
     return "PostgreSQL " + conn.execute(sa.text("SHOW server_version")).scalar()
+
+
+class _RollBack(Exception):
+    """Ends the write probe's transaction the way every failure does: rolled back."""
 
 
 def store_of(server) -> DashboardStore:
