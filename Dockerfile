@@ -20,6 +20,7 @@ COPY callbacks/ callbacks/
 COPY data/ data/
 COPY i18n/ i18n/
 COPY alerts/ alerts/
+COPY store/ store/
 COPY simulator/ simulator/
 COPY assets/ assets/
 COPY scripts/ scripts/
@@ -28,8 +29,9 @@ RUN pip install --no-cache-dir --no-deps -e . \
     && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin coinpilot \
     && mkdir -p /data/alerts && chown 10001 /data/alerts
 
-# The alert watcher's state (the same image runs it: `coinpilot-dashboard watch`); mount a
-# volume here and share it with the dashboard container, which reads it for the Alerts page.
+# The alert watcher's state (the same image runs it: `coinpilot-dashboard watch`) and the
+# dashboard's own store (dashboard.sqlite3, unless DASHBOARD_STORE_URL names a PostgreSQL one):
+# mount a volume here and share it between the dashboard and watcher containers.
 ENV ALERT_STATE_DIR=/data/alerts
 
 USER 10001

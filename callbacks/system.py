@@ -1,4 +1,4 @@
-"""System callbacks: one per dependency, so a slow n8n or a dead Redis delays only its own card."""
+"""System callbacks: one per dependency, so a slow n8n, a dead Redis or an unwritable store delays only its own card."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from layouts import format as fmt
 from layouts import ids, market, system
 from layouts.components import problem
 from layouts.risk import audit_rows
+from store import DashboardStore, StoreState, store_of
 
 
 def database_card(services: DataServices):
@@ -123,6 +124,33 @@ def access_card(services: DataServices):
         t("system.access_open") if open_access else t("system.access_closed"),
         [("mode", services.access_description)],
     )
+
+
+# A store that cannot be written is "down" (nothing is recorded until it is fixed), an empty one
+# or one locked for a moment only "warn"; the pages work either way.
+_STORE_LEVELS = {
+    StoreState.OK: "ok",
+    StoreState.EMPTY: "warn",
+    StoreState.BUSY: "warn",
+}
+
+
+def store_card(store: DashboardStore):
+    """The dashboard's own store: writable or why not (store.status() never raises)."""
+    status = store.status()
+    if status.found_version is None:
+        schema = t("system.store.schema_none", supported=status.supported_version)
+    else:
+        schema = t("system.store.schema", found=status.found_version, supported=status.supported_version)
+    facts = [("backend", status.server_version or status.backend), ("schema", schema), ("where", status.where)]
+    if status.latency_ms is not None:
+        facts.append(("round_trip", t("system.ms", value=f"{status.latency_ms:.1f}")))
+    if status.problem is not None:
+        facts.append(("problem", str(status.problem)))
+    if not status.state.writable:
+        facts.append(("effect", t("system.store.pages_unaffected")))
+    level = _STORE_LEVELS.get(status.state, "down")
+    return system.health_card("store", level, t(f"system.store.{status.state.value}"), facts)
 
 
 @panel(on_failure=problem)
@@ -310,6 +338,11 @@ PANELS = (
 def register(app: Dash, services: DataServices) -> None:
     for component, prop, build in PANELS:
         app.callback(Output(component, prop), Input(ids.REFRESH_INTERVAL, "n_intervals"))(_refresher(build, services))
+    store = store_of(app.server)
+
+    @app.callback(Output(ids.SYSTEM_STORE, "children"), Input(ids.REFRESH_INTERVAL, "n_intervals"))
+    def refresh_store_card(_n):
+        return store_card(store)
 
 
 def _refresher(build, services: DataServices):

@@ -24,6 +24,7 @@ from i18n import current as current_preferences
 from i18n import t
 from layouts import ai, alerts, exits, history, market, overview, risk, shell, system
 from layouts import format as fmt
+from store import DashboardStore, StoreError
 
 log = logging.getLogger("coinpilot.dashboard")
 
@@ -102,6 +103,29 @@ def build_services(settings: Settings, *, redis_client=None, clock=utc_now, cloc
     return services
 
 
+def build_store(settings: Settings) -> DashboardStore:
+    """The dashboard's own store (nothing is opened until first use)."""
+    return DashboardStore(
+        settings.store.url,
+        connect_timeout_s=settings.db_connect_timeout_s,
+        statement_timeout_ms=settings.statement_timeout_ms,
+    )
+
+
+def prepare_store(store: DashboardStore) -> bool:
+    """At a process's start-up: create the store's tables when it is empty. Never raises: a
+    store that cannot be written is logged here and named on the System page, and the pages
+    work without it."""
+    try:
+        report = store.prepare()
+    except StoreError as exc:
+        log.warning("dashboard store unavailable (the pages keep working): %s", exc.message.text("en"))
+        return False
+    if report.created:
+        log.info("dashboard store %s created at schema version %d", store.display_url, report.now)
+    return True
+
+
 def _redact_redis_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.password:
@@ -146,8 +170,9 @@ class CoinPilotDash(Dash):
         return f"{scripts}\n<script {rendered}></script>"
 
 
-def create_app(settings: Settings, services: DataServices | None = None) -> Dash:
+def create_app(settings: Settings, services: DataServices | None = None, store: DashboardStore | None = None) -> Dash:
     services = services or build_services(settings)
+    store = store or build_store(settings)
     app = CoinPilotDash(
         __name__,
         url_base_pathname=settings.url_prefix,
@@ -184,6 +209,7 @@ def create_app(settings: Settings, services: DataServices | None = None) -> Dash
     )
     services.init_app(app.server)
     AlertStateReader(settings.alerts.state_path).init_app(app.server)
+    store.init_app(app.server)
     callbacks.register(app, services)
     web.install(app, settings)
     _register_component_bundles(app, settings.url_prefix)

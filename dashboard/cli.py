@@ -1,4 +1,4 @@
-"""The `coinpilot-dashboard` command: demo, serve, seed, check, rollups, bot-status, hash-password, watch."""
+"""The `coinpilot-dashboard` command: demo, serve, seed, check, rollups, store, bot-status, hash-password, watch."""
 
 from __future__ import annotations
 
@@ -61,7 +61,8 @@ class ProgressBar:
 
 
 def cmd_demo(args) -> int:
-    from dashboard.app import build_services, create_app
+    from dashboard.app import build_services, create_app, prepare_store
+    from store import store_of
 
     try:
         from simulator.demo import start_demo
@@ -94,6 +95,7 @@ def cmd_demo(args) -> int:
     )
     services = build_services(settings, redis_client=redis_client, clock=clock.now, clock_rate=args.speed)
     app = create_app(settings, services)
+    prepare_store(store_of(app.server))
     print(
         f"CoinPilot Dashboard demo on http://{args.host}:{args.port}{settings.url_prefix} "
         f"(demo time runs {args.speed:g}x; a candle per symbol every {60 / args.speed:g} s). Ctrl+C stops it.",
@@ -107,13 +109,15 @@ def cmd_demo(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from dashboard.app import create_app
+    from dashboard.app import create_app, prepare_store
+    from store import store_of
 
     settings = dataclasses.replace(_settings(), dev_mode=True)
     if settings.database_url is None:
         print("configuration error: DATABASE_URL: not set (nor DB_HOST/DB_USER/DB_NAME)", file=sys.stderr)
         return 2
     app = create_app(settings)
+    prepare_store(store_of(app.server))
     print(
         f"CoinPilot Dashboard (development server) on http://{args.host}:{args.port}{settings.url_prefix}",
         file=sys.stderr,
@@ -208,7 +212,7 @@ def cmd_seed(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from dashboard.app import build_services
+    from dashboard.app import build_services, build_store
     from data.database import DataError
     from data.health import check_n8n
     from data.status_reader import RedisUnavailable
@@ -251,7 +255,20 @@ def cmd_check(args) -> int:
             f"order {limits.max_order_pct:g}%, exposure {limits.max_total_exposure.value * 100:g}%"
         )
         print(f"strategy  {label}  {limits.strategy.path}: {problems or summary}")
+    print(store_status_line(build_store(settings).status(prepare=False), settings.display.language))
     return status
+
+
+def store_status_line(status, language: str) -> str:
+    """`check`'s line for the dashboard's own store (it looks without creating anything). The
+    exit status stays the database's: the pages work without the store, as without Redis."""
+    if status.state.value == "ok":
+        return (
+            f"store     OK    {status.where}: {status.server_version}; schema version {status.found_version} "
+            f"(current); writable; round trip {status.latency_ms:.1f} ms"
+        )
+    label = "--  " if status.state.value == "empty" else "FAIL"
+    return f"store     {label}  {status.where}: {status.problem.text(language)}"
 
 
 def cmd_rollups(args) -> int:
@@ -362,6 +379,32 @@ def _duration(delta) -> str:
     if seconds < 86400 * 2:
         return f"{seconds / 3600:.1f} h"
     return f"{seconds / 86400:.1f} d"
+
+
+def cmd_store(args) -> int:
+    """`store upgrade`: bring the dashboard's own store to this code's schema version (start-up
+    does it by itself only for an empty store; a store holding data is upgraded on purpose)."""
+    from store import DashboardStore, StoreError
+
+    settings = _settings()
+    # No statement timeout: a later step may rewrite a large table.
+    store = DashboardStore(
+        settings.store.url, connect_timeout_s=settings.db_connect_timeout_s, statement_timeout_ms=None
+    )
+    try:
+        report = store.upgrade()
+    except StoreError as exc:
+        print(f"error: {exc.message.text(settings.display.language)}", file=sys.stderr)
+        return 1
+    finally:
+        store.dispose()
+    if not report.applied:
+        print(f"store {store.display_url}: at schema version {report.now} (current), nothing to do")
+    else:
+        steps = ", ".join(str(version) for version in report.applied)
+        before = "empty" if report.found is None else f"schema version {report.found}"
+        print(f"store {store.display_url}: {before} -> schema version {report.now} (applied step {steps})")
+    return 0
 
 
 def cmd_hash_password(args) -> int:
@@ -505,6 +548,12 @@ def build_parser() -> argparse.ArgumentParser:
     rollups.add_argument("action", choices=["create", "status", "refresh", "drop"])
     rollups.add_argument("--database-url", required=True)
     rollups.set_defaults(func=cmd_rollups)
+
+    store = commands.add_parser(
+        "store", help="upgrade the dashboard's own store (DASHBOARD_STORE_URL) to this version's schema"
+    )
+    store.add_argument("action", choices=["upgrade"])
+    store.set_defaults(func=cmd_store)
 
     hash_password = commands.add_parser("hash-password", help="print a DASHBOARD_PASSWORD_HASH for a password")
     hash_password.add_argument("--stdin", action="store_true", help="read the password from standard input")

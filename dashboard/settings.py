@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from ipaddress import IPv4Network, IPv6Network
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import URL, make_url
@@ -20,6 +21,7 @@ from alerts.config import AlertSettings, TelegramTarget
 from data.risk import DashboardRiskSettings
 from data.symbols import is_valid_symbol_format
 from i18n.preferences import COLOUR_CONVENTIONS, LANGUAGES, THEMES, UNITS, Preferences
+from store.config import DEFAULT_STATE_DIR, StoreSettings, default_store_url
 
 REFRESH_CHOICES_S = (5, 10, 30, 60, 300)
 DB_BACKEND_CHOICES = ("auto", "timescaledb", "postgresql", "sqlite")
@@ -82,6 +84,8 @@ class Settings:
     display: Preferences = field(default_factory=Preferences)
     # The alert watcher (`coinpilot-dashboard watch`) and the Alerts page that reads its state.
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    # The dashboard's own store (store/): DASHBOARD_STORE_URL, DASHBOARD_STATE_DIR.
+    store: StoreSettings = field(default_factory=StoreSettings)
     # Host names the dashboard answers to (DNS rebinding); empty means any.
     allowed_hosts: tuple[str, ...] = ()
     # Set by the CLI for `serve` and `demo` only: Dash dev tools and debug never run in
@@ -108,8 +112,9 @@ class Settings:
             # A fraction, as in the bot (0.002 = 0.2 %), despite its name.
             fee_buffer=env.optional_number("ORDER_FEE_BUFFER_PCT", 0.0, 0.999),
         )
+        database_url = _database_url(env)
         return cls(
-            database_url=_database_url(env),
+            database_url=database_url,
             db_backend=env.choice("DASHBOARD_DB_BACKEND", "auto", DB_BACKEND_CHOICES),
             db_connect_timeout_s=env.integer("DASHBOARD_DB_CONNECT_TIMEOUT_S", 3, 1, 60),
             statement_timeout_ms=env.integer("DASHBOARD_STATEMENT_TIMEOUT_MS", 5000, 100, 600_000),
@@ -136,6 +141,7 @@ class Settings:
                 units=env.choice("DASHBOARD_KRW_UNITS", "full", UNITS),
             ),
             alerts=_alerts(env),
+            store=_store(env, database_url),
             allowed_hosts=_allowed_hosts(env),
         )
 
@@ -436,6 +442,75 @@ def _alerts(env: _Env) -> AlertSettings:
         heartbeat_url=_secret_url(env, "ALERT_HEARTBEAT_URL"),
         delivery_timeout_s=env.number("ALERT_DELIVERY_TIMEOUT_S", 5.0, 0.1, 60.0),
         delivery_attempts=env.integer("ALERT_DELIVERY_ATTEMPTS", 5, 1, 20),
-        state_dir=env.raw("ALERT_STATE_DIR") or "alert-state",
+        # One directory for both unless told otherwise: DASHBOARD_STATE_DIR is its newer name.
+        state_dir=env.raw("ALERT_STATE_DIR") or env.raw("DASHBOARD_STATE_DIR") or DEFAULT_STATE_DIR,
         public_url=public_url.rstrip("/") if public_url else None,
     )
+
+
+_LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def _store(env: _Env, database_url: str | None) -> StoreSettings:
+    """DASHBOARD_STORE_URL, by default the SQLite file in DASHBOARD_STATE_DIR (which defaults to
+    ALERT_STATE_DIR: an existing deployment keeps one state directory). Never the bot's database."""
+    state_dir = env.raw("DASHBOARD_STATE_DIR") or env.raw("ALERT_STATE_DIR") or DEFAULT_STATE_DIR
+    text = env.raw("DASHBOARD_STORE_URL")
+    url = default_store_url(state_dir) if text is None else _store_url(text)
+    if database_url is not None and _same_database(url, database_url):
+        where = make_url(database_url)
+        raise SettingsError(
+            f"DASHBOARD_STORE_URL: names the bot's database ({where.database} on "
+            f"{where.host or 'localhost'}:{where.port or 5432}, DATABASE_URL's); give the dashboard's store "
+            "a database of its own"
+            if where.get_backend_name() != "sqlite"
+            else f"DASHBOARD_STORE_URL: names the bot's database file ({where.database}, DATABASE_URL's); "
+            "give the dashboard's store a file of its own"
+        )
+    return StoreSettings(url=url, state_dir=state_dir)
+
+
+def _store_url(text: str) -> str:
+    # The value is never echoed: a PostgreSQL URL carries the store role's password.
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise SettingsError(
+            "DASHBOARD_STORE_URL: not a database URL (value not shown: it may hold a password); "
+            "use sqlite:////path/dashboard.sqlite3 or postgresql://user:password@host/database"
+        ) from None
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise SettingsError(
+                "DASHBOARD_STORE_URL: an in-memory SQLite store is not shared between workers; name a file"
+            )
+        return url.set(drivername="sqlite").render_as_string(hide_password=False)
+    if backend in ("postgresql", "postgres"):
+        query = dict(url.query)
+        if "ssl" in query and "sslmode" not in query:
+            query["sslmode"] = query.pop("ssl")
+        url = url.set(drivername="postgresql+psycopg2", query=query)
+        if not url.database:
+            raise SettingsError("DASHBOARD_STORE_URL: no database name (value not shown: it may hold a password)")
+        return url.render_as_string(hide_password=False)
+    raise SettingsError(
+        f"DASHBOARD_STORE_URL: unsupported {backend!r}; use sqlite:///path or postgresql://... "
+        "(the store is never Redis: the bot's keys stay the bot's)"
+    )
+
+
+def _same_database(store_url: str, database_url: str) -> bool:
+    """Whether both URLs reach one database: the same file, or the same database name on the
+    same server (whatever the user, and localhost = 127.0.0.1)."""
+    store, bot = make_url(store_url), make_url(database_url)
+    if store.get_backend_name() != bot.get_backend_name():
+        return False
+    if store.get_backend_name() == "sqlite":
+        return Path(store.database).resolve() == Path(bot.database).resolve()
+
+    def server(url: URL) -> tuple[str, int]:
+        host = (url.host or url.query.get("host") or "").lower()
+        return ("local" if host in _LOCAL_HOSTS or host.startswith("/") else host, url.port or 5432)
+
+    return store.database == bot.database and server(store) == server(bot)

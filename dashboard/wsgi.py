@@ -7,8 +7,9 @@ import logging
 import os
 import sys
 
-from dashboard.app import create_app
+from dashboard.app import create_app, prepare_store
 from dashboard.settings import Settings, SettingsError
+from store import store_of
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -23,3 +24,5 @@ if settings.database_url is None:
 
 app = create_app(settings)
 server = app.server
+# Each worker's start-up: the first to get the store's lock creates its tables when it is empty.
+prepare_store(store_of(server))

@@ -1,4 +1,4 @@
-"""System: PostgreSQL/TimescaleDB, Redis and n8n health, data freshness, candle rollups, latest audit events."""
+"""System: PostgreSQL/TimescaleDB, Redis, n8n and the dashboard's store, data freshness, candle rollups, latest audit events."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def page() -> html.Div:
                     dbc.Col(html.Div(id=ids.SYSTEM_N8N), md=6, xl=3, className="mb-3"),
                     dbc.Col(html.Div(id=ids.SYSTEM_ACCESS), md=6, xl=3, className="mb-3"),
                     dbc.Col(html.Div(id=ids.SYSTEM_STRATEGY), md=6, xl=3, className="mb-3"),
+                    dbc.Col(html.Div(id=ids.SYSTEM_STORE), md=6, xl=3, className="mb-3"),
                 ]
             ),
             section(t("system.section_freshness"), html.Div(id=ids.SYSTEM_FRESHNESS)),
@@ -33,7 +34,7 @@ def page() -> html.Div:
 
 
 def health_card(key: str, level: str, headline: str, facts: list[tuple[str, str]]) -> dbc.Card:
-    """key: database, redis, n8n or access (the card's title is system.card.<key>). level: ok,
+    """key: database, redis, n8n, access or store (the card's title is system.card.<key>). level: ok,
     warn, down or off (not configured). facts: (fact, value), each fact labelled by
     system.fact.<fact> and findable by data-fact="<key>:<fact>"."""
     title = t(f"system.card.{key}")

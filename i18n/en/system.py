@@ -90,4 +90,19 @@ MESSAGES = {
     "system.error_hidden": (
         "not visible to this role (job owner only): run coinpilot-dashboard rollups status as the owner"
     ),
+    "system.card.store": "Dashboard store",
+    "system.fact.schema": "Schema",
+    "system.fact.effect": "Effect",
+    "system.store.ok": "writable",
+    "system.store.empty": "not set up yet",
+    "system.store.outdated": "needs store upgrade: not written",
+    "system.store.newer": "newer than this dashboard: not written",
+    "system.store.read_only": "read-only: not written",
+    "system.store.unreachable": "unreachable: not written",
+    "system.store.busy": "busy (locked by another writer)",
+    "system.store.bot_database": "refused: the bot's database",
+    "system.store.failed": "error: not written",
+    "system.store.schema": "version {found} (this dashboard: {supported})",
+    "system.store.schema_none": "no tables yet (this dashboard: {supported})",
+    "system.store.pages_unaffected": "The pages keep working; what the dashboard keeps in its store is not recorded until this is fixed.",
 }

@@ -90,4 +90,19 @@ MESSAGES = {
     "system.error_hidden": (
         "이 역할에는 보이지 않음 (작업 소유자만): 소유자로 coinpilot-dashboard rollups status를 실행하세요"
     ),
+    "system.card.store": "대시보드 저장소",
+    "system.fact.schema": "스키마",
+    "system.fact.effect": "영향",
+    "system.store.ok": "쓰기 가능",
+    "system.store.empty": "아직 준비 안 됨",
+    "system.store.outdated": "store upgrade 필요: 쓰지 않음",
+    "system.store.newer": "이 대시보드보다 새 버전: 쓰지 않음",
+    "system.store.read_only": "읽기 전용: 쓰지 않음",
+    "system.store.unreachable": "연결 불가: 쓰지 않음",
+    "system.store.busy": "사용 중 (다른 프로세스가 잠금)",
+    "system.store.bot_database": "거부: 봇의 데이터베이스",
+    "system.store.failed": "오류: 쓰지 않음",
+    "system.store.schema": "버전 {found} (이 대시보드: {supported})",
+    "system.store.schema_none": "테이블 없음 (이 대시보드: {supported})",
+    "system.store.pages_unaffected": "페이지는 계속 동작합니다. 문제가 해결될 때까지 대시보드가 저장소에 남기는 기록은 저장되지 않습니다.",
 }

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
+import atexit
+import shutil
+import tempfile
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
 from dashboard.settings import Settings
 from i18n import Preferences
+from store import StoreSettings, default_store_url
 
 # A fixed "now" for seeded data, so numbers in tests are reproducible.
 SEED_END = datetime(2026, 1, 30, 12, 0, tzinfo=UTC)
 SEED_SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP"]
 
 
+@cache
+def test_state_dir() -> Path:
+    """One state directory for the test session's dashboards (their store), removed at exit, so
+    no test writes a store into the working directory."""
+    path = Path(tempfile.mkdtemp(prefix="coinpilot-test-state-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
+
+
 def make_settings(database_url, redis_url, **overrides) -> Settings:
     """Settings for a test server. English is pinned (the product defaults to Korean) because
     most tests assert English text; Korean tests pass `display=Preferences(language="ko")`. The
     dashboard reads the strategy file the simulated bot trades by (simulator/strategy_v3.yaml),
-    as it would a real bot's; `strategy_config_path=None` tests a deployment without one."""
+    as it would a real bot's; `strategy_config_path=None` tests a deployment without one. The
+    dashboard's store is the session's (test_state_dir); a test of the store makes its own."""
     from simulator.paper_bot import DEMO_STRATEGY_FILE
 
     values = {
@@ -30,6 +46,7 @@ def make_settings(database_url, redis_url, **overrides) -> Settings:
         "n8n_url": None,
         "display": Preferences(language="en"),
         "strategy_config_path": str(DEMO_STRATEGY_FILE),
+        "store": StoreSettings(url=default_store_url(test_state_dir()), state_dir=str(test_state_dir())),
     }
     values.update(overrides)
     return Settings(**values)

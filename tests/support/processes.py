@@ -84,6 +84,8 @@ class Gunicorn:
             GUNICORN_ACCESS_LOG=str(self.access_log),
             GUNICORN_ERROR_LOG=str(self.error_log),
             PYTHONUNBUFFERED="1",
+            # The workers create the dashboard's store at start-up: beside the logs, not in the repository.
+            DASHBOARD_STATE_DIR=str(log_dir / f"{name}-state"),
         )
         base.update(environment)
         self.environment = base

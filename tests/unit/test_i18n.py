@@ -13,7 +13,7 @@ from i18n.catalogue import placeholders
 from layouts import format as fmt
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE_PACKAGES = ("layouts", "callbacks", "dashboard", "data", "alerts")
+SOURCE_PACKAGES = ("layouts", "callbacks", "dashboard", "data", "alerts", "store")
 
 
 def test_every_language_has_the_same_keys():
