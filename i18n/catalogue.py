@@ -8,6 +8,7 @@ import pkgutil
 from functools import cache
 from string import Formatter
 
+from i18n.josa import is_particle_spec, particle
 from i18n.preferences import LANGUAGES, current
 
 log = logging.getLogger("coinpilot.i18n")
@@ -32,6 +33,20 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in Formatter().parse(text) if name}
 
 
+class _MessageFormatter(Formatter):
+    """str.format with one addition: a Korean particle as the format spec (`{name:은}` writes the
+    value and 은 or 는 after it, i18n.josa); every other spec is Python's."""
+
+    def format_field(self, value, format_spec: str) -> str:
+        if is_particle_spec(format_spec):
+            shown = str(value)
+            return shown + particle(shown, format_spec)
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _MessageFormatter()
+
+
 def t(key: str, language: str | None = None, **params) -> str:
     """The message `key` in the request's language (or `language`), with {params} filled in.
 
@@ -47,7 +62,7 @@ def t(key: str, language: str | None = None, **params) -> str:
     if not params:
         return text
     try:
-        return text.format_map(params)
+        return _FORMATTER.vformat(text, (), params)
     except (KeyError, IndexError, ValueError):
         log.error("message %r does not take the parameters %s", key, sorted(params))
         return text

@@ -627,7 +627,7 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
         if status.timestamp
         else t("market.no_valid_timestamp")
     ]
-    footer_parts.append(t("market.payload_generation", generation=status.generation))
+    footer_parts.append(t("market.payload_generation." + ("v3" if status.generation == "v3" else "week6")))
     if regime:
         footer_parts.append(t("market.regime_footer", regime=regime, meaning=regime_meaning(regime)))
     footer = html.Div(" · ".join(footer_parts), className="text-secondary small")

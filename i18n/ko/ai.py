@@ -13,10 +13,10 @@ MESSAGES = {
     "ai.outcomes_note": (
         "변화율 = (판단 시각 + 구간의 1분봉 종가 - 판단 시점 가격) / 판단 시점 가격. "
         "REJECT(거부)는 4시간 뒤 가격이 판단 시점보다 낮으면, CONFIRM(승인)은 높으면 맞은 것입니다. "
-        "가격이 그대로면 어느 쪽도 맞지 않습니다. SAFE와 WARNING은 보여주기만 하고 채점하지 않습니다. "
+        "가격이 그대로면 어느 쪽도 맞지 않습니다. SAFE와 WARNING은 보여주기만 하고 평가하지 않습니다. "
         "아직 4시간이 지나지 않은 판단은 대기 중입니다."
     ),
-    "ai.by_regime": "레짐별",
+    "ai.by_regime": "시장 국면별",
     "ai.by_model": "모델별",
     "ai.overall": "전체 판단",
     "ai.usage": "LLM 사용량과 비용",
@@ -32,7 +32,7 @@ MESSAGES = {
     "ai.credit": "크레딧 잔고",
     "ai.not_recorded": "{what}: 이 CoinPilot 버전은 기록하지 않습니다.",
     "ai.what.price": "price_at_decision (판단 뒤 가격 변화)",
-    "ai.what.regime": "레짐",
+    "ai.what.regime": "시장 국면",
     "ai.what.usage": "LLM 사용량 (llm_usage_events)",
     "ai.what.bills": "공급자 청구서 (llm_provider_cost_snapshots)",
     "ai.what.credit": "크레딧 잔고 (llm_credit_snapshots)",
@@ -43,14 +43,14 @@ MESSAGES = {
     "ai.no_confidence": "기록된 신뢰도가 없습니다.",
     "ai.capped_decisions": "조회 기간의 최신 판단 {limit}건만 보여줍니다.",
     "ai.capped_calls": "조회 기간의 최신 LLM 호출 {limit}건만 보여줍니다.",
-    "ai.not_scored": "채점 안 함",
+    "ai.not_scored": "평가 안 함",
     "ai.group_all": "전체",
     "ai.group_none": "(없음)",
     "ai.unknown_provider": "(알 수 없음)",
     "ai.col.decision": "판단",
     "ai.col.decisions": "판단 수",
     "ai.col.pending": "4시간 대기",
-    "ai.col.scored": "4시간 채점",
+    "ai.col.scored": "4시간 평가",
     "ai.col.right": "4시간 적중",
     "ai.col.hit_rate_pct": "4시간 적중률",
     "ai.col.hit_rate_1h_pct": "1시간 적중률",
@@ -63,7 +63,7 @@ MESSAGES = {
     "ai.col.cost_usd": "추정 비용",
     "ai.col.latency_p50_ms": "p50",
     "ai.col.latency_p95_ms": "p95",
-    "ai.col.regime": "레짐",
+    "ai.col.regime": "시장 국면",
     "ai.col.model": "모델",
     "ai.col.route": "경로",
     "ai.col.feature": "기능",

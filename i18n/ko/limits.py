@@ -2,7 +2,7 @@
 
 MESSAGES = {
     "strategy.file_missing": "{path}에 파일이 없습니다",
-    "strategy.file_unreadable": "{path}을(를) 읽을 수 없습니다 ({detail})",
+    "strategy.file_unreadable": "{path:을} 읽을 수 없습니다 ({detail})",
     "strategy.file_too_large": "파일 크기가 {size}바이트로, 전략 파일이라 보기에는 너무 큽니다",
     "strategy.not_yaml": "올바른 YAML이 아닙니다 (줄:열 {where})",
     "strategy.file_empty": "파일이 비어 있습니다",
@@ -20,7 +20,7 @@ MESSAGES = {
     "risk.source.balance": "현금 잔고",
     "risk.source.losses_ignored": "전략 파일에는 {configured}연패로 되어 있지만, 봇 코드는 {used}연패에서 쿨다운을 시작합니다.",
     "risk.reference.key_unreadable": (
-        "오늘의 기준 자산 키 값 {value}을(를) 봇이 읽을 수 없습니다. 다음 진입 점검 때 봇이 새 값을 기록합니다."
+        "오늘의 기준 자산 키 값 {value:을} 봇이 읽을 수 없습니다. 다음 진입 점검 때 봇이 새 값을 기록합니다."
     ),
     "risk.reference.forecast_note": (
         "기준 자산은 예상치입니다. 봇은 오늘({day}) 처음 진입을 점검할 때 그 순간의 현금 + 보유 포지션 평가액으로 "

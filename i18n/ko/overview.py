@@ -15,9 +15,9 @@ MESSAGES = {
     "overview.note.total_assets": "현금 + 보유 코인 시가 평가",
     "overview.note.realized_pnl": "누적, 수수료 포함",
     "overview.note.unrealized_pnl": "보유 포지션을 최신 가격으로 평가",
-    "overview.win_rate.none": "아직 청산된 라운드 트립이 없습니다: 포지션을 전량 매도하면 라운드 트립 하나가 끝납니다.",
+    "overview.win_rate.none": "아직 완료 거래가 없습니다: 포지션을 전량 매도하면 완료 거래 하나가 생깁니다.",
     "overview.win_rate.not_available": "없음",
-    "overview.win_rate.note": ("라운드 트립 {closed}건 중 수익 {wins}건, 손실 {losses}건, 본전 {break_even}건"),
+    "overview.win_rate.note": ("완료 거래 {closed}건 중 수익 {wins}건, 손실 {losses}건, 본전 {break_even}건"),
     "overview.win_rate.unmatched": " (짝이 되는 매수가 없는 매도 {count}건은 세지 않음)",
     "overview.equity_basis": (
         "시가 평가: 현금에 보유 포지션을 매시 종가(UTC 1시간봉)로 더한 값이라, 곡선과 최대 낙폭(MDD)에 "

@@ -1,4 +1,4 @@
-"""대사 (시스템 페이지): UTC 일자별 실현 손익과 보유 포지션을 봇의 기록과 맞춰 봅니다."""
+"""정합성 점검 (시스템 페이지): UTC 일자별 실현 손익과 보유 포지션을 봇의 기록과 맞춰 봅니다."""
 
 MESSAGES = {
     "reconciliation.fees": (
@@ -9,16 +9,16 @@ MESSAGES = {
     "reconciliation.days_title": "UTC 일자별 실현 손익",
     "reconciliation.positions_title": "체결 내역과 보유 포지션 대조",
     "reconciliation.days_ok": (
-        "확인한 UTC 일자 {n}일 모두 실현 손익이 봇의 daily_risk_state.total_pnl과 일치합니다 (최근 {window}일)."
+        "확인한 UTC 일자 {n}일 모두 손익이 봇이 기록한 일일 손익과 일치합니다 (최근 {window}일)."
     ),
     "reconciliation.days_bad": (
-        "UTC 일자 {n}일 중 {bad}일이 봇의 daily_risk_state.total_pnl과 일치하지 않습니다 (최근 {window}일)."
+        "UTC 일자 {n}일 중 {bad}일이 봇이 기록한 일일 손익과 일치하지 않습니다 (최근 {window}일)."
     ),
-    "reconciliation.no_days": "최근 {window}일간 체결도 봇 손익도 없습니다: 대사할 것이 없습니다.",
+    "reconciliation.no_days": "최근 {window}일간 체결도 봇 손익도 없습니다: 점검할 것이 없습니다.",
     "reconciliation.positions_ok": "보유 중인 {n}개 종목 모두 봇의 포지션 기록이 체결 내역과 일치합니다.",
     "reconciliation.positions_bad": "{n}개 종목 중 {bad}개: 봇의 포지션 기록이 그 포지션을 만든 체결 내역과 맞지 않습니다.",
     "reconciliation.no_positions": "양쪽 모두 보유 포지션이 없습니다.",
-    "reconciliation.no_row": "daily_risk_state 기록 없음",
+    "reconciliation.no_row": "봇의 일일 기록 없음",
     "reconciliation.unmatched": " (앞선 매수가 없는 매도 {n}건: 대시보드는 이 손익을 알 수 없음)",
     "reconciliation.agrees": "일치",
     "reconciliation.discrepancy": "불일치",
@@ -34,7 +34,7 @@ MESSAGES = {
     "reconciliation.col.realized_pnl": "수수료 전 손익",
     "reconciliation.col.day": "UTC 일자",
     "reconciliation.col.dashboard": "대시보드 (체결 기준)",
-    "reconciliation.col.bot": "봇 (total_pnl)",
+    "reconciliation.col.bot": "봇 기록",
     "reconciliation.col.difference": "차이",
     "reconciliation.col.tolerance": "허용 오차",
     "reconciliation.col.turnover": "거래대금",

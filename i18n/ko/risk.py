@@ -45,7 +45,7 @@ MESSAGES = {
     "risk.no_cash": "기록된 현금 잔고가 없습니다 (account_state 1번 행): 잔고 대비 % 한도를 계산할 수 없습니다.",
     "risk.losses_title": "연속 손실",
     "risk.losses_note": "연속 {count}회 손실이면 {hours}시간 쿨다운이 시작됩니다.",
-    "risk.trades_title_buys": "오늘 매수 (일일 한도는 진입을 셉니다)",
+    "risk.trades_title_buys": "오늘 매수 (일일 한도는 매수 기준)",
     "risk.trades_note_buys": "{day}: 매수(BUY) {buys} · 매도(SELL) {sells} · 합계 {total}.",
     "risk.trades_mismatch": " 건수가 서로 맞지 않습니다 (경고 참고).",
     "risk.trades_title": "오늘 거래 수",

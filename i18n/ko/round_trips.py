@@ -1,15 +1,15 @@
-"""거래 내역 페이지의 라운드 트립: 통계, 라운드 트립 표, 기간별 손익."""
+"""거래 내역 페이지의 완료 거래 (매수 → 매도): 통계, 완료 거래 표, 기간별 손익."""
 
 MESSAGES = {
-    "round_trips.title": "라운드 트립 (매수→매도)",
+    "round_trips.title": "완료 거래 (매수 → 매도)",
     "round_trips.explain": (
-        "라운드 트립은 포지션을 연 매수부터 그 포지션을 닫은 매도까지입니다. 분할 매도는 각각 하나의 구간입니다. "
+        "완료 거래 하나는 포지션을 연 매수부터 그 포지션을 모두 닫은 매도까지입니다. 분할 매도는 각각 하나의 구간입니다. "
         "손익은 구간들의 실현 손익이며 수수료를 포함합니다 (매도 수수료와 매도한 수량에 해당하는 매수 수수료). "
-        "±0.5원 이내인 트립은 본전으로, 수익도 손실도 아니지만 승률의 라운드 트립 수에는 들어갑니다. "
-        "종목과 트립이 끝난 날(UTC)로 거르며, 구분과 주문 상태 필터는 적용되지 않습니다."
+        "손익이 ±0.5원 이내인 거래는 본전으로, 수익도 손실도 아니지만 승률을 계산하는 거래 수에는 들어갑니다. "
+        "종목과 거래가 끝난 날(UTC)로 거르며, 구분과 주문 상태 필터는 적용되지 않습니다."
     ),
     "round_trips.periods": "청산 기간별 손익 (UTC)",
-    "round_trips.none": "이 조건에는 끝난 라운드 트립이 없습니다.",
+    "round_trips.none": "이 조건에는 완료 거래가 없습니다.",
     "round_trips.open": "아직 보유 중인 포지션 {n}개: 맨 위에 표시하며 통계에는 넣지 않습니다.",
     "round_trips.unmatched": "앞선 매수가 없는 매도 {n}건 (포지션 도중부터 시작된 기록)은 짝짓지 않았습니다.",
     "round_trips.period.day": "일별",
@@ -18,12 +18,12 @@ MESSAGES = {
     "round_trips.period_first.day": "UTC 일자",
     "round_trips.period_first.week": "주 시작일 (월요일, UTC)",
     "round_trips.period_first.month": "월 (UTC)",
-    "round_trips.period_trips": "라운드 트립",
+    "round_trips.period_trips": "완료 거래",
     "round_trips.period_won": "수익",
     "round_trips.period_lost": "손실",
     "round_trips.period_break_even": "본전",
     "round_trips.period_pnl": "손익",
-    "round_trips.grid_empty": "이 조건에는 라운드 트립이 없습니다.",
+    "round_trips.grid_empty": "이 조건에는 완료 거래가 없습니다.",
     "round_trips.col.symbol": "종목",
     "round_trips.col.entry_time": "진입",
     "round_trips.col.exit_time": "청산",
@@ -41,16 +41,16 @@ MESSAGES = {
     "round_trips.outcome.loss": "손실",
     "round_trips.outcome.break_even": "본전",
     "round_trips.outcome.open": "보유 중",
-    "round_trips.stat.closed": "라운드 트립",
+    "round_trips.stat.closed": "완료 거래",
     "round_trips.stat.win_rate": "승률",
     "round_trips.stat.win_rate_value": "{rate} (수익 {wins}, 손실 {losses}, 본전 {break_even})",
-    "round_trips.stat.profit_factor": "프로핏 팩터 (총수익 ÷ 총손실)",
-    "round_trips.stat.no_losing_trip": "없음 (손실 트립 없음)",
+    "round_trips.stat.profit_factor": "손익비(PF) (총수익 ÷ 총손실)",
+    "round_trips.stat.no_losing_trip": "없음 (손실 거래 없음)",
     "round_trips.stat.average_win": "평균 수익",
     "round_trips.stat.average_loss": "평균 손실",
-    "round_trips.stat.expectancy": "기대값 (트립당)",
-    "round_trips.stat.best": "최고 트립",
-    "round_trips.stat.worst": "최저 트립",
+    "round_trips.stat.expectancy": "거래당 기대값",
+    "round_trips.stat.best": "최대 수익 거래",
+    "round_trips.stat.worst": "최대 손실 거래",
     "round_trips.stat.holding": "평균 보유 기간",
     "round_trips.na": "없음",
     "round_trips.held_minutes": "{m}분",

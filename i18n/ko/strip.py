@@ -33,6 +33,6 @@ MESSAGES = {
     "strip.fresh_count": " · {total}개 중 {fresh}개 최신",
     "strip.times_in": "표시 시간대",
     "strip.firing": "{count}건 발생 중",
-    "strip.no_watcher": "감시기 없음",
-    "strip.no_watcher_tip": "이 상태 디렉터리로 실행 중인 알림 감시기가 없습니다: 알림 페이지에서 시작 방법을 확인하세요.",
+    "strip.no_watcher": "알림 감시 프로세스 미실행",
+    "strip.no_watcher_tip": "이 상태 디렉터리로 실행 중인 알림 감시 프로세스가 실행되고 있지 않습니다: 알림 페이지에서 시작 방법을 확인하세요.",
 }

@@ -4,7 +4,7 @@ MESSAGES = {
     "system.title": "시스템",
     "system.section_freshness": "종목별 데이터 최신성과 봇 상태",
     "system.section_rollups": "캔들 롤업 (TimescaleDB 연속 집계)",
-    "system.section_reconciliation": "대사: 대시보드 계산과 봇 기록 비교",
+    "system.section_reconciliation": "정합성 점검: 대시보드 계산과 봇 기록 비교",
     "system.section_audit": "최근 리스크 감사 이벤트",
     "system.card.database": "데이터베이스",
     "system.card.redis": "Redis",

@@ -55,9 +55,12 @@ def test_the_alerts_page_and_its_strip_item_read_in_korean(postgres, redis_db, b
     with LiveServer(app.server) as server:
         page = watched()
         page.page.goto(server.url + "/alerts?lang=ko")
-        text = page.wait_for_text("[data-watcher='none']", lambda t: "알림 감시기가 없습니다" in t)
+        text = page.wait_for_text("[data-watcher='none']", lambda t: "알림 감시 프로세스가 없습니다" in t)
         assert "coinpilot-dashboard watch" in text
-        assert words(page.wait_for_text("#alerts-strip", lambda t: "감시기 없음" in t)) == "알림: 감시기 없음"
+        assert (
+            words(page.wait_for_text("#alerts-strip", lambda t: "알림 감시 프로세스 미실행" in t))
+            == "알림: 알림 감시 프로세스 미실행"
+        )
         assert dot_colour(page) == NEUTRAL_GREY
         assert page.page.locator("h1").inner_text() == "알림"
         assert "규칙" in page.page.locator("#page-content").inner_text()

@@ -103,7 +103,7 @@ def test_in_korean_the_trade_log_shows_korean_labels_and_keeps_the_side_colours(
     sell_cell = page.page.locator(f"{ROWS} [col-id='side'] span").first
     assert "text-loss" in (sell_cell.get_attribute("class") or "")
     header = page.page.locator("#history-grid .ag-header-cell[col-id='regime'] .ag-header-cell-text")
-    assert header.inner_text() == "레짐"
+    assert header.inner_text() == "시장 국면"
     # The grid's own paging words are Korean, and its cells draw Korean in the served font.
     assert "페이지" in page.page.locator("#history-grid .ag-paging-panel").inner_text()
     cell_font = page.page.evaluate(

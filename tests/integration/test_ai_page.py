@@ -250,7 +250,7 @@ def test_the_page_and_its_panels_read_in_korean(v3_url, services_for, rows):
         ]
         assert english_words(shown, recorded) == set()
         assert "4시간 적중률" in text(shown[5])
-        assert cell(shown[5], "data-outcome", "all:all:SAFE", "hit_rate_pct") == "채점 안 함"
+        assert cell(shown[5], "data-outcome", "all:all:SAFE", "hit_rate_pct") == "평가 안 함"
 
 
 def test_the_not_recorded_panels_of_a_week6_database_read_in_korean(postgres, services_for):

@@ -67,7 +67,7 @@ def test_the_history_controls_and_grid_headers_are_korean():
 def test_on_a_week6_database_the_hidden_columns_note_is_korean():
     page = history.page([], [], [], [], None, None, "UTC")
     assert english_words(page, VERSION) == set()
-    assert "레짐, 청산 사유: 이 CoinPilot 버전은 기록하지 않아 숨겼습니다." in text(page)
+    assert "시장 국면, 청산 사유: 이 CoinPilot 버전은 기록하지 않아 숨겼습니다." in text(page)
 
 
 def test_a_code_the_catalogues_do_not_know_is_shown_as_the_bot_wrote_it():

@@ -171,7 +171,7 @@ def test_the_alerts_page_reads_in_korean():
     # The host, channel name and last error are the watcher's own records, shown as written.
     assert english_words(shown, QUOTED | {"host", "a", "generic", "HTTP", "timeout"}) == set()
     assert "경보 발생" in text(shown[2]) and "봇 상태 없음 또는 오래됨" in text(shown[2])
-    assert "알림 감시기" in text(shown[1])
+    assert "알림 감시 프로세스" in text(shown[1])
 
 
 def test_the_alerts_page_reads_in_korean_without_a_watcher():
@@ -187,7 +187,7 @@ def test_the_alerts_page_reads_in_korean_without_a_watcher():
         english_words([stopped, missing, *empty], QUOTED | {"var", "lib", "alert", "state", "sqlite3", "RULE", "h"})
         == set()
     )
-    assert "실행 중인 감시기가 없습니다" in text(stopped)
+    assert "실행 중인 알림 감시 프로세스가 없습니다" in text(stopped)
 
 
 def test_the_alerts_page_follows_the_browser_not_the_watcher():
@@ -307,4 +307,4 @@ def test_a_refused_input_is_explained_in_korean(refuse):
 def test_a_refused_look_back_names_the_field_in_korean():
     with pytest.raises(inputs.InvalidInput) as refused:
         inputs.integer(500, "look-back days", 1, 90)
-    assert str(refused.value) == "조회 기간(일)은(는) 1에서 90 사이여야 합니다 (받은 값: 500)"
+    assert str(refused.value) == "조회 기간(일)은 1에서 90 사이여야 합니다 (받은 값: 500)"
