@@ -28,8 +28,10 @@ def rsi(closes: pd.Series, period: int = RSI_PERIOD) -> pd.Series:
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = avg_gain / avg_loss
         values = 100.0 - 100.0 / (1.0 + relative)
-    # No losses at all in the window: RSI is 100 by definition (not NaN).
+    # No losses at all in the window: RSI is 100 by definition (not NaN). No move at all (no gain and no
+    # loss) is 0/0: NaN, as the bot computes it (its status then says "rsi": NaN).
     values = values.where(avg_loss != 0.0, 100.0)
+    values[(avg_gain == 0.0) & (avg_loss == 0.0)] = np.nan
     values[avg_gain.isna()] = np.nan
     return values
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from data.indicators import chart_indicators, sma
+from data.indicators import chart_indicators, rsi, sma
 
 OVERLAYS = ["ma20", "ma60", "ma200", "bb_upper", "bb_middle", "bb_lower"]
 
@@ -31,3 +31,10 @@ def test_the_average_after_a_nan_is_over_the_last_valid_closes():
 def test_without_holes_the_average_is_the_plain_rolling_mean():
     closes = pd.Series(np.arange(50, dtype="float64"))
     pd.testing.assert_series_equal(sma(closes, 20), closes.rolling(20).mean())
+
+
+def test_rsi_is_100_without_losses_and_undefined_without_any_move_as_the_bot_computes_it():
+    rising = pd.Series(np.arange(40, dtype="float64"))
+    assert rsi(rising).iloc[-1] == 100.0
+    flat = pd.Series(np.full(40, 95_000_000.0))
+    assert np.isnan(rsi(flat).iloc[-1])  # the bot's 0/0: its status says "rsi": NaN
