@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from alerts.config import AlertSettings, TelegramTarget
+from data.health import redact
 from data.risk import DashboardRiskSettings
 from data.symbols import is_valid_symbol_format
 from i18n.preferences import COLOUR_CONVENTIONS, LANGUAGES, THEMES, UNITS, Preferences
@@ -278,7 +279,7 @@ def _redis_url(env: _Env) -> str:
     text = env.raw("REDIS_URL")
     if text is not None:
         if not re.match(r"^(redis|rediss|unix)://", text):
-            raise SettingsError(f"REDIS_URL: expected redis://, rediss:// or unix://, got {text!r}")
+            raise SettingsError(f"REDIS_URL: expected redis://, rediss:// or unix://, got {redact(text)!r}")
         return text
     host = env.raw("REDIS_HOST") or "localhost"
     if not re.match(r"^[A-Za-z0-9._:-]+$", host):
@@ -297,7 +298,7 @@ def _n8n_url(env: _Env) -> str | None:
     if text.lower() == "none":
         return None
     if not re.match(r"^https?://[^\s/]+", text):
-        raise SettingsError(f"N8N_URL: expected an http:// or https:// base URL, got {text!r}")
+        raise SettingsError(f"N8N_URL: expected an http:// or https:// base URL, got {redact(text)!r}")
     return text.rstrip("/")
 
 
