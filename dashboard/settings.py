@@ -442,7 +442,7 @@ def _alerts(env: _Env) -> AlertSettings:
         telegram=telegram,
         heartbeat_url=_secret_url(env, "ALERT_HEARTBEAT_URL"),
         delivery_timeout_s=env.number("ALERT_DELIVERY_TIMEOUT_S", 5.0, 0.1, 60.0),
-        delivery_attempts=env.integer("ALERT_DELIVERY_ATTEMPTS", 5, 1, 20),
+        delivery_budget_hours=env.number("ALERT_DELIVERY_BUDGET_HOURS", 24.0, 0.1, 168.0),
         # One directory for both unless told otherwise: DASHBOARD_STATE_DIR is its newer name.
         state_dir=env.raw("ALERT_STATE_DIR") or env.raw("DASHBOARD_STATE_DIR") or DEFAULT_STATE_DIR,
         public_url=public_url.rstrip("/") if public_url else None,
