@@ -167,10 +167,10 @@ class ChannelSender(threading.Thread):
                 return AWAY
             return FAILED
         self.store.mark_sent(outgoing.rows, now)
-        late = " late" if outgoing.message.get("late") else ""
-        carried = f" (with {len(outgoing.rows) - 1} more)" if len(outgoing.rows) > 1 else ""
+        late = ", late" if outgoing.message.get("late") else ""
+        carried = f", carrying {len(outgoing.rows) - 1} more" if len(outgoing.rows) > 1 else ""
         log.info(
-            "alert %s (%s)%s delivered%s to %s", first.key, outgoing.message["event"], late, carried, self.channel.name
+            "alert %s (%s%s%s) delivered to %s", first.key, outgoing.message["event"], late, carried, self.channel.name
         )
         return SENT
 

@@ -103,7 +103,7 @@ MESSAGES = {
     "alerts.page.channel_error": "; last error: {error}",
     "alerts.page.channel_merged": " ({merged} of the sent carried inside another message)",
     "alerts.page.queue_title": "Waiting, oldest first:",
-    "alerts.page.queued": "happened {happened} · {attempts} attempts · next {next} · given up {gives_up}",
+    "alerts.page.queued": "happened {happened} · attempts: {attempts} · next try {next} · given up {gives_up}",
     "alerts.page.next_now": "now",
     "alerts.page.queue_more": "… and {count} more waiting",
 }
