@@ -16,7 +16,7 @@ from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
 from tests.support.components import by_attribute
 from tests.support.helpers import make_settings
-from tests.support.pg import create_database
+from tests.support.pg import create_database, create_login_role, create_owned_database
 from tests.support.readonly_role import run_readonly_role_script
 from tests.support.services import unique_name
 
@@ -109,16 +109,22 @@ def test_the_documented_role_cannot_create_temporary_tables(read_only_url):
 
 
 def test_the_databases_owner_keeps_its_temporary_tables(postgres):
-    """Revoking TEMPORARY from PUBLIC leaves the owner's own privilege (a bot that owns its database)."""
+    """Revoking TEMPORARY from PUBLIC leaves the owner's own privilege: a bot that owns its
+    database and its tables (not a superuser) runs the script and still makes temporary tables."""
     owner_role, owner_password = unique_name("cp_owner"), unique_name("pw")
     postgres.roles.append(owner_role)
-    with postgres.engine.connect() as conn:
-        conn.execute(sa.text(f"CREATE ROLE {owner_role} LOGIN CREATEROLE PASSWORD '{owner_password}'"))
-    url = seeded_bot_database(postgres)
-    database = make_url(url).database
-    with postgres.engine.connect() as conn:
-        conn.execute(sa.text(f'ALTER DATABASE "{database}" OWNER TO {owner_role}'))
-    owner_url = make_url(url).set(username=owner_role, password=owner_password).render_as_string(hide_password=False)
+    create_login_role(postgres.engine, owner_role, owner_password, createrole=True)
+    database = unique_name("cp_owned")
+    create_owned_database(postgres.engine, database, owner_role)
+    postgres.created.append(database)
+    owner_url = (
+        make_url(postgres.admin_url)
+        .set(database=database, username=owner_role, password=owner_password)
+        .render_as_string(hide_password=False)
+    )
+    writer = Database(owner_url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.POSTGRESQL)  # the bot's tables, the owner's own
+    writer.dispose()
     run_readonly_role_script(owner_url, postgres.roles)
     engine = sa.create_engine(owner_url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
