@@ -15,9 +15,12 @@ A Channel's `name` is what logs and pages show: never its URL or token.
 from __future__ import annotations
 
 import json
+import math
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 from alerts.config import AlertSettings
@@ -113,12 +116,21 @@ def configured_channels(settings: AlertSettings) -> list[Channel]:
 
 
 class DeliveryFailed(Exception):
-    """One attempt failed; `retryable` says whether another attempt can help."""
+    """One attempt failed. `retryable`: another attempt can help. `channel_wide`: the service
+    itself is away or busy (no connection, no answer, 429, 502, 503, 504), so every message
+    for it waits, not only this one. `retry_after_s`: what the service's Retry-After asked."""
 
-    def __init__(self, reason: str, retryable: bool, retry_after_s: float | None = None):
+    def __init__(self, reason: str, retryable: bool, retry_after_s: float | None = None, *, channel_wide: bool = False):
         super().__init__(reason)
         self.retryable = retryable
         self.retry_after_s = retry_after_s
+        self.channel_wide = channel_wide
+
+
+# The service is down, overloaded or behind a gateway that cannot reach it: nothing for it can
+# go now. A 500 or 408 may be about this one message (an n8n workflow that fails on it), so it
+# delays only that message.
+CHANNEL_WIDE_STATUSES = frozenset({429, 502, 503, 504})
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -131,30 +143,34 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirect())
 
 
-def post(request: Request, timeout_s: float) -> int:
-    """POST once; the HTTP status on 2xx, DeliveryFailed otherwise. The reason never holds the URL."""
+def post(request: Request, timeout_s: float, now: float | None = None) -> int:
+    """POST once; the HTTP status on 2xx, DeliveryFailed otherwise. The reason never holds the URL.
+    `now` (epoch seconds, the sender's clock) turns a Retry-After date into seconds."""
     http_request = urllib.request.Request(request.url, data=request.body, headers=request.headers, method="POST")
     try:
         with _opener.open(http_request, timeout=timeout_s) as response:
             response.read(65536)
             return response.status
     except urllib.error.HTTPError as exc:
-        retry_after = _retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+        header = exc.headers.get("Retry-After") if exc.headers else None
+        retry_after = retry_after_s(header, time.time() if now is None else now)
         # 408 and 429 and 5xx are the service's momentary trouble; another 4xx means the
         # payload or the URL is wrong, and sending it again cannot help.
         retryable = exc.code in (408, 429) or exc.code >= 500
-        return _raise(f"HTTP {exc.code}", retryable, retry_after)
+        return _raise(f"HTTP {exc.code}", retryable, retry_after, channel_wide=exc.code in CHANNEL_WIDE_STATUSES)
     except TimeoutError:
-        return _raise(f"no answer within {timeout_s:g} s", True)
+        return _raise(f"no answer within {timeout_s:g} s", True, channel_wide=True)
     except urllib.error.URLError as exc:
         reason = exc.reason
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-            return _raise(f"no answer within {timeout_s:g} s", True)
+            return _raise(f"no answer within {timeout_s:g} s", True, channel_wide=True)
         return _raise(
-            f"connection failed: {type(reason).__name__}: {getattr(reason, 'strerror', None) or reason}", True
+            f"connection failed: {type(reason).__name__}: {getattr(reason, 'strerror', None) or reason}",
+            True,
+            channel_wide=True,
         )
     except OSError as exc:
-        return _raise(f"connection failed: {type(exc).__name__}", True)
+        return _raise(f"connection failed: {type(exc).__name__}", True, channel_wide=True)
 
 
 def get(url: str, timeout_s: float) -> None:
@@ -169,12 +185,26 @@ def get(url: str, timeout_s: float) -> None:
         _raise(f"connection failed: {type(exc).__name__}", True)
 
 
-def _raise(reason: str, retryable: bool, retry_after: float | None = None):
-    raise DeliveryFailed(reason, retryable, retry_after)
+def _raise(reason: str, retryable: bool, retry_after: float | None = None, *, channel_wide: bool = False):
+    raise DeliveryFailed(reason, retryable, retry_after, channel_wide=channel_wide)
 
 
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
+def retry_after_s(value: str | None, now: float) -> float | None:
+    """Retry-After as seconds from `now`: delay-seconds ("120") or an HTTP date (RFC 9110 10.2.3);
+    None when absent or unreadable (the backoff decides then)."""
+    if value is None:
         return None
+    text = value.strip()
+    try:
+        seconds = float(text)  # delay-seconds; some services send a fraction, as Discord's body does
+    except ValueError:
+        pass
+    else:
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None or when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)

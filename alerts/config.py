@@ -31,13 +31,19 @@ class AlertSettings:
     telegram: TelegramTarget | None = None
     heartbeat_url: str | None = None
     delivery_timeout_s: float = 5.0
-    delivery_attempts: int = 5
+    # How long a message is retried after it was queued (ALERT_DELIVERY_BUDGET_HOURS): an n8n
+    # restart or a night-long outage of a channel loses nothing; past it the news is stale.
+    delivery_budget_hours: float = 24.0
     state_dir: str = "alert-state"
     public_url: str | None = None
 
     @property
     def state_path(self) -> Path:
         return Path(self.state_dir) / STATE_FILE_NAME
+
+    @property
+    def delivery_budget_s(self) -> float:
+        return self.delivery_budget_hours * 3600.0
 
     @property
     def lease_seconds(self) -> float:

@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, channel TEXT NOT NULL,
     kind TEXT NOT NULL, key TEXT NOT NULL, message TEXT NOT NULL, created_at REAL NOT NULL,
     attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL,
-    sent_at REAL, failed_at REAL, last_error TEXT,
+    sent_at REAL, failed_at REAL, last_error TEXT, sent_with INTEGER,
     UNIQUE (event_id, channel)
 );
 CREATE INDEX IF NOT EXISTS outbox_due ON outbox (channel, sent_at, failed_at, next_attempt_at);
@@ -56,6 +56,13 @@ CREATE TABLE IF NOT EXISTS watchers (
     evaluation_seconds REAL NOT NULL, last_error TEXT
 );
 """
+# Columns added since the first state files: (table, column, the statement adding it). A file
+# an older watcher wrote gains them when a watcher opens it; the dashboard's reader copes without.
+ADDED_COLUMNS = (
+    # The outbox row whose message carried this one (a reminder dropped behind a newer message,
+    # a resolution sent together with its firing); NULL when it went out as itself.
+    ("outbox", "sent_with", "ALTER TABLE outbox ADD COLUMN sent_with INTEGER"),
+)
 LEASE_NAME = "sender"
 HISTORY_KEPT = 5000
 
@@ -69,6 +76,8 @@ class Delivery:
     key: str
     message: dict[str, Any]
     attempts: int
+    created_at: float  # when it was queued (the evaluation's clock): its delivery budget counts from here
+    next_attempt_at: float
 
 
 def _ts(value: datetime | None) -> str | None:
@@ -88,6 +97,9 @@ class AlertStore:
         with self._connection() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(SCHEMA)
+            for table, column, statement in ADDED_COLUMNS:
+                if column not in table_columns(conn, table):
+                    conn.execute(statement)
 
     @contextmanager
     def _connection(self):
@@ -168,13 +180,18 @@ class AlertStore:
             return read_states(conn)
 
     def commit_evaluation(
-        self, holder: str | None, outcome: Outcome, deliveries: list[tuple[Event, str, dict]]
+        self,
+        holder: str | None,
+        outcome: Outcome,
+        deliveries: list[tuple[Event, str, dict]],
+        now: float | None = None,
     ) -> bool:
         """Save one evaluation and queue its messages, atomically; False (nothing saved) when
-        `holder` no longer holds the lease (another watcher took over meanwhile)."""
-        now = time.time()
+        `holder` no longer holds the lease (another watcher took over meanwhile). `now` is the
+        evaluation's clock (epoch seconds): the messages are queued, and due, at it."""
+        now = time.time() if now is None else now
         with self._write() as conn:
-            if holder is not None and not self._holds(conn, holder, now):
+            if holder is not None and not self._holds(conn, holder, time.time()):
                 return False
             conn.executemany(
                 "INSERT INTO rule_state (key, rule, subject, state, since, value_key, value_args, rule_args, page, "
@@ -238,46 +255,72 @@ class AlertStore:
 
     # -- the outbox ---------------------------------------------------------------------------
 
-    def due(self, channel: str, holder: str | None, limit: int = 20) -> list[Delivery]:
-        """The channel's messages due for an attempt, oldest first (none unless `holder` leads)."""
-        now = time.time()
+    def waiting(self, channel: str, holder: str | None, limit: int = 500) -> list[Delivery]:
+        """The channel's messages not yet sent or given up, oldest first, due or not (none unless
+        `holder` holds the lease). The lease is judged by the wall clock, as it is taken."""
         with self._connection() as conn:
-            if holder is not None and not self._holds(conn, holder, now):
+            if holder is not None and not self._holds(conn, holder, time.time()):
                 return []
             rows = conn.execute(
-                "SELECT id, event_id, channel, kind, key, message, attempts FROM outbox "
-                "WHERE channel = ? AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ? "
-                "ORDER BY id LIMIT ?",
-                (channel, now, limit),
+                "SELECT id, event_id, channel, kind, key, message, attempts, created_at, next_attempt_at FROM outbox "
+                "WHERE channel = ? AND sent_at IS NULL AND failed_at IS NULL ORDER BY id LIMIT ?",
+                (channel, limit),
             ).fetchall()
-        return [Delivery(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+        return [Delivery(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7], r[8]) for r in rows]
 
-    def mark_sent(self, delivery_id: int) -> None:
+    def mark_sent(self, ids: tuple[int, ...], now: float) -> None:
+        """The message of `ids[0]` was delivered; it carried the others (they count as sent with it)."""
+        carrier, *carried = ids
         with self._write() as conn:
             conn.execute(
-                "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                (time.time(), delivery_id),
+                "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL, sent_with = NULL "
+                "WHERE id = ?",
+                (now, carrier),
+            )
+            conn.executemany(
+                "UPDATE outbox SET sent_at = ?, last_error = NULL, sent_with = ? WHERE id = ?",
+                [(now, carrier, row) for row in carried],
             )
 
-    def mark_attempt_failed(self, delivery_id: int, error: str, retry_in_s: float | None) -> None:
-        """Record a failed attempt: retry after `retry_in_s`, or give up (None)."""
-        now = time.time()
+    def mark_attempt_failed(self, ids: tuple[int, ...], error: str, retry_at: float | None, now: float) -> None:
+        """A failed attempt at the message of `ids`: try again at `retry_at`, or give up (None)."""
         with self._write() as conn:
-            if retry_in_s is None:
-                conn.execute(
+            if retry_at is None:
+                conn.executemany(
                     "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE id = ?",
-                    (now, error, delivery_id),
+                    [(now, error, row) for row in ids],
                 )
             else:
-                conn.execute(
+                conn.executemany(
                     "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                    (now + retry_in_s, error, delivery_id),
+                    [(retry_at, error, row) for row in ids],
                 )
+
+    def give_up(self, ids: list[int], error: str, now: float) -> None:
+        """Messages past their delivery budget: not attempted again."""
+        with self._write() as conn:
+            conn.executemany(
+                "UPDATE outbox SET failed_at = ?, last_error = ? WHERE id = ?", [(now, error, row) for row in ids]
+            )
+
+    def hold_channel(self, channel: str, until: float) -> None:
+        """The channel is away: none of its waiting messages is tried before `until` (a later
+        retry time some already have is kept). Stored, so a restarted watcher keeps the pace."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE outbox SET next_attempt_at = MAX(next_attempt_at, ?) "
+                "WHERE channel = ? AND sent_at IS NULL AND failed_at IS NULL",
+                (until, channel),
+            )
 
     def outbox_rows(self) -> list[dict]:
         with self._connection() as conn:
             conn.row_factory = sqlite3.Row
             return [dict(r) for r in conn.execute("SELECT * FROM outbox ORDER BY id")]
+
+
+def table_columns(conn, table: str) -> set[str]:
+    return {row[0] for row in conn.execute("SELECT name FROM pragma_table_info(?)", (table,))}
 
 
 def read_states(conn) -> dict[str, RuleState]:

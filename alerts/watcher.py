@@ -88,7 +88,7 @@ class Watcher:
             for event in outcome.events
             for channel in self.channels
         ]
-        if not self.store.commit_evaluation(self.holder, outcome, queued):
+        if not self.store.commit_evaluation(self.holder, outcome, queued, now=now.timestamp()):
             log.warning("lost the sender lease during an evaluation; another watcher sends now")
             self._record("standby", evaluated=False)
             return EvaluationReport(False, duration_s=time.perf_counter() - started)
@@ -125,9 +125,11 @@ class Watcher:
                 channel,
                 self.holder,
                 timeout_s=self.settings.delivery_timeout_s,
-                max_attempts=self.settings.delivery_attempts,
                 secrets=self.secrets,
                 stop=self.stop_event,
+                budget_s=self.settings.delivery_budget_s,
+                clock=lambda: self.services.now().timestamp(),
+                zone=self.zone,
             )
             sender.start()
             self.senders.append(sender)

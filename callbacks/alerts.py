@@ -81,17 +81,39 @@ def rule_rows(snapshot: AlertSnapshot, tz, relative_path) -> list[layout.RuleRow
     return rows
 
 
-def channel_rows(snapshot: AlertSnapshot, tz) -> list[tuple[str, str, str]]:
+def channel_rows(snapshot: AlertSnapshot, tz, titles: dict[str, str], now: float) -> list[layout.ChannelRow]:
+    """Each channel's counts and its waiting messages (rule names in the browser's language)."""
     rows = []
     for c in snapshot.channels:
         level = "down" if c.failed else "warn" if c.waiting else "ok"
         text = t(
             "alerts.page.channel_counts", sent=c.sent, at=_at(c.last_sent_at, tz), waiting=c.waiting, failed=c.failed
         )
+        if c.merged:
+            text += t("alerts.page.channel_merged", merged=c.merged)
         if c.last_error and (c.failed or c.waiting):
             text += t("alerts.page.channel_error", error=c.last_error)
-        rows.append((c.channel, level, text))
+        queue = tuple(
+            layout.QueueRow(
+                key=q.key,
+                kind=q.kind,
+                title=titles.get(q.key, q.key),
+                happened=_iso_at(q.happened_at, tz),
+                attempts=q.attempts,
+                next_attempt=t("alerts.page.next_now") if q.next_attempt_at <= now else _at(q.next_attempt_at, tz),
+                gives_up=_at(q.gives_up_at, tz),
+            )
+            for q in c.queue
+        )
+        rows.append(layout.ChannelRow(c.channel, level, text, queue, max(0, c.waiting - len(queue))))
     return rows
+
+
+def _iso_at(value: str | None, tz) -> str:
+    try:
+        return fmt.timestamp(datetime.fromisoformat(value), tz) if value else t("alerts.page.never")
+    except ValueError:
+        return value
 
 
 def alerts_panels(reader: AlertStateReader, services: DataServices, relative_path) -> tuple:
@@ -111,7 +133,7 @@ def alerts_panels(reader: AlertStateReader, services: DataServices, relative_pat
         layout.rules_table(rules),
         layout.history_table(history),
         layout.silences_list(silences),
-        layout.channels_list(channel_rows(snapshot, tz)),
+        layout.channels_list(channel_rows(snapshot, tz, titles, time.time())),
     )
 
 

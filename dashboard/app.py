@@ -208,7 +208,7 @@ def create_app(settings: Settings, services: DataServices | None = None, store: 
         ]
     )
     services.init_app(app.server)
-    AlertStateReader(settings.alerts.state_path).init_app(app.server)
+    AlertStateReader(settings.alerts.state_path, settings.alerts.delivery_budget_s).init_app(app.server)
     store.init_app(app.server)
     callbacks.register(app, services)
     web.install(app, settings)

@@ -18,6 +18,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from alerts.config import AlertSettings, TelegramTarget
+from data.health import redact
 from data.risk import DashboardRiskSettings
 from data.symbols import is_valid_symbol_format
 from i18n.preferences import COLOUR_CONVENTIONS, LANGUAGES, THEMES, UNITS, Preferences
@@ -278,7 +279,7 @@ def _redis_url(env: _Env) -> str:
     text = env.raw("REDIS_URL")
     if text is not None:
         if not re.match(r"^(redis|rediss|unix)://", text):
-            raise SettingsError(f"REDIS_URL: expected redis://, rediss:// or unix://, got {text!r}")
+            raise SettingsError(f"REDIS_URL: expected redis://, rediss:// or unix://, got {redact(text)!r}")
         return text
     host = env.raw("REDIS_HOST") or "localhost"
     if not re.match(r"^[A-Za-z0-9._:-]+$", host):
@@ -297,7 +298,7 @@ def _n8n_url(env: _Env) -> str | None:
     if text.lower() == "none":
         return None
     if not re.match(r"^https?://[^\s/]+", text):
-        raise SettingsError(f"N8N_URL: expected an http:// or https:// base URL, got {text!r}")
+        raise SettingsError(f"N8N_URL: expected an http:// or https:// base URL, got {redact(text)!r}")
     return text.rstrip("/")
 
 
@@ -441,7 +442,7 @@ def _alerts(env: _Env) -> AlertSettings:
         telegram=telegram,
         heartbeat_url=_secret_url(env, "ALERT_HEARTBEAT_URL"),
         delivery_timeout_s=env.number("ALERT_DELIVERY_TIMEOUT_S", 5.0, 0.1, 60.0),
-        delivery_attempts=env.integer("ALERT_DELIVERY_ATTEMPTS", 5, 1, 20),
+        delivery_budget_hours=env.number("ALERT_DELIVERY_BUDGET_HOURS", 24.0, 0.1, 168.0),
         # One directory for both unless told otherwise: DASHBOARD_STATE_DIR is its newer name.
         state_dir=env.raw("ALERT_STATE_DIR") or env.raw("DASHBOARD_STATE_DIR") or DEFAULT_STATE_DIR,
         public_url=public_url.rstrip("/") if public_url else None,

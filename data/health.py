@@ -3,13 +3,15 @@ the secrets that connection URLs carry, for every health report that names a URL
 
 from __future__ import annotations
 
+import base64
 import enum
 import http.client
 import re
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from i18n import Message
 
@@ -39,14 +41,43 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
 
 
+@dataclass(frozen=True)
+class N8nProbe:
+    """Where the probe goes and what it sends: the URL without its user-info (a URL library
+    reads `user:secret@host` as the host), the credentials as a basic-auth header, and the URL
+    as pages and logs may show it (the password as ***)."""
+
+    url: str
+    headers: dict[str, str] = field(repr=False)
+    display_url: str
+
+
+def n8n_probe(base_url: str) -> N8nProbe:
+    parts = urlsplit(base_url.rstrip("/") + "/healthz")
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return N8nProbe(urlunsplit(parts), {}, redact(urlunsplit(parts)))
+    username, _, password = userinfo.partition(":")
+    token = base64.b64encode(f"{unquote(username)}:{unquote(password)}".encode()).decode("ascii")
+    shown = f"{username}:***@{host}" if password else f"{username}@{host}"
+    return N8nProbe(
+        urlunsplit(parts._replace(netloc=host)),
+        {"Authorization": f"Basic {token}"},
+        redact(urlunsplit(parts._replace(netloc=shown))),
+    )
+
+
 def check_n8n(base_url: str | None, timeout_s: float) -> N8nHealth:
-    """GET {base_url}/healthz with a short timeout; never raises."""
+    """GET {base_url}/healthz with a short timeout; never raises. Credentials in the URL
+    (n8n behind basic auth) go as an Authorization header and are shown as ***."""
     if not base_url:
         return N8nHealth(N8nState.NOT_CONFIGURED, None, Message("status.n8n_not_configured"))
-    url = base_url.rstrip("/") + "/healthz"
+    probe = n8n_probe(base_url)
+    url = probe.display_url
     started = time.perf_counter()
     try:
-        with _opener.open(url, timeout=timeout_s) as response:
+        request = urllib.request.Request(probe.url, headers=probe.headers, method="GET")
+        with _opener.open(request, timeout=timeout_s) as response:
             response.read(4096)
             status = response.status
     except urllib.error.HTTPError as exc:
@@ -57,6 +88,7 @@ def check_n8n(base_url: str | None, timeout_s: float) -> N8nHealth:
         if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             message = Message("status.n8n_timeout", timeout=f"{timeout_s:g}")
         else:
+            # The request URL holds no credentials, so the network's reason cannot name them.
             message = Message("status.n8n_unreachable", reason=str(reason))
         return N8nHealth(N8nState.UNREACHABLE, url, message)
     latency = (time.perf_counter() - started) * 1000.0

@@ -57,15 +57,27 @@ def t(key: str, language: str | None = None, **params) -> str:
     if text is None and language != "en":
         text = catalogue("en").get(key)
     if text is None:
-        log.error("no message %r in the %s catalogue", key, language)
+        log.error("no message %s in the %s catalogue", loggable(key), language)
         return key
     if not params:
         return text
     try:
         return _FORMATTER.vformat(text, (), params)
     except (KeyError, IndexError, ValueError):
-        log.error("message %r does not take the parameters %s", key, sorted(params))
+        log.error("message %s does not take the parameters %s", loggable(key), ", ".join(sorted(params)))
         return text
+
+
+LOGGED_TEXT_MAX = 200
+
+
+def loggable(value) -> str:
+    """A value for a log line, escaped and clipped: quotes, newlines, control and bidi characters
+    written as escapes (repr), so text from the bot's data cannot forge or break a line, and at
+    most LOGGED_TEXT_MAX characters of it."""
+    text = value if isinstance(value, str) else str(value)
+    clipped = text[:LOGGED_TEXT_MAX]
+    return repr(clipped) + (f" (+{len(text) - len(clipped):,} characters)" if len(text) > len(clipped) else "")
 
 
 class Message:

@@ -13,6 +13,7 @@ from dash import dcc, html
 from i18n import t
 from layouts import charts, ids, risk
 from layouts import format as fmt
+from layouts.codes import known_label
 from layouts.components import alert, kpi_card, lookback_days, section
 
 DAYS_MIN, DAYS_MAX, DEFAULT_DAYS = 1, 30, 7
@@ -47,9 +48,7 @@ USAGE_COLUMNS = (
 
 def _label(prefix: str, code) -> str:
     """A code's label from the catalogue; a code this version does not know shows as it is."""
-    key = f"{prefix}.{code}"
-    label = t(key)
-    return str(code) if label == key else label
+    return known_label(prefix, code)
 
 
 def decision_label(code) -> str:

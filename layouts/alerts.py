@@ -10,6 +10,7 @@ from dash import dcc, html
 
 from i18n import t
 from layouts import ids
+from layouts.codes import known_label
 from layouts.components import alert, section
 
 STATE_COLOURS = {"firing": "danger", "pending": "warning", "ok": "success"}
@@ -40,6 +41,30 @@ class HistoryRow:
     title: str
     old: str
     new: str
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """A message waiting for a channel, in the browser's words."""
+
+    key: str
+    kind: str  # firing, resolved, reminder
+    title: str
+    happened: str
+    attempts: int
+    next_attempt: str
+    gives_up: str
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    """A channel (its name, never its URL or token), its counts and what waits for it."""
+
+    name: str
+    level: str  # ok, warn, down
+    text: str
+    queue: tuple[QueueRow, ...] = ()
+    more: int = 0  # waiting beyond those listed
 
 
 def page() -> html.Div:
@@ -188,18 +213,55 @@ def silences_list(rows: list[tuple[str, str]]) -> html.Div:
     )
 
 
-def channels_list(rows: list[tuple[str, str, str]]) -> html.Div:
-    """(channel name, level, text): never a URL or a token."""
+EVENT_COLOURS = {"firing": "danger", "reminder": "warning", "resolved": "success"}
+
+
+def channels_list(rows: list[ChannelRow]) -> html.Div:
     if not rows:
         return html.P(t("alerts.page.no_messages"), className="text-secondary mb-0")
     return html.Ul(
         [
             html.Li(
-                [html.Span(className=f"dot dot-{level} me-2"), html.Strong(name), ": ", text], **{"data-channel": name}
+                [html.Span(className=f"dot dot-{row.level} me-2"), html.Strong(row.name), ": ", row.text]
+                + ([_queue(row)] if row.queue else []),
+                **{"data-channel": row.name},
+                className="mb-2",
             )
-            for name, level, text in rows
+            for row in rows
         ],
         className="list-unstyled mb-0",
+    )
+
+
+def _queue(row: ChannelRow) -> html.Div:
+    """What waits for the channel, oldest first: each message, when it happened and its retries."""
+    items = [
+        html.Li(
+            [
+                dbc.Badge(known_label("alerts.event", q.kind), color=EVENT_COLOURS.get(q.kind, "secondary")),
+                " ",
+                html.Span(q.title, className="fw-semibold"),
+                html.Div(
+                    t(
+                        "alerts.page.queued",
+                        happened=q.happened,
+                        attempts=q.attempts,
+                        next=q.next_attempt,
+                        gives_up=q.gives_up,
+                    ),
+                    className="small text-secondary",
+                ),
+            ],
+            className="mb-1",
+            **{"data-queued": q.key, "data-kind": q.kind},
+        )
+        for q in row.queue
+    ]
+    if row.more:
+        items.append(html.Li(t("alerts.page.queue_more", count=row.more), className="small text-secondary"))
+    return html.Div(
+        [html.Div(t("alerts.page.queue_title"), className="small mt-1"), html.Ul(items, className="ps-3 mb-0")],
+        className="channel-queue",
     )
 
 

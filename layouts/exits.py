@@ -17,6 +17,7 @@ from dash import dcc, html
 from i18n import t
 from layouts import charts, ids
 from layouts import format as fmt
+from layouts.codes import known_label
 from layouts.components import alert, kpi_card, lookback_days, section
 
 WINDOWS = ("1h", "4h", "12h", "24h")
@@ -38,15 +39,11 @@ COMPARISONS = {
 
 def reason_label(code: str) -> str:
     """An exit reason as the operator reads it; a reason this version does not know shows its code."""
-    key = f"exits.reason.{code}"
-    label = t(key)
-    return code if label == key else label
+    return known_label("exits.reason", code)
 
 
 def regime_label(code: str) -> str:
-    key = f"exits.regime.{code}"
-    label = t(key)
-    return code if label == key else label
+    return known_label("exits.regime", code)
 
 
 def window_label(window: str) -> str:

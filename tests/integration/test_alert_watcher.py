@@ -64,7 +64,6 @@ def alert_settings(tmp_path, receiver, **overrides) -> AlertSettings:
         "repeat_minutes": 0.0,
         "webhook_urls": (receiver.url + "/hook",),
         "delivery_timeout_s": 1.0,
-        "delivery_attempts": 4,
         "state_dir": str(tmp_path / "alert-state"),
         "public_url": "https://dash.example",
     }

@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from callbacks import system as system_callbacks
 from dashboard.app import build_services
@@ -24,8 +23,7 @@ from data.rollups import ROLLUP_SCHEMA, RollupCatalog, detect_rollups, rollup_st
 from simulator.seeding import compress_chunks_older_than, copy_candles, create_schema
 from tests.support.components import by_attribute, text
 from tests.support.helpers import make_settings
-from tests.support.processes import REPO
-from tests.support.services import unique_name
+from tests.support.readonly_role import run_readonly_role_script
 from tests.support.timescale import chunk_compression
 
 pytestmark = pytest.mark.postgres
@@ -299,19 +297,7 @@ def test_rollups_refuse_a_database_without_timescaledb(kind, action, postgres, t
 
 def apply_read_only_role(timescale, url: str) -> str:
     """deploy/readonly-role.sql as an operator runs it; returns the role's URL."""
-    role, password = unique_name("cp_ro"), unique_name("pw")
-    timescale.roles.append(role)
-    script = (REPO / "deploy" / "readonly-role.sql").read_text()
-    script = script.replace("coinpilot_dashboard", role)
-    script = script.replace("DATABASE coinpilot", f'DATABASE "{make_url(url).database}"')
-    script = script.replace(":dashboard_password", f"'{password}'")
-    statements = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("--"))
-    owner = Database(url, read_only=False, statement_timeout_ms=None)
-    with owner.engine.begin() as conn:
-        for statement in filter(None, (s.strip() for s in statements.split(";"))):
-            conn.execute(sa.text(statement))
-    owner.dispose()
-    return make_url(url).set(username=role, password=password).render_as_string(hide_password=False)
+    return run_readonly_role_script(url, timescale.roles)
 
 
 def test_the_documented_role_reads_rollups_created_after_it(timescale, redis_db):

@@ -16,7 +16,8 @@ from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
 from tests.support.components import by_attribute
 from tests.support.helpers import make_settings
-from tests.support.processes import REPO
+from tests.support.pg import create_database, create_login_role, create_owned_database
+from tests.support.readonly_role import run_readonly_role_script
 from tests.support.services import unique_name
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
@@ -36,29 +37,25 @@ def test_the_dashboards_own_session_refuses_every_write(seeded_services, stateme
         conn.execute(sa.text(statement))
 
 
-def sql_statements(script: str) -> list[str]:
-    without_comments = "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("--"))
-    return [statement.strip() for statement in without_comments.split(";") if statement.strip()]
+def seeded_bot_database(postgres, name: str | None = None) -> str:
+    """A bot's database seeded by its owner (named `name`, else a fresh cp_roles_... name)."""
+    if name is None:
+        url = postgres.create("cp_roles")
+    else:
+        create_database(postgres.engine, name)
+        postgres.created.append(name)
+        url = make_url(postgres.admin_url).set(database=name).render_as_string(hide_password=False)
+    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.POSTGRESQL)
+    write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 0.5, datetime.now(UTC)))
+    writer.dispose()
+    return url
 
 
 @pytest.fixture
 def read_only_url(postgres):
     """A database seeded by its owner, and the URL of the role the docs tell operators to create."""
-    url = postgres.create("cp_roles")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
-    create_schema(writer.engine, Backend.POSTGRESQL)
-    write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 0.5, datetime.now(UTC)))
-    role, password = unique_name("cp_ro"), unique_name("pw")
-    postgres.roles.append(role)
-    script = (REPO / "deploy" / "readonly-role.sql").read_text()
-    script = script.replace("coinpilot_dashboard", role)
-    script = script.replace("DATABASE coinpilot", f'DATABASE "{make_url(url).database}"')
-    script = script.replace(":dashboard_password", f"'{password}'")  # what psql -v does
-    with writer.engine.begin() as conn:
-        for statement in sql_statements(script):
-            conn.execute(sa.text(statement))
-    writer.dispose()
-    return make_url(url).set(username=role, password=password).render_as_string(hide_password=False)
+    return run_readonly_role_script(seeded_bot_database(postgres), postgres.roles)
 
 
 def test_with_the_documented_role_the_dashboard_reads(read_only_url, redis_db):
@@ -89,4 +86,48 @@ def test_the_documented_role_reads_the_v3_tables_and_tables_the_bot_creates_late
             # Readable: without the grant the SELECT raises "permission denied".
             assert conn.execute(sa.text("SELECT count(*) FROM " + table)).scalar() >= 0
         assert conn.execute(sa.text("SELECT count(*) FROM bot_feature_next")).scalar() == 0
+    engine.dispose()
+
+
+def test_the_role_script_works_on_a_database_of_any_name(postgres, redis_db):
+    # Mixed case, a hyphen and a space: psql's DBNAME, quoted as an identifier, names it exactly.
+    name = f"Coin-Pilot Prod {unique_name('db')}"
+    read_only_url = run_readonly_role_script(seeded_bot_database(postgres, name), postgres.roles)
+    services = build_services(make_settings(read_only_url, redis_db))
+    kpis, *_ = overview_callbacks.overview_panels(services)
+    assert by_attribute(kpis, "data-kpi", "total-assets")
+    services.database.dispose()
+
+
+def test_the_documented_role_cannot_create_temporary_tables(read_only_url):
+    engine = sa.create_engine(read_only_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("SET default_transaction_read_only = off"))
+        with pytest.raises(sa.exc.ProgrammingError, match="permission denied to create temporary tables"):
+            conn.execute(sa.text("CREATE TEMPORARY TABLE intruder (id int)"))
+    engine.dispose()
+
+
+def test_the_databases_owner_keeps_its_temporary_tables(postgres):
+    """Revoking TEMPORARY from PUBLIC leaves the owner's own privilege: a bot that owns its
+    database and its tables (not a superuser) runs the script and still makes temporary tables."""
+    owner_role, owner_password = unique_name("cp_owner"), unique_name("pw")
+    postgres.roles.append(owner_role)
+    create_login_role(postgres.engine, owner_role, owner_password, createrole=True)
+    database = unique_name("cp_owned")
+    create_owned_database(postgres.engine, database, owner_role)
+    postgres.created.append(database)
+    owner_url = (
+        make_url(postgres.admin_url)
+        .set(database=database, username=owner_role, password=owner_password)
+        .render_as_string(hide_password=False)
+    )
+    writer = Database(owner_url, read_only=False, statement_timeout_ms=None)
+    create_schema(writer.engine, Backend.POSTGRESQL)  # the bot's tables, the owner's own
+    writer.dispose()
+    run_readonly_role_script(owner_url, postgres.roles)
+    engine = sa.create_engine(owner_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text("CREATE TEMPORARY TABLE scratch (id int)"))
+        assert conn.execute(sa.text("SELECT count(*) FROM scratch")).scalar() == 0
     engine.dispose()

@@ -32,5 +32,17 @@ def drop_database(engine: Engine, name: str) -> None:
     _run(engine, sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
+def create_login_role(engine: Engine, name: str, password: str, *, createrole: bool = False) -> None:
+    options = sql.SQL(" CREATEROLE") if createrole else sql.SQL("")
+    _run(
+        engine,
+        sql.SQL("CREATE ROLE {} LOGIN{} PASSWORD {}").format(sql.Identifier(name), options, sql.Literal(password)),
+    )
+
+
+def create_owned_database(engine: Engine, name: str, owner: str) -> None:
+    _run(engine, sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(owner)))
+
+
 def drop_role(engine: Engine, name: str) -> None:
     _run(engine, sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))

@@ -1,10 +1,12 @@
-"""A real HTTP webhook receiver on loopback that records what it is sent, and can refuse or hang."""
+"""A real HTTP webhook receiver on loopback that records what it is sent, and can refuse or hang:
+a number of times, or while a condition holds (an outage on a clock the test moves)."""
 
 from __future__ import annotations
 
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -29,6 +31,12 @@ class WebhookReceiver:
         self.hang_s = 30.0
         self.refuse_status = 503  # what a refusal answers
         self.refuse_first = 0  # answer 503 to this many requests, then as `mode` says
+        self.refuse_while: Callable[[], bool] | None = None  # refuse while this says so
+        self.refuse_if: Callable[[dict], bool] | None = None  # refuse the bodies it picks
+        self.retry_after: str | None = None  # a Retry-After header on refusals
+        # Every request as (the test's clock when it came, its body): attempts, refused ones too.
+        self.clock: Callable[[], float] = time.time
+        self.requests: list[tuple[float, dict]] = []
         self._lock = threading.Lock()
         receiver = self
 
@@ -36,9 +44,16 @@ class WebhookReceiver:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
+                body = json.loads(raw) if raw else {}
                 with receiver._lock:
                     receiver.attempts += 1
-                    refuse = receiver.refuse_first > 0 or receiver.mode == receiver.REFUSE
+                    receiver.requests.append((receiver.clock(), body))
+                    refuse = (
+                        receiver.refuse_first > 0
+                        or receiver.mode == receiver.REFUSE
+                        or (receiver.refuse_while is not None and receiver.refuse_while())
+                        or (receiver.refuse_if is not None and receiver.refuse_if(body))
+                    )
                     if receiver.refuse_first > 0:
                         receiver.refuse_first -= 1
                     mode = receiver.mode
@@ -47,12 +62,12 @@ class WebhookReceiver:
                     return
                 if refuse:
                     self.send_response(receiver.refuse_status)
+                    if receiver.retry_after is not None:
+                        self.send_header("Retry-After", receiver.retry_after)
                     self.end_headers()
                     return
                 with receiver._lock:
-                    receiver.received.append(
-                        Received(self.path, dict(self.headers), json.loads(raw) if raw else {}, time.time())
-                    )
+                    receiver.received.append(Received(self.path, dict(self.headers), body, time.time()))
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()

@@ -116,7 +116,7 @@ def test_the_telegram_payload_is_a_plain_sendmessage_body():
     assert 1 <= len(payload["text"]) <= TELEGRAM_TEXT_MAX
 
 
-def deliver_to_every_format(tmp_path, receiver, attempts: int = 1) -> AlertStore:
+def deliver_to_every_format(tmp_path, receiver, budget_s: float = 0.5) -> AlertStore:
     settings = AlertSettings(
         webhook_urls=(receiver.url + "/n8n",),
         discord_webhook_url=receiver.url + "/api/webhooks/1/DISCORDSECRET",
@@ -134,7 +134,7 @@ def deliver_to_every_format(tmp_path, receiver, attempts: int = 1) -> AlertStore
     )
     stop = threading.Event()
     senders = [
-        ChannelSender(store, c, None, timeout_s=1, max_attempts=attempts, secrets=settings.secret_values(), stop=stop)
+        ChannelSender(store, c, None, timeout_s=1, budget_s=budget_s, secrets=settings.secret_values(), stop=stop)
         for c in channels
     ]
     for s in senders:
@@ -183,5 +183,5 @@ def test_a_rejected_payload_is_not_retried(tmp_path):
     with WebhookReceiver() as receiver:
         receiver.mode = WebhookReceiver.REFUSE
         receiver.refuse_status = 400  # the service says the payload is wrong: sending it again cannot help
-        store = deliver_to_every_format(tmp_path, receiver, attempts=5)
+        store = deliver_to_every_format(tmp_path, receiver, budget_s=3600)
     assert {(row["attempts"], row["failed_at"] is not None) for row in store.outbox_rows()} == {(1, True)}

@@ -19,6 +19,13 @@ def test_the_defaults_follow_the_issue():
     assert str(a.state_path).endswith("alert-state/alerts.sqlite3")
 
 
+def test_messages_are_retried_for_a_day_unless_told_otherwise():
+    assert alerts({}).delivery_budget_s == 24 * 3600
+    assert alerts({"ALERT_DELIVERY_BUDGET_HOURS": "0.5"}).delivery_budget_s == 1800
+    # The attempt count it replaces is no longer read: an old environment file still starts.
+    assert alerts({"ALERT_DELIVERY_ATTEMPTS": "5"}).delivery_budget_s == 24 * 3600
+
+
 def test_webhook_urls_are_comma_separated():
     assert alerts({"ALERT_WEBHOOK_URLS": "http://n8n:5678/webhook/a, https://x.example/b"}).webhook_urls == (
         "http://n8n:5678/webhook/a",
@@ -38,6 +45,9 @@ def test_webhook_urls_are_comma_separated():
         ({"ALERT_LOSS_THRESHOLDS_PCT": "50,180"}, "ALERT_LOSS_THRESHOLDS_PCT"),
         ({"DASHBOARD_LANGUAGE": "fr"}, "DASHBOARD_LANGUAGE"),
         ({"DASHBOARD_PUBLIC_URL": "dash.example"}, "DASHBOARD_PUBLIC_URL"),
+        ({"ALERT_DELIVERY_BUDGET_HOURS": "0"}, "ALERT_DELIVERY_BUDGET_HOURS"),
+        ({"ALERT_DELIVERY_BUDGET_HOURS": "1000"}, "ALERT_DELIVERY_BUDGET_HOURS"),
+        ({"ALERT_DELIVERY_BUDGET_HOURS": "a day"}, "ALERT_DELIVERY_BUDGET_HOURS"),
     ],
 )
 def test_a_malformed_setting_is_one_line_naming_it(env, variable):
