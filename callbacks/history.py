@@ -26,7 +26,6 @@ from data.orders import (
     SIDES,
     STATUSES,
     TRADE_COLUMNS,
-    TradeFilter,
     count_trades,
     exit_reasons,
     fetch_trades,
@@ -34,6 +33,7 @@ from data.orders import (
     iter_trades,
     trade_breakdown,
 )
+from data.selection import TradeFilter
 from data.services import DataServices
 from data.symbols import is_valid_symbol_format
 from i18n import t
@@ -201,12 +201,9 @@ def history_summary(services: DataServices, *filters) -> tuple:
         matching_ids = filled_sell_ids(conn, trade_filter_) if trade_filter_.needs_v3_columns else None
     # Realized PnL belongs to sells in the filtered set, valued at average cost over all history.
     sells = ledger.merge(filled[["id", "status", "created_at"]], on="id", how="left")
+    sells = sells[trade_filter_.without_v3().matches(sells) & (sells["side"] == "SELL")]
     if matching_ids is not None:
         sells = sells[sells["id"].isin(matching_ids)]
-        plain = TradeFilter(trade_filter_.symbols, trade_filter_.sides, trade_filter_.statuses)
-        sells = sells[plain.matches(sells) & (sells["side"] == "SELL")]
-    else:
-        sells = sells[trade_filter_.matches(sells) & (sells["side"] == "SELL")]
     by_symbol = metrics.realized_pnl_by_symbol(sells)
     realized_total = float(by_symbol["realized_pnl"].sum()) if not by_symbol.empty else None
     if breakdown.total == 0:

@@ -17,6 +17,8 @@ from datetime import timedelta
 
 import pandas as pd
 
+from data.selection import TradeFilter
+
 # |PnL| below this is break-even (it shows as 0 KRW): neither a win nor a loss.
 BREAK_EVEN_KRW = 0.5
 # A position whose quantity falls to this or below is flat (the ledger's own tolerance).
@@ -143,6 +145,15 @@ def round_trips(ledger: pd.DataFrame, exit_reasons: dict[str, str] | None = None
     frame["is_open"] = frame["is_open"].astype(bool)
     frame = frame.sort_values(["is_open", "exit_time", "entry_time"], kind="mergesort", na_position="last")
     return RoundTrips(frame.reset_index(drop=True), unmatched)
+
+
+def in_selection(result: RoundTrips, selection: TradeFilter) -> RoundTrips:
+    """The round trips of the selection's symbols (in either stored form) that closed within its
+    dates; open ones by symbol only. A trip has no single side, status, regime or exit reason to
+    filter by: those criteria do not apply."""
+    trips = result.trips
+    keep = selection.symbols_and_dates().matches(trips, time_column="exit_time", undated=trips["is_open"])
+    return RoundTrips(trips[keep].reset_index(drop=True), result.unmatched_sells)
 
 
 def outcome(pnl_krw: pd.Series) -> pd.Series:

@@ -13,7 +13,8 @@ from dashboard.app import build_services, create_app
 from dashboard.settings import Settings
 from data.database import Database
 from data.market import latest_candle_time
-from data.orders import TradeFilter, count_trades, fetch_cash_balance
+from data.orders import count_trades, fetch_cash_balance
+from data.selection import TradeFilter
 from data.tables import llm_usage_events, market_data, trading_history
 from simulator.demo import DemoClock, start_demo
 from simulator.paper_bot import demo_limits
