@@ -113,12 +113,12 @@ class SellResults:
     ledger_entry: dict[str, float]
 
     def pnl_pct(self, order_id: str, recorded_entry: float, quantity: float) -> float | None:
-        """realized PnL / (entry avg price x quantity) x 100, entry from signal_info else the ledger."""
+        """Realized PnL % (data.metrics.realized_return_pct), entry from signal_info else the ledger."""
         pnl = self.realized.get(order_id)
         entry = recorded_entry if pd.notna(recorded_entry) else self.ledger_entry.get(order_id)
         if pnl is None or entry is None or pd.isna(entry) or not quantity > 0:
             return None
-        return pnl / (entry * quantity) * 100
+        return metrics.realized_return_pct(pnl, entry, quantity)
 
 
 def sell_results(ledger: pd.DataFrame) -> SellResults:
@@ -157,7 +157,7 @@ def _grid_row(row, results: SellResults, tz) -> dict:
         "value": fmt.krw_figure(row.value),
         "fee": fmt.krw_figure(row.fee),
         "realized_pnl": fmt.krw_figure(pnl, signed=True) if pnl is not None else "",
-        "pnl_sign": 0 if pnl is None or abs(pnl) < 0.5 else (1 if pnl > 0 else -1),
+        "pnl_sign": metrics.pnl_sign(pnl),
         "strategy_name": row.strategy_name or "",
         "regime": _code_text(row, "regime"),
         "exit_reason": _code_text(row, "exit_reason"),

@@ -36,7 +36,7 @@ def test_closed_round_trips_pair_entries_with_exits_including_partial_sells_and_
             r.holding_s,
             r.fees,
             r.pnl_krw,
-            r.pnl_pct,
+            r.realized_pnl_pct,
             r.exit_reason,
         )
         for r in closed.itertuples()
