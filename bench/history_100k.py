@@ -109,7 +109,7 @@ def pnl_cache_cases(services) -> dict:
         with services.database.connect() as conn:
             return statement_or_check(conn)
 
-    services._tick_cache.ttl_s = 0  # every call is a new tick
+    services.data_cache_s = 0  # every call is a new tick
     run(services.filled_trades_and_ledger)  # the ledger computed once, as after the first refresh
     return {
         "before: fingerprint (count/max, reads the table)": lambda: run(lambda c: c.execute(old_fingerprint).one()),
