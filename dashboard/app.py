@@ -15,6 +15,7 @@ from dash import Dash, html
 import callbacks
 from alerts.state import AlertStateReader
 from dashboard import web
+from dashboard.extensions import attach_services
 from dashboard.settings import Settings
 from data.bot_limits import BotLimits
 from data.database import Database
@@ -207,7 +208,7 @@ def create_app(settings: Settings, services: DataServices | None = None, store: 
             alerts.page(),
         ]
     )
-    services.init_app(app.server)
+    attach_services(app.server, services)
     AlertStateReader(settings.alerts.state_path).init_app(app.server)
     store.init_app(app.server)
     callbacks.register(app, services)

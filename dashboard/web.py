@@ -22,10 +22,11 @@ from flask import Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash
 
+from dashboard.extensions import services_of
 from dashboard.settings import Settings
 from data.database import DataError
 from data.health import redact
-from data.services import DataServices, services_of
+from data.services import DataServices
 from data.status_reader import RedisUnavailable
 from i18n.preferences import COOKIE_MAX_AGE_S, Preferences, reset_current, set_current
 

@@ -54,8 +54,6 @@ T = TypeVar("T")
 SYMBOL_CACHE_TTL_S = 30.0
 # How long a refresh query's answer is shared (DASHBOARD_DATA_CACHE_SECONDS); see data.cache.
 DEFAULT_DATA_CACHE_S = 1.0
-# The key under which the services sit in the Flask app's `extensions`, as Flask extensions do.
-EXTENSION_KEY = "coinpilot"
 
 
 def utc_now() -> datetime:
@@ -95,10 +93,6 @@ class DataServices:
     rollups: RollupCatalog = field(default_factory=RollupCatalog)
     order_changes: OrderChangeWatch = field(default_factory=OrderChangeWatch, repr=False)
     cache: DataCache = field(default_factory=DataCache, repr=False)
-
-    def init_app(self, server) -> None:
-        """Attach to a Flask app (Dash's `app.server`) the way Flask extensions do."""
-        server.extensions[EXTENSION_KEY] = self
 
     def now(self) -> datetime:
         return self.clock()
@@ -319,8 +313,3 @@ def _regime_name(raw) -> str | None:
 
 def _with_indicators(candles: pd.DataFrame) -> pd.DataFrame:
     return chart_indicators(candles) if not candles.empty else candles
-
-
-def services_of(server) -> DataServices:
-    """The services attached to a Flask app by DataServices.init_app."""
-    return server.extensions[EXTENSION_KEY]

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from data.database import Backend, Database
-from data.services import services_of
 from data.tables import risk_audit
 from simulator.seeding import create_schema, write_history
 from tests.support.helpers import SEED_SYMBOLS, history_holding_positions, make_settings

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from data.database import Backend, Database
-from data.services import services_of
 from layouts import format as fmt
 from simulator.seeding import create_schema, insert_rows
 from tests.support import exit_rows

@@ -17,8 +17,8 @@ from callbacks import history as history_callbacks
 from callbacks import market as market_callbacks
 from callbacks import shell as shell_callbacks
 from dashboard.app import build_services, create_app
+from dashboard.extensions import services_of
 from data.database import Backend, Database
-from data.services import services_of
 from simulator.seeding import create_schema, insert_rows, write_history
 from simulator.synthetic import generate_history
 from tests.support.components import by_attribute, text

@@ -13,9 +13,9 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from dashboard.settings import Settings
 from data.database import Backend, Database
-from data.services import services_of
 from simulator.seeding import create_schema
 
 USERNAME = "operator"

@@ -4,9 +4,9 @@ import dash._callback as dash_callbacks
 
 from callbacks.system import access_card
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from dashboard.settings import AuthSettings, Settings
 from data.database import Database
-from data.services import services_of
 from tests.support.components import by_attribute, text
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from dashboard.settings import Settings
 from data.database import Backend, Database
-from data.services import services_of
 from simulator.seeding import create_schema
 
 

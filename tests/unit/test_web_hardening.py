@@ -14,9 +14,9 @@ from werkzeug.security import generate_password_hash
 
 from dashboard import web
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from dashboard.settings import Settings, SettingsError
 from data.database import Backend, Database
-from data.services import services_of
 from simulator.seeding import create_schema
 from tests.support.services import free_port
 
