@@ -10,12 +10,12 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks import inputs
 from callbacks.failures import panel
+from callbacks.pages import PageServices
 from data import trade_log
 from data.database import DataError
 from data.days import utc_day
 from data.orders import REGIMES, SIDES, STATUSES, exit_reasons
 from data.selection import TradeFilter
-from data.services import DataServices
 from data.symbols import is_valid_symbol_format
 from i18n import t
 from layouts import format as fmt
@@ -35,13 +35,13 @@ FILTER_INPUTS = (
 )
 
 
-def recorded_columns(services: DataServices, conn) -> tuple[str, ...]:
+def recorded_columns(services: PageServices, conn) -> tuple[str, ...]:
     """The optional trading_history columns (regime, exit_reason) this database has."""
     return trade_log.recorded_columns(services.database.schema(conn))
 
 
 def trade_filter(
-    services: DataServices,
+    services: PageServices,
     conn,
     symbols_value,
     sides_value,
@@ -68,7 +68,7 @@ def trade_filter(
     )
 
 
-def page_choices(services: DataServices) -> tuple[frozenset[str], tuple[str, ...]]:
+def page_choices(services: PageServices) -> tuple[frozenset[str], tuple[str, ...]]:
     """(the optional columns recorded, the exit-reason choices) for building the page; nothing
     optional when the database cannot say (the panels explain)."""
     try:
@@ -114,7 +114,7 @@ def _grid_row(row, tz) -> dict:
 
 # On failure the grid shows nothing: the summary panel explains (and describe logs the unexpected).
 @panel(on_failure=lambda _kind, _message: {"rowData": [], "rowCount": 0})
-def history_rows(services: DataServices, request, *filters) -> dict:
+def history_rows(services: PageServices, request, *filters) -> dict:
     """One block of the trade log for the grid's infinite row model."""
     start, end, sort = inputs.rows_request(request)
     with services.database.connect() as conn:
@@ -132,7 +132,7 @@ def _summary_failed(kind: str, message: str) -> tuple:
 
 
 @panel(on_failure=_summary_failed)
-def history_summary(services: DataServices, *filters) -> tuple:
+def history_summary(services: PageServices, *filters) -> tuple:
     """(summary line, side pie, status bars, realized PnL by symbol, message) over the whole filtered set."""
     with services.database.connect() as conn:
         selection = trade_filter(services, conn, *filters)
@@ -157,7 +157,7 @@ def history_summary(services: DataServices, *filters) -> tuple:
     )
 
 
-def export_csv(services: DataServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> trade_log.TradeExport:
+def export_csv(services: PageServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> trade_log.TradeExport:
     """The filtered set as CSV (data.trade_log.export_csv), its header in the page's language."""
     with services.database.connect() as conn:
         selection = trade_filter(services, conn, *filters)
@@ -176,7 +176,7 @@ def export_csv(services: DataServices, *filters, max_rows: int = EXPORT_MAX_ROWS
 
 
 @panel(on_failure=lambda kind, message: (no_update, problem(kind, message)))
-def export_download(services: DataServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> tuple:
+def export_download(services: PageServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> tuple:
     """(the CSV download, the History message: what was left out, if anything) for the export button."""
     export = export_csv(services, *filters, max_rows=max_rows)
     stamp = services.now().astimezone(services.display_timezone).strftime("%Y%m%d-%H%M%S")
@@ -210,7 +210,7 @@ def history_query(
     return "?" + urlencode(params) if params else ""
 
 
-def day_rule_note(services: DataServices, start_value, end_value) -> str:
+def day_rule_note(services: PageServices, start_value, end_value) -> str:
     """The picked days as the bot's UTC days, with their span in the display zone."""
     tz = services.display_timezone
     today = fmt.utc_day_span(utc_day(services.now()), tz)
@@ -229,7 +229,7 @@ def day_rule_note(services: DataServices, start_value, end_value) -> str:
 
 
 @panel(on_failure=lambda _kind, _message: no_update)
-def grid_columns(services: DataServices, shown) -> list[dict]:
+def grid_columns(services: PageServices, shown) -> list[dict]:
     """The grid's columns with the ticked v3 columns shown (ones this database lacks stay hidden)."""
     shown_ = inputs.choices(shown, tuple(f for f, _needs in history.V3_COLUMNS), "columns")
     with services.database.connect() as conn:
@@ -237,7 +237,7 @@ def grid_columns(services: DataServices, shown) -> list[dict]:
     return history.column_defs(recorded, list(shown_))
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     filter_states = [State(i, p) for i, p in FILTER_INPUTS]
     filter_inputs = [Input(i, p) for i, p in FILTER_INPUTS]
 

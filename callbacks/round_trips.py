@@ -8,16 +8,16 @@ from dash import Dash, Input, Output
 from callbacks import inputs
 from callbacks.failures import panel
 from callbacks.history import FILTER_INPUTS, recorded_columns, trade_filter
+from callbacks.pages import PageServices
 from data.orders import fetch_sell_exit_reasons
 from data.round_trips import PERIODS, in_selection, outcome, pnl_by_period, round_trip_stats
-from data.services import DataServices
 from layouts import ids
 from layouts import round_trips as layout
 from layouts.components import problem
 
 
 @panel(on_failure=lambda kind, message: (problem(kind, message), [], None))
-def round_trip_panels(services: DataServices, period_value, *filters) -> tuple:
+def round_trip_panels(services: PageServices, period_value, *filters) -> tuple:
     """(statistics, round-trip grid rows, period table) for the History filters."""
     period = (inputs.choices(period_value, PERIODS, "period") or ("day",))[0]
     with services.database.connect() as conn:
@@ -34,7 +34,7 @@ def round_trip_panels(services: DataServices, period_value, *filters) -> tuple:
     )
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     @app.callback(
         Output(ids.HISTORY_ROUND_TRIP_STATS, "children"),
         Output(ids.HISTORY_ROUND_TRIPS, "rowData"),

@@ -216,6 +216,7 @@ def cmd_check(args) -> int:
     from data.database import DataError
     from data.health import check_n8n
     from data.status_reader import RedisUnavailable
+    from layouts.access import access_sentence
 
     settings = _settings()
     services = build_services(settings)
@@ -241,7 +242,7 @@ def cmd_check(args) -> int:
     health = check_n8n(settings.n8n_url, settings.n8n_timeout_s)
     label = "OK  " if health.state.value == "ok" else "--  " if health.state.value == "not_configured" else "FAIL"
     print(f"n8n       {label}  {health.url or ''} {health.message}".rstrip())
-    print(f"access    {services.access_description}")
+    print(f"access    {access_sentence(services.access, 'en')}")
     limits = services.risk_limits
     if limits.strategy is None:
         print(

@@ -23,12 +23,13 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash
 
 from dashboard.extensions import services_of
-from dashboard.settings import Settings
+from dashboard.settings import AuthSettings, Settings
 from data.database import DataError
 from data.health import redact
 from data.services import DataServices
 from data.status_reader import RedisUnavailable
 from i18n.preferences import COOKIE_MAX_AGE_S, Preferences, reset_current, set_current
+from layouts.access import AccessKind, AccessMode
 
 log = logging.getLogger("coinpilot.dashboard")
 
@@ -36,16 +37,17 @@ MAX_REQUEST_BYTES = 1024 * 1024
 CALLBACK_PATH_SUFFIX = "_dash-update-component"
 
 
-def access_description(settings: Settings) -> str:
-    auth = settings.auth
+def access_mode(auth: AuthSettings) -> AccessMode:
+    """How requests are checked, as a value the System page puts into words (layouts.access)."""
     if auth.basic_auth_enabled and auth.trusted_user_header:
-        return f"HTTP basic auth, or the {auth.trusted_user_header} header set by the proxy"
+        return AccessMode(
+            AccessKind.BASIC_OR_PROXY, auth.username, auth.password_hash is not None, auth.trusted_user_header
+        )
     if auth.basic_auth_enabled:
-        kind = "password hash" if auth.password_hash else "password"
-        return f"HTTP basic auth (user {auth.username!r}, {kind} from the environment)"
+        return AccessMode(AccessKind.BASIC, auth.username, auth.password_hash is not None)
     if auth.trusted_user_header:
-        return f"authenticated by the proxy ({auth.trusted_user_header} header)"
-    return "open access (no credentials configured)"
+        return AccessMode(AccessKind.PROXY, header=auth.trusted_user_header)
+    return AccessMode(AccessKind.OPEN)
 
 
 def install(app: Dash, settings: Settings) -> None:

@@ -1,4 +1,5 @@
-"""DataServices: the data layer's objects for one process, built once and handed to callbacks.
+"""DataServices: the data layer's objects for one process, built once and handed to callbacks
+(with the page settings, as callbacks.pages.PageServices) and to the alert watcher.
 
 Its methods are the reads the refresh path needs, each through the one per-process cache
 (data.cache.DataCache, one rule: a value is kept for the version of the data it was computed
@@ -16,7 +17,6 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -77,18 +77,13 @@ class DataServices:
     database: Database
     bot_status: BotStatusReader
     bot_limits: BotLimits
-    display_timezone: ZoneInfo
     clock: Callable[[], datetime] = utc_now
     # How fast `clock` runs against the wall clock: 1 in production, the demo's --speed there.
     clock_rate: float = 1.0
     n8n_url: str | None = None
     n8n_timeout_s: float = 2.0
     candle_stale_s: float = 120.0
-    default_refresh_s: int = 10
-    access_description: str = "open access (no credentials configured)"
     data_cache_s: float = DEFAULT_DATA_CACHE_S
-    # DASHBOARD_SYMBOLS: the symbols the status strip watches; empty = the current ones (data.freshness).
-    watched_symbols: tuple[str, ...] = ()
     # Which candle rollups (TimescaleDB continuous aggregates) candle reads may use.
     rollups: RollupCatalog = field(default_factory=RollupCatalog)
     order_changes: OrderChangeWatch = field(default_factory=OrderChangeWatch, repr=False)
