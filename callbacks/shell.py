@@ -163,7 +163,7 @@ def trading_item(services: PageServices):
     """The Risk page's trading state (its own query: a failure there leaves the Database item)."""
     with services.database.connect() as conn:
         assessment = services.risk_assessment(conn)
-    return shell.trading_state_item(assessment.state.value, assessment.cooldown_remaining_s)
+    return shell.trading_state_item(assessment.state, assessment.cooldown_remaining_s)
 
 
 def candle_item(services: PageServices, candles, symbols: list[str], now, future=None) -> html.Span:

@@ -4,6 +4,9 @@ crosses a layer fails here rather than in a review."""
 from __future__ import annotations
 
 import ast
+import enum
+import importlib
+import re
 from pathlib import Path
 
 import pytest
@@ -16,12 +19,22 @@ DASH_FAMILY = {"dash", "dash_bootstrap_components", "dash_ag_grid", "plotly"}
 ALLOWED = {
     "i18n": set(),
     "data": {"i18n"},
-    "layouts": {"i18n"},
+    # ... and data's enums, to read typed states (test_layouts_read_the_data_layers_typed_states...).
+    "layouts": {"i18n", "data"},
     "callbacks": {"layouts", "data", "i18n", "alerts", "store"},
     "alerts": {"data", "i18n"},
     # The dashboard's own store: below the pages, beside the data layer (its deadline and redaction).
     "store": {"data", "i18n"},
 }
+
+
+def data_names_imported(path: Path) -> dict[str, list[str]]:
+    """module -> the names a file imports `from data.<module>`."""
+    found: dict[str, list[str]] = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module.split(".")[0] == "data":
+            found.setdefault(node.module, []).extend(alias.name for alias in node.names)
+    return found
 
 
 def imported_top_level_names(path: Path) -> set[str]:
@@ -51,4 +64,24 @@ def test_the_data_layer_the_store_and_the_catalogues_import_nothing_from_dash(pa
         for path in (ROOT / package).rglob("*.py")
         if imported_top_level_names(path) & DASH_FAMILY
     }
+    assert not offenders
+
+
+def test_layouts_read_the_data_layers_typed_states_and_nothing_else_of_it():
+    """A layout compares a state with its enum (`reading.state is StatusState.INVALID`), never with a
+    string, so it may import data's enums, and only them: no query, no rule, no dataclass to build."""
+    offenders = {}
+    for path in sorted((ROOT / "layouts").rglob("*.py")):
+        for module, names in data_names_imported(path).items():
+            loaded = importlib.import_module(module)
+            wrong = [
+                n
+                for n in names
+                if not (isinstance(getattr(loaded, n), type) and issubclass(getattr(loaded, n), enum.Enum))
+            ]
+            if wrong:
+                offenders[f"{path.relative_to(ROOT)}: {module}"] = wrong
+        source = path.read_text(encoding="utf-8")
+        if re.search(r"\.value (==|!=|in) ", source):
+            offenders[str(path.relative_to(ROOT))] = ["compares an enum's .value with a string"]
     assert not offenders
