@@ -15,7 +15,7 @@ from dash import Dash, html
 import callbacks
 from alerts.state import AlertStateReader
 from callbacks.pages import PageServices
-from dashboard import web
+from dashboard import auth, web
 from dashboard.extensions import attach_services
 from dashboard.settings import Settings
 from data.bot_limits import BotLimits
@@ -99,7 +99,7 @@ def build_services(settings: Settings, *, redis_client=None, clock=utc_now, cloc
         clock_rate=clock_rate,
         display_timezone=settings.timezone,
         refresh_s=settings.refresh_seconds,
-        access=web.access_mode(settings.auth),
+        access=auth.access_mode(settings.auth),
         watched_symbols=settings.watched_symbols,
     )
     return services

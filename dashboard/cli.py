@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import getpass
 import logging
 import os
 import sys
@@ -409,14 +408,9 @@ def cmd_store(args) -> int:
 
 
 def cmd_hash_password(args) -> int:
-    from werkzeug.security import generate_password_hash
+    from dashboard.auth import cmd_hash_password as hash_password
 
-    password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass("Dashboard password: ")
-    if not password:
-        print("error: empty password", file=sys.stderr)
-        return 2
-    print(generate_password_hash(password))
-    return 0
+    return hash_password(args)
 
 
 def cmd_watch(args) -> int:

@@ -4,7 +4,7 @@ import dash._callback as dash_callbacks
 import pytest
 
 from callbacks.system import access_card
-from dashboard import web
+from dashboard import auth
 from dashboard.app import create_app
 from dashboard.extensions import services_of
 from dashboard.settings import AuthSettings, Settings
@@ -62,7 +62,7 @@ def test_with_credentials_the_system_page_says_how_they_are_checked(tmp_path, ca
 
 
 @pytest.mark.parametrize(
-    "auth, sentence, level",
+    "credentials, sentence, level",
     [
         (AuthSettings(), "open access (no credentials configured)", "warn"),
         (
@@ -83,15 +83,15 @@ def test_with_credentials_the_system_page_says_how_they_are_checked(tmp_path, ca
         ),
     ],
 )
-def test_the_access_mode_is_a_value_the_system_card_puts_into_words(auth, sentence, level):
-    card = system_layout.access_card(web.access_mode(auth))
+def test_the_access_mode_is_a_value_the_system_card_puts_into_words(credentials, sentence, level):
+    card = system_layout.access_card(auth.access_mode(credentials))
     assert text(by_attribute(card, "data-fact", "access:mode")[0]) == sentence
     assert by_attribute(card, "data-level", level)
 
 
 def test_on_a_korean_page_the_access_mode_is_said_in_korean():
     with using(language="ko"):
-        card = system_layout.access_card(web.access_mode(AuthSettings(username="ops", password="pw")))
+        card = system_layout.access_card(auth.access_mode(AuthSettings(username="ops", password="pw")))
         assert (
             text(by_attribute(card, "data-fact", "access:mode")[0])
             == "HTTP 기본 인증 (사용자 'ops', 환경 변수의 비밀번호)"
