@@ -14,12 +14,12 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from admin.rollups import create_rollups, drop_rollups, refresh_rollups
 from callbacks import system as system_callbacks
 from dashboard.app import build_services
 from dashboard.cli import main
 from data.database import Backend, Database
 from data.market import CANDLE_WIDTHS, bucket_floor, fetch_candles_between, fetch_recent_candles
-from data.rollup_admin import create_rollups, drop_rollups, refresh_rollups
 from data.rollups import ROLLUP_SCHEMA, RollupCatalog, detect_rollups, rollup_status
 from simulator.seeding import compress_chunks_older_than, copy_candles, create_schema
 from tests.support.components import by_attribute, text

@@ -105,11 +105,11 @@ def test_the_demo_without_fakeredis_says_which_extra_to_install(monkeypatch, tmp
     assert not any(tmp_path.iterdir())  # refused before anything was written
 
 
-def test_the_dashboard_itself_never_imports_the_simulator():
+def test_the_dashboard_itself_never_imports_the_simulator_or_the_rollups_ddl():
     # A fresh interpreter: what create_app pulls in, without the test suite's own imports.
     code = (
         "import sys, dashboard.app, callbacks, layouts, data.services;"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('simulator', 'fakeredis')))"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('simulator', 'fakeredis', 'admin')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
