@@ -78,7 +78,6 @@ def build_services(settings: Settings, *, redis_client=None, clock=utc_now, cloc
         backend_setting=settings.db_backend,
         connect_timeout_s=settings.db_connect_timeout_s,
         statement_timeout_ms=settings.statement_timeout_ms,
-        read_only=True,
     )
     if redis_client is None:
         redis_client = make_redis_client(settings.redis_url, settings.redis_socket_timeout_s)

@@ -33,22 +33,25 @@ def _configure_logging(verbose: bool = False) -> None:
 
 
 def _owner_database(database_url: str, settings, *, read_only: bool):
-    """The database an admin command (seed, rollups) was pointed at, with no statement timeout;
-    None, after one line on stderr, when the URL is malformed."""
+    """The database an admin command (seed, rollups) was pointed at, with no statement timeout,
+    opened for writing unless `read_only`; None, after one line on stderr, when the URL is
+    malformed."""
     from data.database import Database
+    from simulator.writer import WritableDatabase
 
     try:
         url = normalize_database_url(database_url, "--database-url")
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
-    return Database(
-        url,
-        backend_setting=settings.db_backend,
-        read_only=read_only,
-        statement_timeout_ms=None,
-        connect_timeout_s=settings.db_connect_timeout_s,
-    )
+    if read_only:
+        return Database(
+            url,
+            backend_setting=settings.db_backend,
+            statement_timeout_ms=None,
+            connect_timeout_s=settings.db_connect_timeout_s,
+        )
+    return WritableDatabase(url, backend_setting=settings.db_backend, connect_timeout_s=settings.db_connect_timeout_s)
 
 
 def _database_url_missing(settings: Settings) -> bool:

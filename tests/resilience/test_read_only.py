@@ -11,9 +11,10 @@ from sqlalchemy.engine import make_url
 
 from callbacks import overview as overview_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database, WriteRefused
+from data.database import Backend, WriteRefused
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.components import by_attribute
 from tests.support.helpers import make_settings
 from tests.support.processes import REPO
@@ -45,7 +46,7 @@ def sql_statements(script: str) -> list[str]:
 def read_only_url(postgres):
     """A database seeded by its owner, and the URL of the role the docs tell operators to create."""
     url = postgres.create("cp_roles")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 0.5, datetime.now(UTC)))
     role, password = unique_name("cp_ro"), unique_name("pw")

@@ -16,8 +16,9 @@ from dashboard import auth
 from dashboard.app import create_app
 from dashboard.extensions import services_of
 from dashboard.settings import Settings, SettingsError
-from data.database import Backend, Database
+from data.database import Backend
 from simulator.seeding import create_schema
+from simulator.writer import WritableDatabase
 from tests.support.services import free_port
 
 USERNAME = "operator"
@@ -36,7 +37,7 @@ def basic(username: str, password: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def sqlite_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'empty.sqlite3'}"
-    writer = Database(url, read_only=False)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.SQLITE)
     writer.dispose()
     return url
