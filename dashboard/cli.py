@@ -15,7 +15,8 @@ from dashboard import __version__
 from dashboard.settings import Settings, SettingsError, normalize_database_url
 
 
-def _settings(environ=None) -> Settings:
+def settings_or_exit(environ=None) -> Settings:
+    """The settings from the environment, or exit 2 after the one-line error."""
     try:
         return Settings.from_env(os.environ if environ is None else environ)
     except SettingsError as exc:
@@ -64,19 +65,19 @@ def _database_url_missing(settings: Settings) -> bool:
 def cmd_demo(args) -> int:
     from dashboard.run import demo
 
-    return demo(_settings(), args)
+    return demo(settings_or_exit(), args)
 
 
 def cmd_serve(args) -> int:
     from dashboard.run import serve
 
-    return serve(_settings(), args)
+    return serve(settings_or_exit(), args)
 
 
 def cmd_seed(args) -> int:
     from simulator.seed_command import seed
 
-    writer = _owner_database(args.database_url, _settings(), read_only=False)
+    writer = _owner_database(args.database_url, settings_or_exit(), read_only=False)
     if writer is None:
         return 2
     return seed(
@@ -93,13 +94,13 @@ def cmd_seed(args) -> int:
 def cmd_check(args) -> int:
     from dashboard.check import check
 
-    return check(_settings())
+    return check(settings_or_exit())
 
 
 def cmd_rollups(args) -> int:
     from admin.rollups_command import run
 
-    database = _owner_database(args.database_url, _settings(), read_only=args.action == "status")
+    database = _owner_database(args.database_url, settings_or_exit(), read_only=args.action == "status")
     if database is None:
         return 2
     return run(args.action, database)
@@ -108,7 +109,7 @@ def cmd_rollups(args) -> int:
 def cmd_store(args) -> int:
     from store.command import upgrade
 
-    settings = _settings()
+    settings = settings_or_exit()
     return upgrade(settings.store, settings.db_connect_timeout_s, settings.display.language)
 
 
@@ -121,7 +122,7 @@ def cmd_hash_password(args) -> int:
 def cmd_watch(args) -> int:
     from alerts import command
 
-    settings = _settings()
+    settings = settings_or_exit()
     if args.silence:
         return command.silence(args.silence, args.for_, settings.alerts, settings.timezone)
     if _database_url_missing(settings):
@@ -154,7 +155,7 @@ def _duration_arg(text: str) -> float:
 def cmd_bot_status(args) -> int:
     from simulator.bot_status_tool import run
 
-    return run(args)
+    return run(args, lambda: settings_or_exit().redis_url)
 
 
 def build_parser() -> argparse.ArgumentParser:

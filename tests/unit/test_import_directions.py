@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = {"dashboard", "layouts", "callbacks", "data", "i18n", "simulator", "alerts", "store"}
+OURS = {"dashboard", "layouts", "callbacks", "data", "i18n", "simulator", "alerts", "store", "admin"}
 DASH_FAMILY = {"dash", "dash_bootstrap_components", "dash_ag_grid", "plotly"}
 
 # package -> packages of ours it may import (itself always allowed)
@@ -25,7 +25,15 @@ ALLOWED = {
     "alerts": {"data", "i18n"},
     # The dashboard's own store: below the pages, beside the data layer (its deadline and redaction).
     "store": {"data", "i18n"},
+    # What writes CoinPilot-shaped data, and what an owner of the bot's database runs: both on top
+    # of the data layer, neither ever reaching back up into the dashboard (its settings included).
+    "simulator": {"data", "i18n"},
+    "admin": {"data", "i18n"},
+    # The app and its Flask side: everything below it, never the simulator or the owner's DDL ...
+    "dashboard": {"layouts", "callbacks", "data", "i18n", "alerts", "store"},
 }
+# ... except in the command line, which runs them (the demo, seed, bot-status, rollups).
+COMMAND_LINE = {"dashboard/cli.py": {"simulator", "admin"}, "dashboard/run.py": {"simulator"}}
 
 
 def data_names_imported(path: Path) -> dict[str, list[str]]:
@@ -51,9 +59,12 @@ def imported_top_level_names(path: Path) -> set[str]:
 def test_a_package_imports_only_the_layers_below_it(package):
     crossings = {}
     for path in sorted((ROOT / package).rglob("*.py")):
-        wrong = (imported_top_level_names(path) & OURS) - ALLOWED[package] - {package}
+        relative = str(path.relative_to(ROOT))
+        wrong = (
+            (imported_top_level_names(path) & OURS) - ALLOWED[package] - COMMAND_LINE.get(relative, set()) - {package}
+        )
         if wrong:
-            crossings[str(path.relative_to(ROOT))] = sorted(wrong)
+            crossings[relative] = sorted(wrong)
     assert not crossings
 
 
