@@ -21,6 +21,7 @@ COPY data/ data/
 COPY i18n/ i18n/
 COPY alerts/ alerts/
 COPY store/ store/
+COPY admin/ admin/
 COPY simulator/ simulator/
 COPY assets/ assets/
 COPY scripts/ scripts/

@@ -20,11 +20,12 @@ from bench.common import median_ms, scratch_database
 from callbacks import history
 from dashboard.app import build_services
 from dashboard.settings import Settings
-from data.database import Backend, Database
+from data.database import Backend
 from data.order_changes import OrderChangeWatch
 from data.tables import trading_history
 from simulator.seeding import create_schema, insert_rows, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 
 TRADES = 100_000
 SYMBOLS = ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE"]
@@ -60,7 +61,7 @@ def orders(now: datetime) -> list[dict]:
 def main() -> None:
     now = datetime.now(UTC)
     with scratch_database("cp_bench_history") as url:
-        writer = Database(url, read_only=False, statement_timeout_ms=None)
+        writer = WritableDatabase(url)
         create_schema(writer.engine, Backend.POSTGRESQL)
         write_history(writer.engine, Backend.POSTGRESQL, generate_history(SYMBOLS, 0.1, now))
         with writer.engine.begin() as conn:
@@ -109,7 +110,7 @@ def pnl_cache_cases(services) -> dict:
         with services.database.connect() as conn:
             return statement_or_check(conn)
 
-    services._tick_cache.ttl_s = 0  # every call is a new tick
+    services.data_cache_s = 0  # every call is a new tick
     run(services.filled_trades_and_ledger)  # the ledger computed once, as after the first refresh
     return {
         "before: fingerprint (count/max, reads the table)": lambda: run(lambda c: c.execute(old_fingerprint).one()),

@@ -21,9 +21,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import scratch_database
-from data.database import Backend, Database
+from data.database import Backend
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.processes import Gunicorn
 
 
@@ -67,7 +68,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
     with scratch_database("cp_bench_layout") as url, tempfile.TemporaryDirectory() as logs:
-        writer = Database(url, read_only=False, statement_timeout_ms=None)
+        writer = WritableDatabase(url)
         create_schema(writer.engine, Backend.POSTGRESQL)
         write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 1, datetime.now(UTC)))
         writer.dispose()

@@ -48,11 +48,12 @@ import pandas as pd
 import sqlalchemy as sa
 
 from bench.common import percentile, scratch_database
-from data.database import Backend, Database
+from data.database import Backend
 from data.tables import market_data
 from layouts import ids
 from simulator.seeding import compress_chunks_older_than, create_schema, insert_candles, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.processes import Gunicorn
 from tests.support.services import CHROMIUM, CHROMIUM_FLAGS
 
@@ -302,7 +303,7 @@ class CandleWriter(threading.Thread):
 
     def __init__(self, url: str):
         super().__init__(daemon=True)
-        self.database = Database(url, read_only=False, statement_timeout_ms=None)
+        self.database = WritableDatabase(url)
         self.stop = threading.Event()
         self.inserted = 0
         self.random = random.Random(5)
@@ -385,7 +386,7 @@ def prepare_database(url: str, backend: Backend, days: float, rollups: bool) -> 
     """Seed the history; on TimescaleDB compress what is older than 7 days, as the production
     policy would have, and run `rollups create` unless told not to. Returns a one-line layout."""
     now = datetime.now(UTC)
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     # The background policy would race the explicit compression below (and fails on this build).
     create_schema(writer.engine, backend, compression_policy=False)
     write_history(writer.engine, backend, generate_history(SYMBOLS, days, now))

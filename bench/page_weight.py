@@ -17,9 +17,10 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from bench.common import scratch_database
-from data.database import Backend, Database
+from data.database import Backend
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.page_weight import PAGES, first_load
 from tests.support.processes import Gunicorn, Nginx
 from tests.support.services import REDIS_URL_BASE
@@ -41,7 +42,7 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=5, help="largest files listed per page")
     args = parser.parse_args()
     with scratch_database("cp_bench_weight") as url, tempfile.TemporaryDirectory() as work:
-        writer = Database(url, read_only=False, statement_timeout_ms=None)
+        writer = WritableDatabase(url)
         create_schema(writer.engine, Backend.POSTGRESQL)
         history = generate_history(["KRW-BTC", "KRW-ETH"], 2, datetime.now(UTC), seed=9)
         write_history(writer.engine, Backend.POSTGRESQL, history)

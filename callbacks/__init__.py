@@ -6,9 +6,9 @@ from __future__ import annotations
 from dash import Dash
 
 from callbacks import ai, alerts, exits, history, market, overview, reconciliation, risk, round_trips, shell, system
-from data.services import DataServices
+from callbacks.pages import PageServices
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     for page in (shell, overview, market, risk, history, round_trips, system, reconciliation, exits, ai, alerts):
         page.register(app, services)

@@ -10,6 +10,7 @@ from dash import Dash, Input, Output, html
 
 from callbacks import inputs
 from callbacks.failures import panel
+from callbacks.pages import PageServices
 from data.ai import MAX_REVIEWED_DECISIONS, fetch_closes_at, fetch_decisions_since
 from data.ai_outcomes import (
     candle_targets,
@@ -27,7 +28,6 @@ from data.llm import (
     fetch_usage_events,
 )
 from data.llm_costs import reconcile, usage_over_time, usage_summary
-from data.services import DataServices
 from i18n import t
 from layouts import ai, ids
 from layouts.components import empty_figure, problem
@@ -46,7 +46,7 @@ def look_back_days(value) -> int:
         problem(kind, message),
     )
 )
-def decision_panels(services: DataServices, days_value) -> tuple:
+def decision_panels(services: PageServices, days_value) -> tuple:
     """(decisions note, per-day figure, confidence figure, per-model table, outcomes)."""
     days = look_back_days(days_value)
     now = services.now()
@@ -92,7 +92,7 @@ def decision_panels(services: DataServices, days_value) -> tuple:
 
 
 @panel(on_failure=lambda kind, message: (problem(kind, message), empty_figure(message, 280), None))
-def usage_panels(services: DataServices, days_value, bucket_value) -> tuple:
+def usage_panels(services: PageServices, days_value, bucket_value) -> tuple:
     """(KPIs, calls/cost per hour or day, tables by route, feature and model)."""
     days = look_back_days(days_value)
     bucket = inputs.one_of(bucket_value, ai.USAGE_BUCKETS, "bucket")
@@ -119,7 +119,7 @@ def usage_panels(services: DataServices, days_value, bucket_value) -> tuple:
 
 
 @panel(on_failure=lambda kind, message: problem(kind, message))
-def reconciliation_panel(services: DataServices, days_value):
+def reconciliation_panel(services: PageServices, days_value):
     """The provider's bills in the look-back against the ledger's sum for the same windows."""
     days = look_back_days(days_value)
     now = services.now()
@@ -139,7 +139,7 @@ def reconciliation_panel(services: DataServices, days_value):
 
 
 @panel(on_failure=lambda kind, message: problem(kind, message))
-def credit_panel(services: DataServices):
+def credit_panel(services: PageServices):
     """The newest balance reading per provider, with its time."""
     with services.database.connect() as conn:
         if not services.database.schema(conn).has_table("llm_credit_snapshots"):
@@ -151,7 +151,7 @@ def credit_panel(services: DataServices):
 
 
 @panel(on_failure=lambda kind, message: problem(kind, message))
-def budget_panel(services: DataServices):
+def budget_panel(services: PageServices):
     """The bot's AI call budget now: the guardrails' usage keys against the strategy file's regime
     limits, read as the Risk page and the watcher's ai_budget rule read them."""
     symbols = services.cached_symbols() or []
@@ -168,7 +168,7 @@ def ai_query(days_value) -> str:
     return "" if days == ai.DEFAULT_DAYS else "?" + urlencode({"days": days})
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     days = Input(ids.AI_DAYS, "value")
     tick = Input(ids.REFRESH_INTERVAL, "n_intervals")
 

@@ -10,7 +10,7 @@ from dash import ClientsideFunction, Dash, Input, Output
 from alerts.compose import rule_title, value_text
 from alerts.engine import State
 from alerts.state import AlertSnapshot, AlertStateReader, reader_of
-from data.services import DataServices
+from callbacks.pages import PageServices
 from i18n import t
 from layouts import alerts as layout
 from layouts import format as fmt
@@ -116,7 +116,7 @@ def _iso_at(value: str | None, tz) -> str:
         return value
 
 
-def alerts_panels(reader: AlertStateReader, services: DataServices, relative_path) -> tuple:
+def alerts_panels(reader: AlertStateReader, services: PageServices, relative_path) -> tuple:
     tz = services.display_timezone
     snapshot = reader.read()
     rules = rule_rows(snapshot, tz, relative_path)
@@ -149,7 +149,7 @@ def strip(reader: AlertStateReader) -> tuple[list, dict]:
     return layout.strip_link(len(firing), "", running), firing
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     reader = reader_of(app.server)
 
     @app.callback(

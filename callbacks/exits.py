@@ -7,6 +7,7 @@ from dash import Dash, Input, Output, html, no_update
 
 from callbacks import inputs
 from callbacks.failures import panel
+from callbacks.pages import PageServices
 from data.exit_analysis import (
     MIN_SELLS_FOR_HINTS,
     drift_by_reason,
@@ -26,7 +27,6 @@ from data.exits import (
     fetch_exits,
     lookback_start,
 )
-from data.services import DataServices
 from i18n import t
 from layouts import exits, ids
 from layouts.components import problem
@@ -55,7 +55,7 @@ def page(params: dict[str, list[str]]) -> html.Div:
 
 
 @panel(on_failure=lambda kind, message: ([], problem(kind, message), None, None, None, None, [], None))
-def exit_panels(services: DataServices, days_value) -> tuple:
+def exit_panels(services: PageServices, days_value) -> tuple:
     """(KPIs, notes, hints, PnL by reason, drift after exit, regime x reason, grid rows, grid message)."""
     days = lookback_days(days_value)
     with services.database.connect() as conn:
@@ -141,7 +141,7 @@ def exits_query(days_value):
         return no_update
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     @app.callback(
         Output(ids.EXITS_KPIS, "children"),
         Output(ids.EXITS_MESSAGE, "children"),

@@ -3,12 +3,6 @@ over the whole filtered set, CSV export and the shareable filter URL."""
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-from dataclasses import dataclass
-from datetime import UTC
-from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 import pandas as pd
@@ -16,25 +10,12 @@ from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 from callbacks import inputs
 from callbacks.failures import panel
-from data import metrics
+from callbacks.pages import PageServices
+from data import trade_log
 from data.database import DataError
 from data.days import utc_day
-from data.exit_analysis import ledger_entry_prices
-from data.orders import (
-    OPTIONAL_TRADE_COLUMNS,
-    REGIMES,
-    SIDES,
-    STATUSES,
-    TRADE_COLUMNS,
-    TradeFilter,
-    count_trades,
-    exit_reasons,
-    fetch_trades,
-    filled_sell_ids,
-    iter_trades,
-    trade_breakdown,
-)
-from data.services import DataServices
+from data.orders import REGIMES, SIDES, STATUSES, exit_reasons
+from data.selection import TradeFilter
 from data.symbols import is_valid_symbol_format
 from i18n import t
 from layouts import format as fmt
@@ -42,7 +23,7 @@ from layouts import history, ids
 from layouts.codes import code_label
 from layouts.components import empty_figure, problem
 
-EXPORT_MAX_ROWS = 1_000_000
+EXPORT_MAX_ROWS = trade_log.EXPORT_MAX_ROWS
 FILTER_INPUTS = (
     (ids.HISTORY_SYMBOLS, "value"),
     (ids.HISTORY_SIDES, "value"),
@@ -54,14 +35,13 @@ FILTER_INPUTS = (
 )
 
 
-def recorded_columns(services: DataServices, conn) -> tuple[str, ...]:
+def recorded_columns(services: PageServices, conn) -> tuple[str, ...]:
     """The optional trading_history columns (regime, exit_reason) this database has."""
-    features = services.database.schema(conn)
-    return tuple(c for c in OPTIONAL_TRADE_COLUMNS if features.has_column("trading_history", c))
+    return trade_log.recorded_columns(services.database.schema(conn))
 
 
 def trade_filter(
-    services: DataServices,
+    services: PageServices,
     conn,
     symbols_value,
     sides_value,
@@ -71,16 +51,12 @@ def trade_filter(
     regimes_value=None,
     exit_reasons_value=None,
 ) -> TradeFilter:
+    """The History filters as the browser sent them, checked at the door, as the trade selection."""
     start, end = inputs.date_range_utc(start_value, end_value)
     recorded = recorded_columns(services, conn)
     regimes = inputs.choices(regimes_value, REGIMES, "regime")
-    if regimes and "regime" not in recorded:
-        raise inputs.InvalidInput(t("history.invalid_regime"))
-    reasons: tuple[str, ...] = ()
-    if exit_reasons_value:
-        if "exit_reason" not in recorded:
-            raise inputs.InvalidInput(t("history.invalid_exit_reason"))
-        reasons = inputs.choices(exit_reasons_value, exit_reasons(conn), "exit reason")
+    trade_log.refuse_unrecorded(recorded, regime=bool(regimes), exit_reason=bool(exit_reasons_value))
+    reasons = inputs.choices(exit_reasons_value, exit_reasons(conn), "exit reason") if exit_reasons_value else ()
     return TradeFilter(
         symbols=inputs.symbols(symbols_value, services.symbols(conn)),
         sides=inputs.choices(sides_value, SIDES, "side"),
@@ -92,7 +68,7 @@ def trade_filter(
     )
 
 
-def page_choices(services: DataServices) -> tuple[frozenset[str], tuple[str, ...]]:
+def page_choices(services: PageServices) -> tuple[frozenset[str], tuple[str, ...]]:
     """(the optional columns recorded, the exit-reason choices) for building the page; nothing
     optional when the database cannot say (the panels explain)."""
     try:
@@ -104,44 +80,14 @@ def page_choices(services: DataServices) -> tuple[frozenset[str], tuple[str, ...
     return frozenset(recorded), reasons
 
 
-@dataclass(frozen=True)
-class SellResults:
-    """Per SELL id, from the average-cost ledger: realized PnL (KRW) and the ledger's average
-    cost before the sell (the entry price when the bot did not record one)."""
-
-    realized: dict[str, float]
-    ledger_entry: dict[str, float]
-
-    def pnl_pct(self, order_id: str, recorded_entry: float, quantity: float) -> float | None:
-        """realized PnL / (entry avg price x quantity) x 100, entry from signal_info else the ledger."""
-        pnl = self.realized.get(order_id)
-        entry = recorded_entry if pd.notna(recorded_entry) else self.ledger_entry.get(order_id)
-        if pnl is None or entry is None or pd.isna(entry) or not quantity > 0:
-            return None
-        return pnl / (entry * quantity) * 100
-
-
-def sell_results(ledger: pd.DataFrame) -> SellResults:
-    sells = ledger[(ledger["side"] == "SELL") & ledger["realized_pnl"].notna()]
-    entries = ledger_entry_prices(ledger).dropna()
-    return SellResults(dict(zip(sells["id"], sells["realized_pnl"])), dict(zip(entries.index, entries)))
-
-
-def _optional_text(row, column: str) -> str:
-    """A text column that may be absent (week-6) or NULL (pandas gives NaN): else ""."""
-    value = getattr(row, column, None)
-    return value if isinstance(value, str) else ""
-
-
 def _code_text(row, column: str) -> str:
     """An optional code column (regime, exit_reason) as the UI language reads it."""
-    code = _optional_text(row, column)
+    code = trade_log.optional_text(row, column)
     return code_label(column, code) if code else ""
 
 
-def _grid_row(row, results: SellResults, tz) -> dict:
-    pnl = results.realized.get(row.id)
-    pnl_pct = results.pnl_pct(row.id, row.entry_avg_price, row.quantity)
+def _grid_row(row, tz) -> dict:
+    pnl, pnl_pct = row.realized_pnl, row.realized_pnl_pct
     return {
         "id": row.id,
         "created_at": fmt.timestamp(row.created_at, tz),
@@ -157,7 +103,7 @@ def _grid_row(row, results: SellResults, tz) -> dict:
         "value": fmt.krw_figure(row.value),
         "fee": fmt.krw_figure(row.fee),
         "realized_pnl": fmt.krw_figure(pnl, signed=True) if pnl is not None else "",
-        "pnl_sign": 0 if pnl is None or abs(pnl) < 0.5 else (1 if pnl > 0 else -1),
+        "pnl_sign": int(row.pnl_sign),
         "strategy_name": row.strategy_name or "",
         "regime": _code_text(row, "regime"),
         "exit_reason": _code_text(row, "exit_reason"),
@@ -168,21 +114,16 @@ def _grid_row(row, results: SellResults, tz) -> dict:
 
 # On failure the grid shows nothing: the summary panel explains (and describe logs the unexpected).
 @panel(on_failure=lambda _kind, _message: {"rowData": [], "rowCount": 0})
-def history_rows(services: DataServices, request, *filters) -> dict:
+def history_rows(services: PageServices, request, *filters) -> dict:
     """One block of the trade log for the grid's infinite row model."""
     start, end, sort = inputs.rows_request(request)
     with services.database.connect() as conn:
-        trade_filter_ = trade_filter(services, conn, *filters)
+        selection = trade_filter(services, conn, *filters)
         recorded = recorded_columns(services, conn)
-        for key in sort:
-            if key.column in OPTIONAL_TRADE_COLUMNS and key.column not in recorded:
-                raise inputs.InvalidInput(t("history.invalid_sort", column=key.column))
-        page = fetch_trades(conn, trade_filter_, sort, offset=start, limit=end - start, extra_columns=recorded)
-        total = count_trades(conn, trade_filter_)
         _filled, ledger = services.filled_trades_and_ledger(conn)
-    results = sell_results(ledger)
+        page = trade_log.trade_log_page(conn, selection, sort, start, end - start, recorded, ledger)
     tz = services.display_timezone
-    return {"rowData": [_grid_row(row, results, tz) for row in page.itertuples(index=False)], "rowCount": total}
+    return {"rowData": [_grid_row(row, tz) for row in page.trades.itertuples(index=False)], "rowCount": page.total}
 
 
 def _summary_failed(kind: str, message: str) -> tuple:
@@ -191,26 +132,15 @@ def _summary_failed(kind: str, message: str) -> tuple:
 
 
 @panel(on_failure=_summary_failed)
-def history_summary(services: DataServices, *filters) -> tuple:
+def history_summary(services: PageServices, *filters) -> tuple:
     """(summary line, side pie, status bars, realized PnL by symbol, message) over the whole filtered set."""
     with services.database.connect() as conn:
-        trade_filter_ = trade_filter(services, conn, *filters)
-        breakdown = trade_breakdown(conn, trade_filter_)
+        selection = trade_filter(services, conn, *filters)
         filled, ledger = services.filled_trades_and_ledger(conn)
-        # regime and exit reason are not in the ledger: ask the database which sells match.
-        matching_ids = filled_sell_ids(conn, trade_filter_) if trade_filter_.needs_v3_columns else None
-    # Realized PnL belongs to sells in the filtered set, valued at average cost over all history.
-    sells = ledger.merge(filled[["id", "status", "created_at"]], on="id", how="left")
-    if matching_ids is not None:
-        sells = sells[sells["id"].isin(matching_ids)]
-        plain = TradeFilter(trade_filter_.symbols, trade_filter_.sides, trade_filter_.statuses)
-        sells = sells[plain.matches(sells) & (sells["side"] == "SELL")]
-    else:
-        sells = sells[trade_filter_.matches(sells) & (sells["side"] == "SELL")]
-    by_symbol = metrics.realized_pnl_by_symbol(sells)
-    realized_total = float(by_symbol["realized_pnl"].sum()) if not by_symbol.empty else None
+        summary = trade_log.summarize(conn, selection, filled, ledger)
+    breakdown, by_symbol = summary.breakdown, summary.realized_by_symbol
     if breakdown.total == 0:
-        message = t("history.none_matching") if trade_filter_ != TradeFilter() else t("history.none_recorded")
+        message = t("history.none_matching") if selection != TradeFilter() else t("history.none_recorded")
         figure = empty_figure(message, 250)
         return history.summary_line(0, 0.0, None), figure, figure, figure, problem("empty", message)
     pnl_figure = (
@@ -219,7 +149,7 @@ def history_summary(services: DataServices, *filters) -> tuple:
         else empty_figure(t("history.no_closed"), 250)
     )
     return (
-        history.summary_line(breakdown.total, breakdown.filled_value, realized_total),
+        history.summary_line(breakdown.total, breakdown.filled_value, summary.realized_total),
         history.side_figure(breakdown.by_side),
         history.status_figure(breakdown.by_status),
         pnl_figure,
@@ -227,83 +157,26 @@ def history_summary(services: DataServices, *filters) -> tuple:
     )
 
 
-# The trade log's columns, realized PnL before the strategy as the grid shows it, then the v3 ones.
-CSV_COLUMNS = [
-    *TRADE_COLUMNS[:-1],
-    "realized_pnl",
-    TRADE_COLUMNS[-1],
-    *OPTIONAL_TRADE_COLUMNS,
-    "entry_avg_price",
-    "realized_pnl_pct",
-]
-
-
-@dataclass(frozen=True)
-class TradeExport:
-    """The CSV file's text, how many trades it holds and how many matched the filters."""
-
-    content: str
-    written: int
-    matching: int
-
-    @property
-    def truncated(self) -> bool:
-        return self.written < self.matching
-
-
-def export_csv(services: DataServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> TradeExport:
-    """The filtered set as CSV (at most `max_rows` trades, the file saying so when cut): UTF-8
-    with a byte-order mark, so Excel reads Korean text right; timestamps in ISO 8601 with the
-    display zone's offset; amounts rounded as the screen shows them; every text cell defused."""
-    tz = services.display_timezone
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow(history.csv_header(CSV_COLUMNS))
+def export_csv(services: PageServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> trade_log.TradeExport:
+    """The filtered set as CSV (data.trade_log.export_csv), its header in the page's language."""
     with services.database.connect() as conn:
-        trade_filter_ = trade_filter(services, conn, *filters)
+        selection = trade_filter(services, conn, *filters)
         recorded = recorded_columns(services, conn)
-        matching = count_trades(conn, trade_filter_)
         _filled, ledger = services.filled_trades_and_ledger(conn)
-        results = sell_results(ledger)
-        written = 0
-        for chunk in iter_trades(conn, trade_filter_, extra_columns=recorded):
-            for row in chunk.itertuples(index=False):
-                if written >= max_rows:
-                    break
-                pnl = results.realized.get(row.id)
-                pnl_pct = results.pnl_pct(row.id, row.entry_avg_price, row.quantity)
-                writer.writerow(
-                    [
-                        _csv_text(row.id),
-                        _csv_time(row.created_at, tz),
-                        _csv_time(row.executed_at, tz),
-                        _csv_text(row.symbol),
-                        _csv_text(row.side),
-                        _csv_text(row.order_type),
-                        _csv_text(row.status),
-                        _csv_price(row.price),
-                        _csv_number(row.quantity, 8),
-                        _csv_number(row.value, 0),
-                        _csv_number(row.fee, 0),
-                        _csv_number(pnl, 0),
-                        _csv_text(row.strategy_name),
-                        _csv_text(_optional_text(row, "regime")),
-                        _csv_text(_optional_text(row, "exit_reason")),
-                        _csv_price(row.entry_avg_price),
-                        _csv_number(pnl_pct, 2),
-                    ]
-                )
-                written += 1
-            if written >= max_rows:
-                break
-        if written < matching:
-            writer.writerow([history.export_truncated(written, matching)])
-    return TradeExport(buffer.getvalue(), written, max(matching, written))
+        return trade_log.export_csv(
+            conn,
+            selection,
+            recorded,
+            ledger,
+            services.display_timezone,
+            history.csv_header(trade_log.CSV_COLUMNS),
+            history.export_truncated,
+            max_rows=max_rows,
+        )
 
 
 @panel(on_failure=lambda kind, message: (no_update, problem(kind, message)))
-def export_download(services: DataServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> tuple:
+def export_download(services: PageServices, *filters, max_rows: int = EXPORT_MAX_ROWS) -> tuple:
     """(the CSV download, the History message: what was left out, if anything) for the export button."""
     export = export_csv(services, *filters, max_rows=max_rows)
     stamp = services.now().astimezone(services.display_timezone).strftime("%Y%m%d-%H%M%S")
@@ -311,46 +184,6 @@ def export_download(services: DataServices, *filters, max_rows: int = EXPORT_MAX
     if not export.truncated:
         return download, no_update
     return download, history.export_truncated_notice(export.written, export.matching)
-
-
-# A spreadsheet runs a cell starting with one of these as a formula (tab and CR too: Excel and
-# LibreOffice strip them and read on), so such a cell is written as text: a leading quote.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_text(value) -> str:
-    text = value if isinstance(value, str) else "" if value is None or pd.isna(value) else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _csv_time(value, tz) -> str:
-    """ISO 8601 in the display zone; in UTC for an instant the zone cannot hold (year 9999 east of UTC)."""
-    if value is None or pd.isna(value):
-        return ""
-    instant = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
-    try:
-        return instant.astimezone(tz).isoformat()
-    except OverflowError:
-        return instant.astimezone(UTC).isoformat()
-
-
-def _csv_number(value, decimals: int) -> str:
-    """A plain number (no grouping, so spreadsheets read it), rounded half away from zero to
-    `decimals` as the screen shows it, trailing zeros dropped; "" when missing."""
-    if value is None or pd.isna(value) or not math.isfinite(value):
-        return ""
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = format(rounded, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def _csv_price(value) -> str:
-    # As fmt.price: whole KRW from 100 up, 4 decimals below (a few-hundred-KRW coin's ticks).
-    if value is None or pd.isna(value):
-        return ""
-    return _csv_number(value, 0 if abs(value) >= 100 else 4)
 
 
 def history_query(
@@ -377,7 +210,7 @@ def history_query(
     return "?" + urlencode(params) if params else ""
 
 
-def day_rule_note(services: DataServices, start_value, end_value) -> str:
+def day_rule_note(services: PageServices, start_value, end_value) -> str:
     """The picked days as the bot's UTC days, with their span in the display zone."""
     tz = services.display_timezone
     today = fmt.utc_day_span(utc_day(services.now()), tz)
@@ -396,7 +229,7 @@ def day_rule_note(services: DataServices, start_value, end_value) -> str:
 
 
 @panel(on_failure=lambda _kind, _message: no_update)
-def grid_columns(services: DataServices, shown) -> list[dict]:
+def grid_columns(services: PageServices, shown) -> list[dict]:
     """The grid's columns with the ticked v3 columns shown (ones this database lacks stay hidden)."""
     shown_ = inputs.choices(shown, tuple(f for f, _needs in history.V3_COLUMNS), "columns")
     with services.database.connect() as conn:
@@ -404,7 +237,7 @@ def grid_columns(services: DataServices, shown) -> list[dict]:
     return history.column_defs(recorded, list(shown_))
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     filter_states = [State(i, p) for i, p in FILTER_INPUTS]
     filter_inputs = [Input(i, p) for i, p in FILTER_INPUTS]
 

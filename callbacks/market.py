@@ -11,6 +11,7 @@ from dash import Dash, Input, Output, Patch, State, ctx, no_update
 
 from callbacks import inputs
 from callbacks.failures import panel
+from callbacks.pages import PageServices
 from data.database import DataError
 from data.indicators import INDICATOR_WARMUP
 from data.market import (
@@ -18,7 +19,6 @@ from data.market import (
     width_delta,
 )
 from data.regimes import MAX_DETECTIONS, fetch_detections, regime_bands
-from data.services import DataServices
 from data.status_payload import Silence, SilenceCause, StatusState
 from data.symbols import is_valid_symbol_format, symbol_forms
 from i18n import t
@@ -50,7 +50,7 @@ def _chart_state(symbol, width, count, shown: pd.DataFrame, last_fill, band_coun
     }
 
 
-def full_chart(services: DataServices, conn, symbol: str, width: str, count: int, overlays: tuple[str, ...]):
+def full_chart(services: PageServices, conn, symbol: str, width: str, count: int, overlays: tuple[str, ...]):
     """(figure, state, message) for the whole chart."""
     frame = services.chart_recent_candles(conn, symbol, width, count + INDICATOR_WARMUP)
     if frame.empty:
@@ -67,7 +67,7 @@ def full_chart(services: DataServices, conn, symbol: str, width: str, count: int
     return figure, _chart_state(symbol, width, count, shown, last_fill, len(bands or [])), note
 
 
-def _regimes(services: DataServices, conn, symbol: str, start, end):
+def _regimes(services: PageServices, conn, symbol: str, start, end):
     """(bands or None, note or None): None and the "not recorded" note on a bot before v3.0."""
     if not services.database.schema(conn).has_table("regime_history"):
         return None, market.regime_note("not_recorded")
@@ -82,7 +82,7 @@ def _band_count(state) -> int:
 
 
 def chart_update(
-    services: DataServices, conn, symbol: str, width: str, count: int, state: dict, overlays: tuple[str, ...] = ()
+    services: PageServices, conn, symbol: str, width: str, count: int, state: dict, overlays: tuple[str, ...] = ()
 ):
     """(patch or no_update, state) with only the changes since `state`, or None when the
     chart must be redrawn whole (a gap longer than half the chart, or a state mismatch)."""
@@ -142,7 +142,7 @@ def chart_update(
 
 
 @panel(on_failure=lambda kind, message: (empty_figure(message, height=720), None, problem(kind, message)))
-def market_chart(services: DataServices, symbol_value, width_value, count_value, overlays_value, state, trigger):
+def market_chart(services: PageServices, symbol_value, width_value, count_value, overlays_value, state, trigger):
     """The chart callback's body: (figure, state, message)."""
     width = inputs.width(width_value)
     try:
@@ -195,7 +195,7 @@ def _valid_state(state: dict) -> bool:
         return False
 
 
-def _brain_symbol(services: DataServices, symbol_value) -> str:
+def _brain_symbol(services: PageServices, symbol_value) -> str:
     """The Bot Brain needs only Redis, so it never waits on the database: a symbol is checked
     against the last symbol list the database gave (when there is one) and otherwise by its
     form alone; the Redis key is built from the validated value, never from raw input."""
@@ -208,7 +208,7 @@ def _brain_symbol(services: DataServices, symbol_value) -> str:
 
 
 @panel(on_failure=problem)
-def bot_brain_panel(services: DataServices, symbol_value):
+def bot_brain_panel(services: PageServices, symbol_value):
     if symbol_value is None:
         return problem("empty", t("market.select_symbol_brain"))
     symbol = _brain_symbol(services, symbol_value)
@@ -221,8 +221,8 @@ def bot_brain_panel(services: DataServices, symbol_value):
     return market.bot_brain(reading, services.display_timezone, services.bot_status.stale_after_s, silence)
 
 
-def _silence(services: DataServices, symbol: str, readings: dict) -> Silence:
-    """Why the symbol's status is missing (DataServices.silences); the Bot Brain still answers
+def _silence(services: PageServices, symbol: str, readings: dict) -> Silence:
+    """Why the symbol's status is missing (PageServices.silences); the Bot Brain still answers
     (with an unknown cause) when the database cannot."""
     try:
         with services.database.connect() as conn:
@@ -231,7 +231,7 @@ def _silence(services: DataServices, symbol: str, readings: dict) -> Silence:
         return Silence(SilenceCause.UNKNOWN)
 
 
-def status_overview(services: DataServices, symbol_value) -> tuple:
+def status_overview(services: PageServices, symbol_value) -> tuple:
     """(every symbol's status table, the selected symbol's AI decisions): the table needs only
     Redis, so each part fails on its own."""
     database_symbols: list[str] = []
@@ -240,7 +240,7 @@ def status_overview(services: DataServices, symbol_value) -> tuple:
 
 
 @panel(on_failure=problem)
-def decisions_panel(services: DataServices, symbol_value, database_symbols: list[str]):
+def decisions_panel(services: PageServices, symbol_value, database_symbols: list[str]):
     """The selected symbol's AI decisions. On the way it fills `database_symbols` with the
     database's symbol list, which the status table uses even if the decisions query then fails."""
     with services.database.connect() as conn:
@@ -251,7 +251,7 @@ def decisions_panel(services: DataServices, symbol_value, database_symbols: list
 
 
 @panel(on_failure=problem)
-def status_table_panel(services: DataServices, symbols: list[str]):
+def status_table_panel(services: PageServices, symbols: list[str]):
     """Every symbol's status (the database's symbols, else those with a status key in Redis)."""
     if not symbols:
         symbols = services.bot_status.discover_symbols()
@@ -285,7 +285,7 @@ def market_query(symbol, width, count, overlays) -> str | None:
     return "?" + urlencode(params)
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     @app.callback(
         Output(ids.MARKET_CHART, "figure"),
         Output(ids.MARKET_CHART_STATE, "data"),

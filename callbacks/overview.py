@@ -4,7 +4,7 @@ A browser refreshes the page every few seconds, but what it shows changes only w
 balance, a position, a latest price or an order does, or when the equity curve's end moves to a
 new minute. Each refresh reads those (queries shared for a tick, data.cache) into a version;
 when the browser already shows that version (it keeps it in a dcc.Store), nothing is sent.
-The numbers of a version are computed once per worker (DataServices.derived) and each browser
+The numbers of a version are computed once per worker (PageServices.derived) and each browser
 renders them itself, so per-browser presentation (time zone, language, colours and KRW units)
 never reads another browser's output. The version a browser keeps also names its presentation
 (`shown_version`): a per-browser input added to this callback must enter it too, or a change of
@@ -21,12 +21,12 @@ import pandas as pd
 from dash import Dash, Input, Output, State, no_update
 
 from callbacks.failures import panel
+from callbacks.pages import PageServices
 from data import metrics
 from data.equity import holding_windows, marked_equity_curve
 from data.market import LatestCandle
 from data.orders import CashBalance
 from data.round_trips import RoundTripStats, round_trip_stats
-from data.services import DataServices
 from i18n import current, t
 from layouts import ids, overview
 from layouts.components import empty_figure, problem
@@ -69,7 +69,7 @@ def overview_version(
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
-def overview_data(services: DataServices) -> tuple[str, OverviewData]:
+def overview_data(services: PageServices) -> tuple[str, OverviewData]:
     """(version, data) as of now; the data is computed once per version per worker."""
     with services.database.connect() as conn:
         cash_row = services.cash_balance(conn)
@@ -81,7 +81,7 @@ def overview_data(services: DataServices) -> tuple[str, OverviewData]:
     return version, data
 
 
-def _compute(services: DataServices, conn, cash_row, positions, latest, now) -> OverviewData:
+def _compute(services: PageServices, conn, cash_row, positions, latest, now) -> OverviewData:
     filled, ledger = services.filled_trades_and_ledger(conn)
     closes = services.hourly_closes(conn, holding_windows(ledger, now)) if not ledger.empty else {}
     cash = cash_row.balance if cash_row is not None else 0.0
@@ -139,7 +139,7 @@ def _failure(kind: str, message: str) -> tuple:
 
 
 @panel(on_failure=_failure)
-def overview_panels(services: DataServices) -> tuple:
+def overview_panels(services: PageServices) -> tuple:
     """(kpi cards, positions table, equity figure, message, equity basis) computed from the database."""
     _version, data = overview_data(services)
     return _render(data, services.display_timezone)
@@ -147,7 +147,7 @@ def overview_panels(services: DataServices) -> tuple:
 
 # A failed refresh forgets the version, so the next one renders whatever it finds.
 @panel(on_failure=lambda kind, message: (*_failure(kind, message), None))
-def overview_refresh(services: DataServices, shown_version: str | None) -> tuple:
+def overview_refresh(services: PageServices, shown_version: str | None) -> tuple:
     """The five panels and the version they show; no_update for all six when the browser
     already shows this version."""
     version, data = overview_data(services)
@@ -163,7 +163,7 @@ def presented_version(version: str) -> str:
     return ":".join([version, *(str(value) for value in astuple(current()))])
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     @app.callback(
         Output(ids.OVERVIEW_KPIS, "children"),
         Output(ids.OVERVIEW_POSITIONS, "children"),

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 
 from callbacks.failures import panel
+from callbacks.pages import PageServices
 from data.reconciliation import daily_checks, position_checks
 from data.risk_records import days_back, fetch_daily_risk_history, utc_today
-from data.services import DataServices
 from layouts import ids
 from layouts import reconciliation as layout
 from layouts.components import problem
@@ -18,7 +18,7 @@ RECONCILE_DAYS = 30
 
 
 @panel(on_failure=problem)
-def reconciliation_panel(services: DataServices):
+def reconciliation_panel(services: PageServices):
     now = services.now()
     since = days_back(now, RECONCILE_DAYS)
     with services.database.connect() as conn:
@@ -33,7 +33,7 @@ def reconciliation_panel(services: DataServices):
     )
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     @app.callback(Output(ids.SYSTEM_RECONCILIATION, "children"), Input(ids.REFRESH_INTERVAL, "n_intervals"))
     def refresh_reconciliation(_n):
         return reconciliation_panel(services)

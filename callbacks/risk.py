@@ -7,6 +7,7 @@ from dash import ClientsideFunction, Dash, Input, Output
 
 from callbacks import inputs
 from callbacks.failures import panel
+from callbacks.pages import PageServices
 from data.database import DataError
 from data.risk_records import (
     days_back,
@@ -15,7 +16,6 @@ from data.risk_records import (
     fetch_risk_audit_types,
     utc_today,
 )
-from data.services import DataServices
 from i18n import t
 from layouts import format as fmt
 from layouts import ids, risk
@@ -38,14 +38,14 @@ AUDIT_ROWS = 500
         None,
     )
 )
-def risk_panels(services: DataServices) -> tuple:
+def risk_panels(services: PageServices) -> tuple:
     """(state card, warnings, gauge, trades, losses, cooldown store, daily figure, message, limit
     sources, BUY rules)."""
     now = services.now()
     today = utc_today(now)
     with services.database.connect() as conn:
         cash_row = services.cash_balance(conn)
-        # The same assessment the status strip and the watcher use (DataServices.risk_picture).
+        # The same assessment the status strip and the watcher use (PageServices.risk_picture).
         picture = services.risk_picture(conn)
         history = fetch_daily_risk_history(conn, days_back(now, 30), services.database.schema(conn))
     assessment = picture.assessment
@@ -92,7 +92,7 @@ def risk_panels(services: DataServices) -> tuple:
     )
 
 
-def cooldown_countdown(services: DataServices, assessment, now) -> dict:
+def cooldown_countdown(services: PageServices, assessment, now) -> dict:
     """What the browser counts down every second (assets/dashboard.js cooldownCountdown): the
     remaining seconds and the sentences around them in this browser's language ({left}, {h},
     {m} and {s} are filled in there)."""
@@ -116,7 +116,7 @@ def cooldown_countdown(services: DataServices, assessment, now) -> dict:
 
 
 @panel(on_failure=lambda kind, message: ([], [], problem(kind, message)))
-def audit_panel(services: DataServices, types_value) -> tuple:
+def audit_panel(services: PageServices, types_value) -> tuple:
     """(grid rows, type options, message) of the risk-audit log, newest first."""
     with services.database.connect() as conn:
         known_types = fetch_risk_audit_types(conn)
@@ -130,7 +130,7 @@ def audit_panel(services: DataServices, types_value) -> tuple:
 
 
 @panel(on_failure=lambda kind, message: (problem(kind, message), problem(kind, message)))
-def guardrail_panels(services: DataServices) -> tuple:
+def guardrail_panels(services: PageServices) -> tuple:
     """(AI guardrails, volatility) from one Redis round trip."""
     try:
         with services.database.connect() as conn:
@@ -146,7 +146,7 @@ def guardrail_panels(services: DataServices) -> tuple:
     )
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     @app.callback(
         Output(ids.RISK_STATE, "children"),
         Output(ids.RISK_WARNINGS, "children"),

@@ -3,43 +3,28 @@ day / week / month, over the History filters' symbols and dates."""
 
 from __future__ import annotations
 
-import pandas as pd
 from dash import Dash, Input, Output
 
 from callbacks import inputs
 from callbacks.failures import panel
 from callbacks.history import FILTER_INPUTS, recorded_columns, trade_filter
+from callbacks.pages import PageServices
 from data.orders import fetch_sell_exit_reasons
-from data.round_trips import PERIODS, RoundTrips, outcome, pnl_by_period, round_trip_stats
-from data.services import DataServices
+from data.round_trips import PERIODS, in_selection, outcome, pnl_by_period, round_trip_stats
 from layouts import ids
 from layouts import round_trips as layout
 from layouts.components import problem
 
 
-def _in_filter(result: RoundTrips, symbols: tuple[str, ...], start, end) -> RoundTrips:
-    """Trips of the chosen symbols that closed in [start, end) (open trips: by symbol only)."""
-    trips = result.trips
-    keep = pd.Series(True, index=trips.index)
-    if symbols:
-        keep &= trips["symbol"].isin(symbols)
-    closed_at = trips["exit_time"]
-    if start is not None:
-        keep &= trips["is_open"] | (closed_at >= pd.Timestamp(start))
-    if end is not None:
-        keep &= trips["is_open"] | (closed_at < pd.Timestamp(end))
-    return RoundTrips(trips[keep].reset_index(drop=True), result.unmatched_sells)
-
-
 @panel(on_failure=lambda kind, message: (problem(kind, message), [], None))
-def round_trip_panels(services: DataServices, period_value, *filters) -> tuple:
+def round_trip_panels(services: PageServices, period_value, *filters) -> tuple:
     """(statistics, round-trip grid rows, period table) for the History filters."""
     period = (inputs.choices(period_value, PERIODS, "period") or ("day",))[0]
     with services.database.connect() as conn:
         chosen = trade_filter(services, conn, *filters)
         reasons = fetch_sell_exit_reasons(conn) if "exit_reason" in recorded_columns(services, conn) else {}
         _filled, ledger = services.filled_trades_and_ledger(conn)
-    result = _in_filter(services.round_trips(ledger, reasons), chosen.symbols, chosen.start, chosen.end)
+    result = in_selection(services.round_trips(ledger, reasons), chosen)
     trips = result.trips.iloc[::-1]  # the open positions first, then the newest exits
     kinds = outcome(trips["pnl_krw"]).where(~trips["is_open"], "open")
     return (
@@ -49,7 +34,7 @@ def round_trip_panels(services: DataServices, period_value, *filters) -> tuple:
     )
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     @app.callback(
         Output(ids.HISTORY_ROUND_TRIP_STATS, "children"),
         Output(ids.HISTORY_ROUND_TRIPS, "rowData"),

@@ -8,9 +8,9 @@ from callbacks import exits as exits_page
 from callbacks import history as history_page
 from callbacks import inputs
 from callbacks.failures import panel
+from callbacks.pages import PageServices
 from data.database import DataError
 from data.freshness import current_symbols, worst_candle, worst_status
-from data.services import DataServices
 from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
 from data.symbols import alternate_symbol, is_valid_symbol_format
@@ -36,7 +36,7 @@ def market_symbol_from_link(requested, symbols: list[str]) -> tuple[str | None, 
     return fallback, t("market.unknown_symbol_in_link", symbol=shown, fallback=fallback)
 
 
-def known_symbols(services: DataServices) -> list[str]:
+def known_symbols(services: PageServices) -> list[str]:
     """The symbol list for selectors; empty when the database cannot say (the panels explain)."""
     try:
         with services.database.connect() as conn:
@@ -45,7 +45,7 @@ def known_symbols(services: DataServices) -> list[str]:
         return []
 
 
-def render_page(services: DataServices, pathname, search, relative_path, strip_relative_path) -> html.Div:
+def render_page(services: PageServices, pathname, search, relative_path, strip_relative_path) -> html.Div:
     """The layout for a URL, with the controls set from its query string."""
     try:
         route = "/" + (strip_relative_path(pathname) or "")
@@ -114,7 +114,7 @@ def render_page(services: DataServices, pathname, search, relative_path, strip_r
     return shell.not_found(pathname if isinstance(pathname, str) else "?", relative_path)
 
 
-def status_strip(services: DataServices) -> tuple[list, str]:
+def status_strip(services: PageServices) -> tuple[list, str]:
     """Database, trading state, the worst current symbol's last candle, Redis, the worst current
     symbol's bot status; and the update time."""
     now = services.now()
@@ -147,7 +147,7 @@ _DATABASE_LABELS = {
         shell.status_item(t("strip.database"), t(_DATABASE_LABELS.get(kind, "strip.error")), "down", "database"),
     ]
 )
-def database_items(services: DataServices, seen: dict) -> list:
+def database_items(services: PageServices, seen: dict) -> list:
     """The strip's Database item. On the way it puts the database's symbols and their newest
     candles in `seen`, which the Redis part uses even if a later query fails."""
     with services.database.connect() as conn:
@@ -159,14 +159,14 @@ def database_items(services: DataServices, seen: dict) -> list:
 
 
 @panel(on_failure=lambda _kind, _message: shell.trading_state_item(None, 0.0))
-def trading_item(services: DataServices):
+def trading_item(services: PageServices):
     """The Risk page's trading state (its own query: a failure there leaves the Database item)."""
     with services.database.connect() as conn:
         assessment = services.risk_assessment(conn)
-    return shell.trading_state_item(assessment.state.value, assessment.cooldown_remaining_s)
+    return shell.trading_state_item(assessment.state, assessment.cooldown_remaining_s)
 
 
-def candle_item(services: DataServices, candles, symbols: list[str], now, future=None) -> html.Span:
+def candle_item(services: PageServices, candles, symbols: list[str], now, future=None) -> html.Span:
     """The current symbol whose last candle closed longest ago, and any future-dated ones."""
     if candles is None:
         return shell.status_item(t("strip.last_candle"), t("strip.unknown"), "down", "candle")
@@ -184,7 +184,7 @@ def candle_item(services: DataServices, candles, symbols: list[str], now, future
         ),
     ]
 )
-def redis_items(services: DataServices, seen: dict) -> list:
+def redis_items(services: PageServices, seen: dict) -> list:
     """The strip's Redis item; puts every symbol's bot status reading in `seen` (the database's
     symbols, else those Redis has)."""
     symbols = seen["symbols"] or services.bot_status.discover_symbols()
@@ -195,7 +195,7 @@ def redis_items(services: DataServices, seen: dict) -> list:
     return [shell.status_item(t("strip.redis"), t("strip.reachable"), "ok", "redis")]
 
 
-def strip_silences(services: DataServices, seen: dict) -> dict:
+def strip_silences(services: PageServices, seen: dict) -> dict:
     """Why the symbols without a status are silent (only when one is, and the database answered)."""
     readings = seen["readings"]
     if not readings or seen["candles"] is None or not any(r.state is StatusState.MISSING for r in readings.values()):
@@ -214,7 +214,7 @@ def bot_status_item(readings, symbols: list[str], stale_after_s: float, silences
     return shell.bot_status_item(worst_status(symbols, readings, silences), stale_after_s)
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     @app.callback(Output(ids.PAGE, "children"), Input(ids.URL, "pathname"), State(ids.URL, "search"))
     def route(pathname, search):
         return render_page(services, pathname, search, app.get_relative_path, app.strip_relative_path)

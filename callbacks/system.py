@@ -5,10 +5,10 @@ from __future__ import annotations
 from dash import Dash, Input, Output
 
 from callbacks.failures import panel
+from callbacks.pages import PageServices
 from data.freshness import candle_age_s
 from data.health import N8nState, check_n8n
 from data.risk_records import fetch_risk_audit
-from data.services import DataServices
 from data.status_payload import StatusState
 from data.status_reader import RedisUnavailable
 from i18n import t
@@ -19,7 +19,7 @@ from layouts.risk import audit_rows
 from store import DashboardStore, StoreState, store_of
 
 
-def database_card(services: DataServices):
+def database_card(services: PageServices):
     database = services.database
 
     # The fallback names the database's URL, so it is declared here, where the database is known.
@@ -66,7 +66,7 @@ def _reachable_database_card(database, info):
     return system.health_card("database", "ok", headline, facts)
 
 
-def redis_card(services: DataServices):
+def redis_card(services: PageServices):
     reader = services.bot_status
     try:
         version, latency_ms = reader.server_info()
@@ -82,7 +82,7 @@ def redis_card(services: DataServices):
     )
 
 
-def n8n_card(services: DataServices):
+def n8n_card(services: PageServices):
     health = check_n8n(services.n8n_url, services.n8n_timeout_s)
     level = {
         N8nState.OK: "ok",
@@ -116,14 +116,8 @@ def _n8n_result(health) -> str:
     return health.message
 
 
-def access_card(services: DataServices):
-    open_access = services.access_description.startswith("open access")
-    return system.health_card(
-        "access",
-        "warn" if open_access else "ok",
-        t("system.access_open") if open_access else t("system.access_closed"),
-        [("mode", services.access_description)],
-    )
+def access_card(services: PageServices):
+    return system.access_card(services.access)
 
 
 # A store that cannot be written is "down" (nothing is recorded until it is fixed), an empty one
@@ -154,7 +148,7 @@ def store_card(store: DashboardStore):
 
 
 @panel(on_failure=problem)
-def freshness_panel(services: DataServices):
+def freshness_panel(services: PageServices):
     now = services.now()
     tz = services.display_timezone
     with services.database.connect() as conn:
@@ -199,7 +193,7 @@ def freshness_panel(services: DataServices):
 
 
 @panel(on_failure=problem)
-def rollups_panel(services: DataServices):
+def rollups_panel(services: PageServices):
     """Whether candle rollups exist, how far behind their materialisation is and the state of
     their refresh policy jobs (a failed job's error text only where this role may see it)."""
     now, tz = services.now(), services.display_timezone
@@ -288,7 +282,7 @@ def _policy_job_text(job, tz) -> tuple[str, str, str]:
 
 
 @panel(on_failure=problem)
-def strategy_card(services: DataServices):
+def strategy_card(services: PageServices):
     """The bot's strategy file behind the Risk page's limits: read, unreadable, or not configured."""
     limits = services.risk_limits
     strategy = limits.strategy
@@ -317,7 +311,7 @@ def strategy_card(services: DataServices):
         {"time": "", "violation_type": kind, "description": message, "related_order_id": ""}
     ]
 )
-def latest_audit(services: DataServices) -> list[dict]:
+def latest_audit(services: PageServices) -> list[dict]:
     with services.database.connect() as conn:
         return audit_rows(fetch_risk_audit(conn, limit=20), services.display_timezone)
 
@@ -335,7 +329,7 @@ PANELS = (
 )
 
 
-def register(app: Dash, services: DataServices) -> None:
+def register(app: Dash, services: PageServices) -> None:
     for component, prop, build in PANELS:
         app.callback(Output(component, prop), Input(ids.REFRESH_INTERVAL, "n_intervals"))(_refresher(build, services))
     store = store_of(app.server)
@@ -345,7 +339,7 @@ def register(app: Dash, services: DataServices) -> None:
         return store_card(store)
 
 
-def _refresher(build, services: DataServices):
+def _refresher(build, services: PageServices):
     def refresh(_n):
         return build(services)
 

@@ -14,11 +14,13 @@ from dash import Dash, html
 
 import callbacks
 from alerts.state import AlertStateReader
-from dashboard import web
+from callbacks.pages import PageServices
+from dashboard import auth, web
+from dashboard.extensions import attach_services
 from dashboard.settings import Settings
 from data.bot_limits import BotLimits
 from data.database import Database
-from data.services import DataServices, utc_now
+from data.services import utc_now
 from data.status_reader import BotStatusReader, make_redis_client
 from i18n import current as current_preferences
 from i18n import t
@@ -70,35 +72,34 @@ def assets_folder() -> str:
     raise RuntimeError("assets/ not found: install the dashboard from its repository")
 
 
-def build_services(settings: Settings, *, redis_client=None, clock=utc_now, clock_rate: float = 1.0) -> DataServices:
+def build_services(settings: Settings, *, redis_client=None, clock=utc_now, clock_rate: float = 1.0) -> PageServices:
     database = Database(
         settings.database_url,
         backend_setting=settings.db_backend,
         connect_timeout_s=settings.db_connect_timeout_s,
         statement_timeout_ms=settings.statement_timeout_ms,
-        read_only=True,
     )
     if redis_client is None:
         redis_client = make_redis_client(settings.redis_url, settings.redis_socket_timeout_s)
         description = _redact_redis_url(settings.redis_url)
     else:
         description = "in-process Redis substitute (demo)"
-    services = DataServices(
+    services = PageServices(
         database=database,
         bot_status=BotStatusReader(
             redis_client, clock, stale_after_s=settings.bot_status_stale_s, description=description
         ),
         bot_limits=BotLimits(settings.risk, settings.strategy_config_path),
-        display_timezone=settings.timezone,
         n8n_url=settings.n8n_url,
         n8n_timeout_s=settings.n8n_timeout_s,
         candle_stale_s=settings.candle_stale_s,
-        default_refresh_s=settings.refresh_seconds,
-        access_description=web.access_description(settings),
         data_cache_s=settings.data_cache_seconds,
-        watched_symbols=settings.watched_symbols,
         clock=clock,
         clock_rate=clock_rate,
+        display_timezone=settings.timezone,
+        refresh_s=settings.refresh_seconds,
+        access=auth.access_mode(settings.auth),
+        watched_symbols=settings.watched_symbols,
     )
     return services
 
@@ -170,7 +171,7 @@ class CoinPilotDash(Dash):
         return f"{scripts}\n<script {rendered}></script>"
 
 
-def create_app(settings: Settings, services: DataServices | None = None, store: DashboardStore | None = None) -> Dash:
+def create_app(settings: Settings, services: PageServices | None = None, store: DashboardStore | None = None) -> Dash:
     services = services or build_services(settings)
     store = store or build_store(settings)
     app = CoinPilotDash(
@@ -185,11 +186,11 @@ def create_app(settings: Settings, services: DataServices | None = None, store: 
         index_string=INDEX_STRING,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    tz_label = fmt.timezone_label(settings.timezone)
+    tz_label = fmt.timezone_label(services.display_timezone)
 
     def shell_layout():
         # A function, so Dash renders the shell per request: in that browser's language.
-        return shell.app_layout(app.get_relative_path, settings.refresh_seconds, tz_label)
+        return shell.app_layout(app.get_relative_path, services.refresh_s, tz_label)
 
     app.layout = shell_layout
     # Every page's components, so Dash can validate callbacks against ids that only exist
@@ -207,7 +208,7 @@ def create_app(settings: Settings, services: DataServices | None = None, store: 
             alerts.page(),
         ]
     )
-    services.init_app(app.server)
+    attach_services(app.server, services)
     AlertStateReader(settings.alerts.state_path, settings.alerts.delivery_budget_s).init_app(app.server)
     store.init_app(app.server)
     callbacks.register(app, services)

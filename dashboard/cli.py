@@ -1,24 +1,22 @@
-"""The `coinpilot-dashboard` command: demo, serve, seed, check, rollups, store, bot-status, hash-password, watch."""
+"""The `coinpilot-dashboard` command: the parser and, per command, a few lines that read the
+settings and hand them to the command, which lives beside what it manages: demo and serve in
+dashboard.run, check in dashboard.check, hash-password in dashboard.auth, seed in
+simulator.seed_command, rollups in admin.rollups_command, store in store.command, watch in
+alerts.command, bot-status in simulator.bot_status_tool."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import getpass
 import logging
 import os
 import sys
-import time
-from datetime import UTC, datetime
-from pathlib import Path
 
 from dashboard import __version__
 from dashboard.settings import Settings, SettingsError, normalize_database_url
 
-log = logging.getLogger("coinpilot.dashboard")
 
-
-def _settings(environ=None) -> Settings:
+def settings_or_exit(environ=None) -> Settings:
+    """The settings from the environment, or exit 2 after the one-line error."""
     try:
         return Settings.from_env(os.environ if environ is None else environ)
     except SettingsError as exc:
@@ -35,442 +33,110 @@ def _configure_logging(verbose: bool = False) -> None:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
-class ProgressBar:
-    """A text progress bar on stderr (rewritten in place on a terminal, a line per quarter otherwise)."""
-
-    def __init__(self, stream=sys.stderr):
-        self.stream = stream
-        self.tty = stream.isatty()
-        self._last: dict[str, int] = {}
-
-    def __call__(self, label: str, done: int, total: int) -> None:
-        fraction = done / total if total else 1.0
-        if self.tty:
-            filled = int(fraction * 30)
-            self.stream.write(
-                f"\r{label:<28} [{'#' * filled}{'.' * (30 - filled)}] {fraction * 100:5.1f}% {done:,}/{total:,}"
-            )
-            if done >= total:
-                self.stream.write("\n")
-        else:
-            quarter = int(fraction * 4)
-            if self._last.get(label) != quarter:
-                self._last[label] = quarter
-                self.stream.write(f"{label}: {fraction * 100:.0f}% ({done:,}/{total:,})\n")
-        self.stream.flush()
-
-
-def cmd_demo(args) -> int:
-    from dashboard.app import build_services, create_app, prepare_store
-    from store import store_of
-
-    try:
-        from simulator.demo import start_demo
-    except ModuleNotFoundError as exc:
-        if exc.name != "fakeredis":
-            raise
-        # The in-process Redis is the demo's only extra dependency (the dashboard never needs it).
-        print("error: the demo needs fakeredis: pip install 'coinpilot-dashboard[demo]'", file=sys.stderr)
-        return 2
-
-    from data.risk import resolve_limits
-    from data.strategy_file import read_strategy_file
-    from simulator.paper_bot import DEMO_STRATEGY_FILE
-
-    base = _settings()
-    symbols = args.symbols or ["KRW-BTC", "KRW-ETH", "KRW-XRP", "KRW-SOL", "KRW-DOGE"]
-    data_dir = Path(args.data_dir).resolve()
-    # The demo bot trades by a strategy file and the dashboard reads the same one, as against a real
-    # bot: the demo's own, unless COINPILOT_STRATEGY_CONFIG names another.
-    strategy_path = base.strategy_config_path or str(DEMO_STRATEGY_FILE)
-    limits = resolve_limits(read_strategy_file(strategy_path), base.risk)
-    print(f"Preparing demo data in {data_dir} (strategy file {strategy_path}) ...", file=sys.stderr)
-    world, clock, redis_client, simulator = start_demo(data_dir, symbols, args.days, args.speed, limits)
-    settings = dataclasses.replace(
-        base,
-        database_url=f"sqlite:///{world.path}",
-        n8n_url=None,
-        dev_mode=True,
-        strategy_config_path=strategy_path,
-    )
-    services = build_services(settings, redis_client=redis_client, clock=clock.now, clock_rate=args.speed)
-    app = create_app(settings, services)
-    prepare_store(store_of(app.server))
-    print(
-        f"CoinPilot Dashboard demo on http://{args.host}:{args.port}{settings.url_prefix} "
-        f"(demo time runs {args.speed:g}x; a candle per symbol every {60 / args.speed:g} s). Ctrl+C stops it.",
-        file=sys.stderr,
-    )
-    try:
-        app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
-    finally:
-        simulator.stop()
-    return 0
-
-
-def cmd_serve(args) -> int:
-    from dashboard.app import create_app, prepare_store
-    from store import store_of
-
-    settings = dataclasses.replace(_settings(), dev_mode=True)
-    if settings.database_url is None:
-        print("configuration error: DATABASE_URL: not set (nor DB_HOST/DB_USER/DB_NAME)", file=sys.stderr)
-        return 2
-    app = create_app(settings)
-    prepare_store(store_of(app.server))
-    print(
-        f"CoinPilot Dashboard (development server) on http://{args.host}:{args.port}{settings.url_prefix}",
-        file=sys.stderr,
-    )
-    app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
-    return 0
-
-
 def _owner_database(database_url: str, settings, *, read_only: bool):
-    """The database an admin command (seed, rollups) was pointed at, with no statement timeout;
-    None, after one line on stderr, when the URL is malformed."""
+    """The database an admin command (seed, rollups) was pointed at, with no statement timeout,
+    opened for writing unless `read_only`; None, after one line on stderr, when the URL is
+    malformed."""
     from data.database import Database
+    from simulator.writer import WritableDatabase
 
     try:
         url = normalize_database_url(database_url, "--database-url")
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None
-    return Database(
-        url,
-        backend_setting=settings.db_backend,
-        read_only=read_only,
-        statement_timeout_ms=None,
-        connect_timeout_s=settings.db_connect_timeout_s,
-    )
+    if read_only:
+        return Database(
+            url,
+            backend_setting=settings.db_backend,
+            statement_timeout_ms=None,
+            connect_timeout_s=settings.db_connect_timeout_s,
+        )
+    return WritableDatabase(url, backend_setting=settings.db_backend, connect_timeout_s=settings.db_connect_timeout_s)
+
+
+def _database_url_missing(settings: Settings) -> bool:
+    if settings.database_url is None:
+        print("configuration error: DATABASE_URL: not set (nor DB_HOST/DB_USER/DB_NAME)", file=sys.stderr)
+        return True
+    return False
+
+
+def cmd_demo(args) -> int:
+    from dashboard.run import demo
+
+    return demo(settings_or_exit(), args)
+
+
+def cmd_serve(args) -> int:
+    from dashboard.run import serve
+
+    return serve(settings_or_exit(), args)
 
 
 def cmd_seed(args) -> int:
-    from data.database import Backend
-    from simulator.paper_bot import BotConfig
-    from simulator.seeding import (
-        COMPRESS_AFTER,
-        compress_chunks_older_than,
-        create_schema,
-        empty_tables,
-        tables_with_rows,
-        write_history,
-    )
-    from simulator.synthetic import generate_history
+    from simulator.seed_command import seed
 
-    settings = _settings()
-    writer = _owner_database(args.database_url, settings, read_only=False)
+    writer = _owner_database(args.database_url, settings_or_exit(), read_only=False)
     if writer is None:
         return 2
-    try:
-        backend = writer.backend
-        filled = tables_with_rows(writer.engine)
-    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
-        print(f"error: cannot open {writer.display_url}: {exc}", file=sys.stderr)
-        return 1
-    if args.compress and backend is not Backend.TIMESCALEDB:
-        print(f"error: --compress needs TimescaleDB; {writer.display_url} is {backend.label}", file=sys.stderr)
-        return 2
-    if filled and not args.force:
-        print(
-            f"refusing to seed {writer.display_url}: {', '.join(filled)} already hold rows "
-            "(use --force to delete them first)",
-            file=sys.stderr,
-        )
-        return 1
-    if filled:
-        empty_tables(writer.engine)
-        print(f"--force: deleted the rows of {', '.join(filled)}", file=sys.stderr)
-    create_schema(writer.engine, backend, args.schema)
-    progress = ProgressBar()
-    started = time.perf_counter()
-    history = generate_history(
-        args.symbols,
-        args.days,
-        datetime.now(UTC),
+    return seed(
+        writer,
+        symbols=args.symbols,
+        days=args.days,
         seed=args.seed,
-        # A v3 bot trades by the demo's strategy file (simulator/strategy_v3.yaml: point the dashboard's
-        # COINPILOT_STRATEGY_CONFIG at it); a week-6 bot by the bot's code defaults.
-        config=BotConfig(limit_counts_buys=args.schema == "v3", v3=args.schema == "v3"),
-        progress=lambda done, total: progress("simulating the paper bot", done, total),
+        schema=args.schema,
+        compress=args.compress,
+        force=args.force,
     )
-    generated = time.perf_counter()
-    report = write_history(writer.engine, backend, history, progress)
-    compressed = ""
-    if args.compress:
-        # What production's policy would have done by now, without waiting for its job.
-        chunks = compress_chunks_older_than(writer.engine, datetime.now(UTC) - COMPRESS_AFTER)
-        compressed = f"; compressed {chunks} chunks older than {COMPRESS_AFTER.days} days"
-    finished = time.perf_counter()
-    print(
-        f"Seeded {writer.display_url} ({backend.label}): {report.candles:,} candles, {report.orders:,} orders, "
-        f"{report.audits:,} risk-audit events, {report.decisions:,} AI decisions in {finished - started:.1f} s "
-        f"(generate {generated - started:.1f} s, write {finished - generated:.1f} s){compressed}",
-        file=sys.stderr,
-    )
-    return 0
 
 
 def cmd_check(args) -> int:
-    from dashboard.app import build_services, build_store
-    from data.database import DataError
-    from data.health import check_n8n
-    from data.status_reader import RedisUnavailable
+    from dashboard.check import check
 
-    settings = _settings()
-    services = build_services(settings)
-    database = services.database
-    status = 0
-    print(f"CoinPilot Dashboard {__version__}")
-    try:
-        info = database.info()
-        timescale = f"TimescaleDB {info.timescaledb_version}" if info.timescaledb_version else info.backend.label
-        if info.backend.value == "postgresql":
-            timescale = "plain PostgreSQL (TimescaleDB not installed)"
-        print(
-            f"database  OK    {database.display_url}: {info.server_version}; {timescale}; round trip {info.latency_ms:.1f} ms"
-        )
-    except DataError as exc:
-        print(f"database  FAIL  {database.display_url}: {exc}")
-        status = 1
-    try:
-        version, latency = services.bot_status.server_info()
-        print(f"redis     OK    {services.bot_status.description}: Redis {version}; ping {latency:.1f} ms")
-    except RedisUnavailable as exc:
-        print(f"redis     FAIL  {exc}")
-    health = check_n8n(settings.n8n_url, settings.n8n_timeout_s)
-    label = "OK  " if health.state.value == "ok" else "--  " if health.state.value == "not_configured" else "FAIL"
-    print(f"n8n       {label}  {health.url or ''} {health.message}".rstrip())
-    print(f"access    {services.access_description}")
-    limits = services.risk_limits
-    if limits.strategy is None:
-        print(
-            "strategy  --    no strategy file (COINPILOT_STRATEGY_CONFIG): the dashboard's RISK_* or the bot's defaults"
-        )
-    else:
-        problems = "; ".join(str(p) for p in limits.problems)
-        label = "WARN" if problems else "OK  "
-        summary = (
-            f"loss {limits.daily_loss_limit_pct:g}%, {limits.max_daily_trades.value} BUYs, "
-            f"order {limits.max_order_pct:g}%, exposure {limits.max_total_exposure.value * 100:g}%"
-        )
-        print(f"strategy  {label}  {limits.strategy.path}: {problems or summary}")
-    print(store_status_line(build_store(settings).status(prepare=False), settings.display.language))
-    return status
-
-
-def store_status_line(status, language: str) -> str:
-    """`check`'s line for the dashboard's own store (it looks without creating anything). The
-    exit status stays the database's: the pages work without the store, as without Redis."""
-    if status.state.value == "ok":
-        return (
-            f"store     OK    {status.where}: {status.server_version}; schema version {status.found_version} "
-            f"(current); writable; round trip {status.latency_ms:.1f} ms"
-        )
-    label = "--  " if status.state.value == "empty" else "FAIL"
-    return f"store     {label}  {status.where}: {status.problem.text(language)}"
+    return check(settings_or_exit())
 
 
 def cmd_rollups(args) -> int:
-    """create|status|refresh|drop the candle rollups: the one write to a bot's database, an
-    explicit admin command for an owner of that database (the dashboard itself only reads)."""
-    from data.database import DataError
-    from data.rollup_admin import RollupAdminError, create_rollups, drop_rollups, refresh_rollups, require_timescaledb
-    from data.rollups import ROLLUP_SCHEMA, rollup_status
+    from admin.rollups_command import run
 
-    settings = _settings()
-    database = _owner_database(args.database_url, settings, read_only=args.action == "status")
+    database = _owner_database(args.database_url, settings_or_exit(), read_only=args.action == "status")
     if database is None:
         return 2
-    try:
-        require_timescaledb(database.backend, database.display_url)
-        if args.action in ("create", "refresh"):
-            started = time.perf_counter()
-            progress = lambda r: print(f"refreshing {r.view} ...", file=sys.stderr)  # noqa: E731
-            if args.action == "create":
-                report = create_rollups(database.engine, progress)
-                made = ", ".join(report.views_created) or "nothing new (the views were there)"
-                print(f"created in {ROLLUP_SCHEMA}: {made}; refresh policies in place", file=sys.stderr)
-            else:
-                refresh_rollups(database.engine, progress)
-            print(f"materialised up to one bucket before now in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        if args.action == "drop":
-            dropped = drop_rollups(database.engine)
-            views = ", ".join(dropped.views_dropped) or "no rollup views (none existed)"
-            schema = (
-                f"; schema {ROLLUP_SCHEMA} dropped"
-                if dropped.schema_dropped
-                else f"; schema {ROLLUP_SCHEMA} kept: {dropped.schema_kept_because}"
-                if dropped.schema_kept_because
-                else ""
-            )
-            print(f"dropped {views}{schema}", file=sys.stderr)
-            return 0
-        with database.connect() as conn:
-            statuses = rollup_status(conn, database.backend)
-    except (RollupAdminError, DataError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # noqa: BLE001 - one line, not a traceback
-        print(f"error: {database.display_url}: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
-        return 1
-    finally:
-        database.dispose()
-    for line in rollup_status_lines(statuses, datetime.now(UTC)):
-        print(line)
-    return 0
-
-
-def rollup_status_lines(statuses, now: datetime) -> list[str]:
-    """`rollups status` as text: one line per rollup, its policy job on the next."""
-    if not any(status.exists for status in statuses):
-        return ["no rollups: candles are aggregated from the 1-minute rows (`rollups create` makes them)"]
-    lines = []
-    for status in statuses:
-        name = status.rollup.view
-        if not status.exists:
-            lines.append(f"{name:<11} missing")
-            continue
-        lag = status.lag(now)
-        watermark = (
-            f"materialised up to {status.watermark:%Y-%m-%d %H:%M} UTC ({_duration(lag)} behind)"
-            if status.watermark is not None
-            else "nothing materialised yet"
-        )
-        notes = []
-        if not status.real_time:
-            notes.append("real-time aggregation OFF: not used (newest candles would be missing)")
-        if not status.readable:
-            notes.append("not readable by this role")
-        if status.watermark is not None and status.behind(now):
-            notes.append("BEHIND")
-        lines.append(f"{name:<11} {watermark}" + (f"; {'; '.join(notes)}" if notes else ""))
-        lines.append(f"{'':<11} {_job_text(status.job)}")
-    return lines
-
-
-def _job_text(job) -> str:
-    if job is None:
-        return "no refresh policy (run `rollups create` again to add it)"
-    state = "paused" if not job.scheduled else (job.job_status or "scheduled").lower()
-    if job.last_run_status is None:
-        last = "never ran"
-    else:
-        last = f"last run {job.last_run_status.upper()} at {_at(job.last_run_started_at)}"
-    text = (
-        f"policy job {job.job_id}: {state}; {last}; {job.total_failures} of {job.total_runs} runs failed; "
-        f"last success {_at(job.last_successful_finish)}; next run {_at(job.next_start)}"
-    )
-    if job.last_error:
-        text += f"; last error: {job.last_error}"
-    elif job.failing and not job.errors_visible:
-        text += "; error text visible only to the job's owner"
-    return text
-
-
-def _at(value) -> str:
-    return "never" if value is None else f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def _duration(delta) -> str:
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400 * 2:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+    return run(args.action, database)
 
 
 def cmd_store(args) -> int:
-    """`store upgrade`: bring the dashboard's own store to this code's schema version (start-up
-    does it by itself only for an empty store; a store holding data is upgraded on purpose)."""
-    from store import DashboardStore, StoreError
+    from store.command import upgrade
 
-    settings = _settings()
-    # No statement timeout: a later step may rewrite a large table.
-    store = DashboardStore(
-        settings.store.url, connect_timeout_s=settings.db_connect_timeout_s, statement_timeout_ms=None
-    )
-    try:
-        report = store.upgrade()
-    except StoreError as exc:
-        print(f"error: {exc.message.text(settings.display.language)}", file=sys.stderr)
-        return 1
-    finally:
-        store.dispose()
-    if not report.applied:
-        print(f"store {store.display_url}: at schema version {report.now} (current), nothing to do")
-    else:
-        steps = ", ".join(str(version) for version in report.applied)
-        before = "empty" if report.found is None else f"schema version {report.found}"
-        print(f"store {store.display_url}: {before} -> schema version {report.now} (applied step {steps})")
-    return 0
+    settings = settings_or_exit()
+    return upgrade(settings.store, settings.db_connect_timeout_s, settings.display.language)
 
 
 def cmd_hash_password(args) -> int:
-    from werkzeug.security import generate_password_hash
+    from dashboard.auth import cmd_hash_password as hash_password
 
-    password = sys.stdin.readline().rstrip("\n") if args.stdin else getpass.getpass("Dashboard password: ")
-    if not password:
-        print("error: empty password", file=sys.stderr)
-        return 2
-    print(generate_password_hash(password))
-    return 0
+    return hash_password(args)
 
 
 def cmd_watch(args) -> int:
-    """The alert watcher (alerts/): evaluate the rules every ALERT_EVALUATION_SECONDS and deliver."""
-    import signal
+    from alerts import command
 
-    from alerts.rules import RULES
-    from alerts.store import AlertStore
-    from alerts.watcher import Watcher
+    settings = settings_or_exit()
+    if args.silence:
+        return command.silence(args.silence, args.for_, settings.alerts, settings.timezone)
+    if _database_url_missing(settings):
+        return 2
     from dashboard.app import build_services
 
-    settings = _settings()
-    if args.silence:
-        if args.silence.split(":", 1)[0] not in RULES:
-            print(f"error: unknown rule {args.silence!r}; rules: {', '.join(RULES)}", file=sys.stderr)
-            return 2
-        if args.for_ is None:
-            print("error: --silence needs --for, e.g. --for 2h", file=sys.stderr)
-            return 2
-        until = AlertStore(settings.alerts.state_path).add_silence(args.silence, args.for_)
-        print(
-            f"silenced {args.silence} until {datetime.fromtimestamp(until, UTC).astimezone(settings.timezone):%Y-%m-%d %H:%M %Z}"
-        )
-        return 0
-    if settings.database_url is None:
-        print("configuration error: DATABASE_URL: not set (nor DB_HOST/DB_USER/DB_NAME)", file=sys.stderr)
-        return 2
-    services = build_services(settings)
-    watcher = Watcher(services, settings.alerts, settings.timezone, language=settings.display.language)
-    if args.dry_run:
-        for line in watcher.dry_run():
-            print(line)
-        return 0
-    if args.once:
-        watcher.start_delivery()
-        report = watcher.evaluate()
-        watcher.drain(settings.alerts.delivery_timeout_s * 2 + 1)
-        watcher.stop()
-        print("evaluated" if report.leader else "standby: another watcher holds the sender lease", file=sys.stderr)
-        return 0
-    signal.signal(signal.SIGTERM, lambda *_: watcher.stop_event.set())
-    log.info(
-        "alert watcher %s: every %g s, %d channel(s), state in %s",
-        watcher.holder,
-        settings.alerts.evaluation_seconds,
-        len(watcher.channels),
-        settings.alerts.state_path,
+    return command.watch(
+        build_services(settings),
+        settings.alerts,
+        settings.timezone,
+        settings.display.language,
+        once=args.once,
+        dry_run=args.dry_run,
     )
-    try:
-        watcher.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        watcher.stop()
-    return 0
 
 
 def _duration_arg(text: str) -> float:
@@ -489,7 +155,7 @@ def _duration_arg(text: str) -> float:
 def cmd_bot_status(args) -> int:
     from simulator.bot_status_tool import run
 
-    return run(args)
+    return run(args, lambda: settings_or_exit().redis_url)
 
 
 def build_parser() -> argparse.ArgumentParser:

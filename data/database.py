@@ -108,13 +108,11 @@ class Database:
         backend_setting: str = "auto",
         connect_timeout_s: int = 3,
         statement_timeout_ms: int | None = 5000,
-        read_only: bool = True,
     ):
         self.url = url
         self.backend_setting = backend_setting
         self.connect_timeout_s = connect_timeout_s
         self.statement_timeout_ms = statement_timeout_ms
-        self.read_only = read_only
         self._engine: Engine | None = None
         self._engine_lock = threading.Lock()
         self._backend: Backend | None = None
@@ -169,14 +167,21 @@ class Database:
             self._engine.dispose(close=False)
             self._engine = None
 
+    def _session_options(self) -> list[str]:
+        """PostgreSQL session settings beyond the statement timeout: every transaction read-only."""
+        return ["-c default_transaction_read_only=on"]
+
+    def _sqlite_session_pragma(self) -> str:
+        """What each SQLite connection runs first: it may only read."""
+        return "PRAGMA query_only=ON"
+
     def _create_engine(self, url: str) -> Engine:
         if make_url(url).get_backend_name() == "sqlite":
             return self._create_sqlite_engine(url)
         options = []
         if self.statement_timeout_ms is not None:
             options.append(f"-c statement_timeout={int(self.statement_timeout_ms)}")
-        if self.read_only:
-            options.append("-c default_transaction_read_only=on")
+        options += self._session_options()
         engine = sa.create_engine(
             url,
             pool_pre_ping=True,
@@ -217,13 +222,13 @@ class Database:
             connect_args={"check_same_thread": False, "timeout": self.connect_timeout_s},
         )
         timeout_s = (self.statement_timeout_ms or 0) / 1000.0
-        read_only = self.read_only
+        session_pragma = self._sqlite_session_pragma()
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):
             register_sqlite_functions(dbapi_conn)
             cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL" if not read_only else "PRAGMA query_only=ON")
+            cursor.execute(session_pragma)
             cursor.close()
             if timeout_s > 0:
                 deadline = _SqliteDeadline()

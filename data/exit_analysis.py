@@ -14,6 +14,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from data.metrics import price_move_pct
+
 # The windows the bot tracks after an exit, in the order they mature.
 WINDOWS = ("1h", "4h", "12h", "24h")
 DRIFT_COLUMNS = tuple(f"drift_{w}" for w in WINDOWS)
@@ -134,8 +136,8 @@ def exit_frame(sells: pd.DataFrame, ledger_entries: pd.Series | None = None) -> 
     """The sells (id, symbol, executed_at, price, quantity, signal_info, and the optional regime,
     exit_reason, post_exit_prices) -> one row per sell with its PnL % and drifts.
 
-    PnL % = (sell price - entry average price) / entry average price x 100, fees not included;
-    the entry average price is signal_info.entry_avg_price where the bot recorded it, else the
+    PnL % is the bot's (data.metrics.price_move_pct): (sell price - entry average price) / entry
+    average price x 100, fees not included; the entry average price is signal_info.entry_avg_price where the bot recorded it, else the
     ledger's (ledger_entries, by id)."""
     frame = pd.DataFrame({c: sells[c] for c in ("id", "symbol", "executed_at", "price", "quantity")})
     frame["id"] = frame["id"].astype(str)
@@ -154,7 +156,7 @@ def exit_frame(sells: pd.DataFrame, ledger_entries: pd.Series | None = None) -> 
     source[from_ledger.notna()] = PNL_LEDGER
     source[recorded.notna()] = PNL_RECORDED
     frame["pnl_source"] = source
-    frame["pnl_pct"] = (frame["price"] - frame["entry_avg_price"]) / frame["entry_avg_price"] * 100.0
+    frame["pnl_pct"] = price_move_pct(frame["price"], frame["entry_avg_price"])
     parsed = (
         sells["post_exit_prices"].map(parse_post_exit)
         if "post_exit_prices" in sells

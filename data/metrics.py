@@ -5,6 +5,17 @@ Accounting follows the bot's (SCHEMA.md): a position keeps an average price (fee
 it); a sell realizes (sell price - average price) x quantity minus fees. "Fees" are the
 sell's own fee plus the share of the position's buy fees that the sold quantity carries,
 so that realized PnL + unrealized PnL adds up to the change in total assets.
+
+PnL has two definitions here, each named for what it is and defined once (the manuals say
+which page shows which):
+
+- **price PnL**, the bot's own: the price move on the average cost, fees left out. The bot's
+  status `pnl_pct`, its exit performance and its `daily_risk_state.total_pnl` count it so. In
+  KRW `price_pnl_krw`, the ledger's `price_pnl` column (Reconciliation compares it with the
+  bot's day); in % `price_move_pct` (the Exits page, the Bot Brain's position PnL).
+- **realized PnL**, the ledger's, fees included: the ledger's `realized_pnl` (Overview,
+  History's trade log and chart, the round trips, per UTC day); in % `realized_return_pct`,
+  over the entry price x the quantity sold (History's Realized PnL %, the round trips' PnL %).
 """
 
 from __future__ import annotations
@@ -29,6 +40,33 @@ LEDGER_COLUMNS = [
     "avg_price_after",
 ]
 _EPSILON_QTY = 1e-12
+# |PnL| below this is break-even (it shows as 0 KRW): neither a win nor a loss, neither colour.
+BREAK_EVEN_KRW = 0.5
+
+
+def price_pnl_krw(price, average_cost, quantity):
+    """The bot's PnL of a sell in KRW, as it adds it to daily_risk_state.total_pnl: the price move
+    on the average cost, (price - average cost) x quantity, fees left out."""
+    return (price - average_cost) * quantity
+
+
+def price_move_pct(price, entry_avg_price):
+    """The bot's PnL %: (price - entry average price) / entry average price x 100, fees left out
+    (its status pnl_pct, its exit performance). Numbers or Series alike."""
+    return (price - entry_avg_price) / entry_avg_price * 100.0
+
+
+def realized_return_pct(realized_pnl, entry_price, quantity):
+    """Realized PnL %: the fee-inclusive realized PnL over what the quantity sold cost at the
+    entry price, realized PnL / (entry price x quantity) x 100. Numbers or Series alike."""
+    return realized_pnl / (entry_price * quantity) * 100.0
+
+
+def pnl_sign(pnl_krw: float | None) -> int:
+    """+1 a gain, -1 a loss, 0 break-even (|PnL| < BREAK_EVEN_KRW) or no PnL: a cell's colour."""
+    if pnl_krw is None or abs(pnl_krw) < BREAK_EVEN_KRW:
+        return 0
+    return 1 if pnl_krw > 0 else -1
 
 
 def realized_pnl_ledger(trades: pd.DataFrame) -> pd.DataFrame:
@@ -48,8 +86,7 @@ def realized_pnl_ledger(trades: pd.DataFrame) -> pd.DataFrame:
     filled = filled.sort_values(["executed_at", "id"], kind="mergesort")
 
     realized = np.full(len(filled), np.nan)
-    # The bot's own PnL of a sell (daily_risk_state.total_pnl adds it): the price move on the
-    # average cost, fees left out.
+    # The bot's own PnL of a sell (price_pnl_krw), which daily_risk_state.total_pnl adds up.
     price_pnl = np.full(len(filled), np.nan)
     matched = np.ones(len(filled), dtype=bool)
     position_after = np.zeros(len(filled))
@@ -76,7 +113,7 @@ def realized_pnl_ledger(trades: pd.DataFrame) -> pd.DataFrame:
                 sold = min(qty, held)
                 matched[i] = qty <= held + _EPSILON_QTY
                 fee_share = buy_fees * sold / held
-                price_pnl[i] = (price - avg) * sold
+                price_pnl[i] = price_pnl_krw(price, avg, sold)
                 realized[i] = price_pnl[i] - fee - fee_share
                 remaining = held - sold
                 if remaining <= _EPSILON_QTY:

@@ -1,5 +1,5 @@
-"""Orders and fills, and what they leave the bot holding: the trade log (filtered, sorted, paged
-in the database), filled trades, fills in a time window, positions, cash.
+"""Orders and fills, and what they leave the bot holding: the trade log (selected by
+data.selection, sorted and paged in the database), filled trades, fills in a time window, positions, cash.
 
 Every function takes an open Connection and returns a DataFrame with known columns or a
 small dataclass; timestamps come back as UTC-aware values.
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from data.market import as_utc
-from data.symbols import forms_of_all
+from data.selection import TradeFilter
 from data.tables import account_state, positions
 from data.tables import trading_history as th
 
@@ -61,61 +61,6 @@ _TRADE_SORT_KEYS = {
 }
 TRADE_SORT_KEYS = frozenset(_TRADE_SORT_KEYS) | frozenset(_OPTIONAL_SORT_KEYS)
 MAX_PAGE_ROWS = 1000
-
-
-@dataclass(frozen=True)
-class TradeFilter:
-    """The History page's filters. Empty tuples mean "all"; dates are inclusive UTC bounds."""
-
-    symbols: tuple[str, ...] = ()
-    sides: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    start: datetime | None = None
-    end: datetime | None = None
-    regimes: tuple[str, ...] = ()  # v3 columns: only set when the table has them
-    exit_reasons: tuple[str, ...] = ()
-
-    @property
-    def needs_v3_columns(self) -> tuple[str, ...]:
-        return tuple(c for c, v in (("regime", self.regimes), ("exit_reason", self.exit_reasons)) if v)
-
-    def conditions(self) -> list:
-        conditions = []
-        if self.symbols:
-            # Orders may be recorded as KRW-BTC or BTC-KRW: the filter matches both.
-            conditions.append(th.c.symbol.in_(forms_of_all(self.symbols)))
-        if self.regimes:
-            conditions.append(th.c.regime.in_(self.regimes))
-        if self.exit_reasons:
-            conditions.append(th.c.exit_reason.in_(self.exit_reasons))
-        if self.sides:
-            conditions.append(th.c.side.in_(self.sides))
-        if self.statuses:
-            conditions.append(th.c.status.in_(self.statuses))
-        if self.start is not None:
-            conditions.append(th.c.created_at >= self.start.astimezone(UTC))
-        if self.end is not None:
-            conditions.append(th.c.created_at < self.end.astimezone(UTC))
-        return conditions
-
-    def matches(self, frame: pd.DataFrame, time_column: str = "created_at") -> pd.Series:
-        """The same filter applied to a DataFrame (for metrics computed in pandas)."""
-        mask = pd.Series(True, index=frame.index)
-        if self.symbols:
-            mask &= frame["symbol"].isin(forms_of_all(self.symbols))
-        if self.sides:
-            mask &= frame["side"].isin(self.sides)
-        if self.statuses:
-            mask &= frame["status"].isin(self.statuses)
-        if self.start is not None:
-            mask &= frame[time_column] >= pd.Timestamp(self.start)
-        if self.end is not None:
-            mask &= frame[time_column] < pd.Timestamp(self.end)
-        if self.regimes:
-            mask &= frame["regime"].isin(self.regimes)
-        if self.exit_reasons:
-            mask &= frame["exit_reason"].isin(self.exit_reasons)
-        return mask
 
 
 @dataclass(frozen=True)

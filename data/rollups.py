@@ -1,7 +1,7 @@
 """Pre-aggregated candles (TimescaleDB continuous aggregates): which exist, whether this role
 may read them, and how far behind their refresh is.
 
-`coinpilot-dashboard rollups create` (data/rollup_admin.py) builds, in a schema of its own, a
+`coinpilot-dashboard rollups create` (admin/rollups.py) builds, in a schema of its own, a
 hierarchy over the collector's 1-minute rows:
 
     market_data (1m) -> coinpilot_rollups.candles_5m -> candles_1h -> candles_1d

@@ -7,7 +7,8 @@ A round trip opens with a BUY while the symbol is flat and closes with the SELL 
 back to flat; BUYs in between add to it and SELLs before the last are its legs (partial exits).
 Its PnL is the sum of its legs' realized PnL, so fees count as the ledger counts them (the
 sells' fees and the buy fees of the quantity sold), and the round trips' PnL adds up to the
-realized PnL the rest of the dashboard shows.
+realized PnL the rest of the dashboard shows; its PnL % is that realized PnL's return on the
+entry cost (data.metrics.realized_return_pct), not the bot's fee-less price move.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from datetime import timedelta
 
 import pandas as pd
 
-# |PnL| below this is break-even (it shows as 0 KRW): neither a win nor a loss.
-BREAK_EVEN_KRW = 0.5
+from data.metrics import BREAK_EVEN_KRW, realized_return_pct
+from data.selection import TradeFilter
+
 # A position whose quantity falls to this or below is flat (the ledger's own tolerance).
 FLAT_QUANTITY = 1e-12
 PERIODS = ("day", "week", "month")
@@ -34,7 +36,7 @@ ROUND_TRIP_COLUMNS = [
     "holding_s",
     "fees",
     "pnl_krw",
-    "pnl_pct",
+    "realized_pnl_pct",
     "exit_reason",
     "is_open",
     "fill_ids",
@@ -60,7 +62,6 @@ class _OpenTrip:
         entry_price = self.cost / self.bought if self.bought > 0 else float("nan")
         exit_price = self.proceeds / self.sold if self.sold > 0 else float("nan")
         quantity = self.bought if not is_open else self.bought - self.sold
-        basis = entry_price * self.bought
         return {
             "symbol": self.symbol,
             "entry_time": self.entry_time,
@@ -72,7 +73,11 @@ class _OpenTrip:
             "holding_s": None if is_open else (self.last_exit_time - self.entry_time).total_seconds(),
             "fees": self.fees,
             "pnl_krw": self.pnl,
-            "pnl_pct": self.pnl / basis * 100.0 if basis > 0 and not is_open else float("nan"),
+            "realized_pnl_pct": (
+                realized_return_pct(self.pnl, entry_price, self.bought)
+                if entry_price * self.bought > 0 and not is_open
+                else float("nan")
+            ),
             "exit_reason": None if is_open else self.exit_reason,
             "is_open": is_open,
             "fill_ids": self.fill_ids,
@@ -137,12 +142,21 @@ def round_trips(ledger: pd.DataFrame, exit_reasons: dict[str, str] | None = None
     frame = pd.DataFrame(rows, columns=ROUND_TRIP_COLUMNS)
     for column in ("entry_time", "exit_time"):
         frame[column] = pd.to_datetime(frame[column], utc=True)
-    for column in ("entry_price", "exit_price", "quantity", "holding_s", "fees", "pnl_krw", "pnl_pct"):
+    for column in ("entry_price", "exit_price", "quantity", "holding_s", "fees", "pnl_krw", "realized_pnl_pct"):
         frame[column] = frame[column].astype("float64")
     frame["legs"] = frame["legs"].astype("int64")
     frame["is_open"] = frame["is_open"].astype(bool)
     frame = frame.sort_values(["is_open", "exit_time", "entry_time"], kind="mergesort", na_position="last")
     return RoundTrips(frame.reset_index(drop=True), unmatched)
+
+
+def in_selection(result: RoundTrips, selection: TradeFilter) -> RoundTrips:
+    """The round trips of the selection's symbols (in either stored form) that closed within its
+    dates; open ones by symbol only. A trip has no single side, status, regime or exit reason to
+    filter by: those criteria do not apply."""
+    trips = result.trips
+    keep = selection.symbols_and_dates().matches(trips, time_column="exit_time", undated=trips["is_open"])
+    return RoundTrips(trips[keep].reset_index(drop=True), result.unmatched_sells)
 
 
 def outcome(pnl_krw: pd.Series) -> pd.Series:

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from dash import Patch, dcc, html
 from plotly.subplots import make_subplots
 
+from data.status_payload import StatusState
 from i18n import current, t
 from layouts import charts, ids
 from layouts import format as fmt
@@ -503,20 +504,20 @@ def reason_label(status) -> html.Span | None:
 def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html.Div:
     """The Bot Brain panel for one symbol's reading (data.status_payload.BotStatusReading);
     `silence` (a SilenceCause) explains a missing status."""
-    state = reading.state.value
-    if state == "redis_unavailable":
+    state = reading.state
+    if state is StatusState.REDIS_UNAVAILABLE:
         return html.Div(
-            alert(str(reading.message), "danger", t("market.redis_unreachable")), **{"data-brain-state": state}
+            alert(str(reading.message), "danger", t("market.redis_unreachable")), **{"data-brain-state": state.value}
         )
-    if state == "missing":
+    if state is StatusState.MISSING:
         cause = silence.cause.value if silence is not None else "unknown"
         return html.Div(
             alert(f"{reading.message} ({reading.symbol}) {silence_text(silence)}", "warning"),
-            **{"data-brain-state": state, "data-brain-silence": cause},
+            **{"data-brain-state": state.value, "data-brain-silence": cause},
         )
     status = reading.status
     children = []
-    if state == "invalid":
+    if state is StatusState.INVALID:
         children.append(
             alert(
                 t("market.invalid_payload_detail", problem=reading.problem_summary),
@@ -526,7 +527,7 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
             )
         )
     if status is None:
-        return html.Div(children, **{"data-brain-state": state})
+        return html.Div(children, **{"data-brain-state": state.value})
     action = status.action or "?"
     age_badge = []
     if reading.age_s is not None:
@@ -631,7 +632,7 @@ def bot_brain(reading, tz: ZoneInfo, stale_after_s: float, silence=None) -> html
     if regime:
         footer_parts.append(t("market.regime_footer", regime=regime, meaning=regime_meaning(regime)))
     footer = html.Div(" · ".join(footer_parts), className="text-secondary small")
-    return html.Div([*children, header, meaning, grid, reason, footer], **{"data-brain-state": state})
+    return html.Div([*children, header, meaning, grid, reason, footer], **{"data-brain-state": state.value})
 
 
 def _indicator(status, name: str, shown) -> str:
@@ -664,20 +665,20 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
     rows = []
     for reading in readings:
         status = reading.status
-        if reading.state.value == "ok" or (reading.state.value == "invalid" and status is not None):
+        if reading.state is StatusState.OK or (reading.state is StatusState.INVALID and status is not None):
             action = status.action or "?"
             state_cell = [
                 dbc.Badge(action, color=ACTION_COLOURS.get(action, "secondary"), title=action_meaning(action))
             ]
             if status.unknown_action:
                 state_cell.append(dbc.Badge(t("market.unknown_action"), color="warning", className="ms-1"))
-            if reading.state.value == "invalid":
+            if reading.state is StatusState.INVALID:
                 state_cell.append(
                     dbc.Badge(t("market.invalid"), color="danger", className="ms-1", title=reading.problem_summary)
                 )
-        elif reading.state.value == "missing":
+        elif reading.state is StatusState.MISSING:
             state_cell = dbc.Badge(t("market.no_status"), color="warning")
-        elif reading.state.value == "invalid":  # nothing in the payload was usable; Redis answered
+        elif reading.state is StatusState.INVALID:  # nothing in the payload was usable; Redis answered
             state_cell = dbc.Badge(t("market.invalid_payload_badge"), color="danger", title=reading.problem_summary)
         else:
             state_cell = dbc.Badge(t("market.redis_down"), color="danger")
@@ -686,7 +687,7 @@ def status_table(readings: list, tz: ZoneInfo) -> html.Div:
         age_class = "text-loss" if reading.stale else ""
         detail = (
             reading.problem_summary
-            if reading.state.value == "invalid"
+            if reading.state is StatusState.INVALID
             else (status.reason if status and status.reason else reading.message or "")
         )
         rows.append(

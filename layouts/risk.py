@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
+from data.risk import EntryOutcome, LimitSource
 from i18n import current, t
 from layouts import charts, ids
 from layouts import format as fmt
@@ -555,7 +556,7 @@ def limit_sources(limits, assessment, redis_problem, tz: ZoneInfo, today_label: 
 
 def entry_rules(entries) -> html.Div:
     """What the bot does with a BUY signal now, per regime (data.risk.EntryRules)."""
-    if entries.reference.source.value == "balance":
+    if entries.reference.source is LimitSource.BALANCE:
         return html.Div(t("risk.entry.not_modelled"), className="small text-secondary", **{"data-entry-rules": "none"})
     high = entries.high_volatility
     facts = [
@@ -628,7 +629,7 @@ def entry_rules(entries) -> html.Div:
                             ),
                             html.Span(
                                 fmt.krw(sizing.order_krw)
-                                if sizing.outcome.value == "would_buy"
+                                if sizing.outcome is EntryOutcome.WOULD_BUY
                                 else (str(sizing.reason) if sizing.reason is not None else ""),
                             ),
                         ],

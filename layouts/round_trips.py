@@ -169,7 +169,7 @@ def trip_rows(trips: pd.DataFrame, outcomes: pd.Series, tz: ZoneInfo) -> list[di
                 "holding": holding(trip.holding_s) if closed else "",
                 "fees": fmt.krw_figure(trip.fees),
                 "pnl_krw": fmt.krw_figure(trip.pnl_krw, signed=True) if closed else "",
-                "pnl_pct": fmt.pct(trip.pnl_pct) if closed else "",
+                "pnl_pct": fmt.pct(trip.realized_pnl_pct) if closed else "",
                 "pnl_sign": 0 if not closed or kind == "break_even" else (1 if trip.pnl_krw > 0 else -1),
                 "outcome": t(f"round_trips.outcome.{kind}"),
                 "exit_reason": code_label("exit_reason", trip.exit_reason) if isinstance(trip.exit_reason, str) else "",

@@ -7,6 +7,8 @@ from collections.abc import Callable
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from data.freshness import StatusStanding
+from data.risk import TradingState
 from i18n import current, t
 from layouts import format as fmt
 from layouts import ids
@@ -195,21 +197,24 @@ def status_item(label: str, value: str, level: str, key: str, symbol: str | None
     )
 
 
-_TRADING_LEVELS = {"RUNNING": "ok", "LIMIT REACHED": "warn", "COOLDOWN": "warn", "HALTED": "down"}
+_TRADING_LEVELS = {
+    TradingState.RUNNING: "ok",
+    TradingState.LIMIT_REACHED: "warn",
+    TradingState.COOLDOWN: "warn",
+    TradingState.HALTED: "down",
+}
 
 
-def trading_state_item(state: str | None, cooldown_remaining_s: float) -> html.Span:
+def trading_state_item(state: TradingState | None, cooldown_remaining_s: float) -> html.Span:
     """The trading state the Risk page shows; COOLDOWN with its time left. None: unknown."""
     if state is None:
         return status_item(t("strip.trading"), t("strip.unknown"), "down", "trading")
-    known = state in _TRADING_LEVELS
-    if state == "COOLDOWN":
+    if state is TradingState.COOLDOWN:
         text = t("strip.cooldown_left", left=duration(cooldown_remaining_s))
     else:
-        # A state this dashboard does not know is shown as the bot wrote it.
-        text = t(f"strip.state.{state}") if known else state
-    item = status_item(t("strip.trading"), text, _TRADING_LEVELS.get(state, "warn"), "trading")
-    item.title = t(f"strip.tip.{state}") if known else None
+        text = t(f"strip.state.{state.value}")
+    item = status_item(t("strip.trading"), text, _TRADING_LEVELS[state], "trading")
+    item.title = t(f"strip.tip.{state.value}")
     return item
 
 
@@ -235,14 +240,14 @@ def bot_status_item(worst, stale_after_s: float) -> html.Span:
     label = t("strip.bot_status")
     if worst is None:
         return status_item(label, t("strip.no_status"), "warn", "bot")
-    if worst.standing.value == "missing":
+    if worst.standing is StatusStanding.MISSING:
         text, level = t("strip.symbol_no_status", symbol=worst.symbol), "warn"
-    elif worst.standing.value == "skipping":
+    elif worst.standing is StatusStanding.SKIPPING:
         text, level = t("strip.symbol_skipping", symbol=worst.symbol), "warn"
-    elif worst.standing.value == "invalid":
+    elif worst.standing is StatusStanding.INVALID:
         text, level = t("strip.symbol_invalid", symbol=worst.symbol), "warn"
     else:
-        stale = worst.standing.value == "stale"
+        stale = worst.standing is StatusStanding.STALE
         text = t("strip.stale", age=age(worst.age_s), limit=f"{stale_after_s:g}") if stale else age(worst.age_s)
         text = f"{worst.symbol} {text}" if worst.total > 1 else text
         level = "warn" if stale else "ok"

@@ -7,6 +7,7 @@ from dash import html
 
 from i18n import t
 from layouts import ids
+from layouts.access import AccessMode, access_sentence
 from layouts.components import section
 from layouts.risk import audit_grid
 
@@ -30,6 +31,16 @@ def page() -> html.Div:
             section(t("system.section_reconciliation"), html.Div(id=ids.SYSTEM_RECONCILIATION)),
             section(t("system.section_audit"), audit_grid(ids.SYSTEM_AUDIT, height=300)),
         ]
+    )
+
+
+def access_card(access: AccessMode) -> dbc.Card:
+    """Who may see the dashboard: a warning while anyone who reaches it may."""
+    return health_card(
+        "access",
+        "warn" if access.is_open else "ok",
+        t("system.access_open") if access.is_open else t("system.access_closed"),
+        [("mode", access_sentence(access))],
     )
 
 

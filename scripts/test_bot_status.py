@@ -11,7 +11,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout without installing
 
+from dashboard.cli import settings_or_exit
 from simulator.bot_status_tool import main
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # Redis from the dashboard's settings (REDIS_URL, or REDIS_HOST/REDIS_PORT) unless --redis-url.
+    sys.exit(main(sys.argv[1:], lambda: settings_or_exit().redis_url))

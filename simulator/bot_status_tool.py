@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import redis
 
-from dashboard.settings import Settings, SettingsError
 from data.status_payload import ACTIONS
 from data.status_reader import STATUS_KEY_PREFIX, make_redis_client
 from data.symbols import alternate_symbol, is_valid_symbol_format
@@ -230,20 +229,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redis-url", help="default: REDIS_URL or REDIS_HOST/REDIS_PORT, as the dashboard")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, default_redis_url: Callable[[], str] | None = None) -> int:
     # Symbols and options in any order.
-    return run(build_parser().parse_intermixed_args(argv))
+    return run(build_parser().parse_intermixed_args(argv), default_redis_url)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, default_redis_url: Callable[[], str] | None = None) -> int:
+    """Write (or --clear) the statuses. Without --redis-url the Redis is `default_redis_url()`:
+    the caller's settings (REDIS_URL or REDIS_HOST/REDIS_PORT, read by dashboard.settings, which
+    this room does not import)."""
     bad = [s for s in args.symbols if not is_valid_symbol_format(s)]
     if bad:
         print(f"error: not a market code such as KRW-BTC: {', '.join(bad)}", file=sys.stderr)
         return 2
-    try:
-        url = args.redis_url or Settings.from_env(os.environ).redis_url
-    except SettingsError as exc:
-        print(f"configuration error: {exc}", file=sys.stderr)
+    url = args.redis_url or (default_redis_url() if default_redis_url is not None else None)
+    if url is None:
+        print("error: no Redis to write to: pass --redis-url", file=sys.stderr)
         return 2
     client = make_redis_client(url, 2.0)
     try:

@@ -45,6 +45,7 @@ from simulator.seeding import (
     write_history,
 )
 from simulator.synthetic import RandomWalk, generate_history, profile_for
+from simulator.writer import WritableDatabase
 
 log = logging.getLogger("coinpilot.demo")
 
@@ -119,7 +120,7 @@ def prepare_world(data_dir: Path, symbols: list[str], days: float, limits, seed:
 
 
 def _build(path: Path, symbols: list[str], days: float, limits, seed: int, now: datetime) -> DemoWorld:
-    writer = Database(f"sqlite:///{path}", read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(f"sqlite:///{path}")
     create_schema(writer.engine, Backend.SQLITE, "v3")
     started = time.perf_counter()
     history = generate_history(symbols, days, now, seed=seed, config=BotConfig(limits=limits))
@@ -149,7 +150,7 @@ def _build(path: Path, symbols: list[str], days: float, limits, seed: int, now: 
 
 def _restore(path: Path, limits, seed: int) -> DemoWorld | None:
     """Rebuild the simulator's state from what an earlier demo wrote."""
-    writer = Database(f"sqlite:///{path}", read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(f"sqlite:///{path}")
     with writer.connect() as conn:
         symbols = fetch_symbols(conn)
         if not symbols:

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from data.indicators import bollinger, rsi, sma
+from data.metrics import price_pnl_krw
 from data.risk import HIGH_VOLATILITY_MULTIPLIER, DashboardRiskSettings, RiskLimits, resolve_limits
 from data.strategy_file import read_strategy_file
 from simulator import status_writer as writer
@@ -607,9 +608,8 @@ class PaperBot:
                 "post_exit_prices": None,  # filled in as the windows mature (simulator.post_exit)
             }
         order_id = self._order(symbol, "SELL", "MARKET", price, quantity, fee, "FILLED", at, executed, signal, **v3)
-        # The bot's own PnL of a sell, as it adds it to daily_risk_state.total_pnl: the price move on
-        # the average cost, fees left out.
-        price_pnl = (price - holding.avg_price) * quantity
+        # The bot's own PnL of a sell, as it adds it to daily_risk_state.total_pnl.
+        price_pnl = price_pnl_krw(price, holding.avg_price, quantity)
         self.cash += price * quantity - fee
         del self.holdings[symbol]
         self.dirty_symbols.add(symbol)

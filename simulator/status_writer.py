@@ -22,6 +22,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
+from data.metrics import price_move_pct
+
 
 @dataclass(frozen=True)
 class HeldPosition:
@@ -51,7 +53,7 @@ def v3_status(
     """The payload of a loop that got as far as the status write (every branch but WAITING)."""
     pnl_pct = 0.0
     if position is not None and float(position.avg_price) != 0:
-        pnl_pct = (float(price) - float(position.avg_price)) / float(position.avg_price) * 100
+        pnl_pct = price_move_pct(float(price), float(position.avg_price))
     return {
         "timestamp": timestamp(at),
         "symbol": symbol,

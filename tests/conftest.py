@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from i18n import using
 from simulator.seeding import compress_chunks_older_than, create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
 from tests.support.live import WatchedPage
 from tests.support.pg import create_database, drop_database, drop_role
@@ -143,7 +144,7 @@ def seeded_history():
 def seeded_pg_url(postgres, seeded_history):
     """A PostgreSQL database holding three days of synthetic CoinPilot history (read-only use)."""
     url = postgres.create("cp_seeded")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     write_history(writer.engine, Backend.POSTGRESQL, seeded_history)
     writer.dispose()
@@ -156,7 +157,7 @@ def seeded_tsdb_url(timescale, seeded_history):
     chunks whose chunks older than a day before the history's end are compressed
     (segmented by symbol and interval), the newest ones not (read-only use)."""
     url = timescale.create("cp_seeded_tsdb")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     # No policy: the whole history is older than its 7 days, so a working scheduler would
     # compress the newer chunks too and the layout would change under the tests.
     create_schema(writer.engine, Backend.TIMESCALEDB, compression_policy=False)
@@ -172,7 +173,7 @@ def seeded_tsdb_url(timescale, seeded_history):
 def seeded_sqlite_url(tmp_path_factory, seeded_history):
     """The same history in a SQLite file, as the demo keeps it (read-only use)."""
     url = f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'coinpilot.sqlite3'}"
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.SQLITE)
     write_history(writer.engine, Backend.SQLITE, seeded_history)
     writer.dispose()
@@ -202,7 +203,7 @@ def seeded_database(request) -> SeededDatabase:
 def empty_pg_url(postgres):
     """A fresh PostgreSQL database with the CoinPilot tables and no rows (writable by the test)."""
     url = postgres.create("cp_empty")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     writer.dispose()
     return url

@@ -14,10 +14,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from dashboard.app import create_app
-from data.database import Backend, Database
-from data.services import services_of
+from dashboard.extensions import services_of
+from data.database import Backend
 from data.tables import risk_audit
 from simulator.seeding import create_schema, write_history
+from simulator.writer import WritableDatabase
 from tests.support.helpers import SEED_SYMBOLS, history_holding_positions, make_settings
 from tests.support.live import LiveServer
 
@@ -47,7 +48,7 @@ class SeededTemplate:
 def browser_template(postgres):
     """A database holding three days of history ending now; only ever copied, never served."""
     url = postgres.create("cp_browser_template")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     history = history_holding_positions(SEED_SYMBOLS, 3, datetime.now(UTC), first_seed=21)
     write_history(writer.engine, Backend.POSTGRESQL, history)
@@ -75,7 +76,7 @@ def browser_template(postgres):
 def serve_copy(postgres, redis_db, template: SeededTemplate):
     """A fresh copy of the template, served on its own port, refreshing every 5 s."""
     url = postgres.create("cp_browser", template=template.name)
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     app = create_app(make_settings(url, redis_db, refresh_seconds=5))
     with LiveServer(app.server) as server:
         yield LiveDashboard(url, writer, template.history, server, services_of(app.server))

@@ -8,7 +8,7 @@ import pytest
 from alerts.config import AlertSettings
 from alerts.watcher import Watcher
 from dashboard.app import build_services, create_app
-from data.services import services_of
+from dashboard.extensions import services_of
 from tests.support.helpers import make_settings
 from tests.support.live import LiveServer
 

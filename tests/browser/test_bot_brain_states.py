@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from dashboard.app import create_app
-from data.services import services_of
+from dashboard.extensions import services_of
 from layouts import market
 from tests.support.helpers import make_settings
 from tests.support.live import LiveServer

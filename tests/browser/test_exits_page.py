@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dashboard.app import create_app
-from data.database import Backend, Database
-from data.services import services_of
+from dashboard.extensions import services_of
+from data.database import Backend
 from layouts import format as fmt
 from simulator.seeding import create_schema, insert_rows
+from simulator.writer import WritableDatabase
 from tests.support import exit_rows
 from tests.support.helpers import make_settings
 from tests.support.live import LiveServer, WatchedPage
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.postgres, pytest.mark.redis]
 def exits_dashboard(postgres, redis_db):
     """A fresh v3 database with the exit scenario (ending now) and a server of its own."""
     url = postgres.create("cp_browser_exits")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     now = datetime.now(UTC)
     orders = exit_rows.scenario(now)

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from dashboard.app import create_app
-from data.database import Backend, Database
-from data.services import services_of
+from dashboard.extensions import services_of
+from data.database import Backend
 from layouts import format as fmt
 from simulator.seeding import create_schema, insert_rows
+from simulator.writer import WritableDatabase
 from tests.support.helpers import make_settings
 from tests.support.history_rows import history_orders
 from tests.support.live import LiveServer, WatchedPage
@@ -24,7 +25,7 @@ ROWS = "#history-grid .ag-center-cols-container .ag-row"
 @pytest.fixture
 def history_dashboard(postgres, redis_db):
     url = postgres.create("cp_browser_history_v3")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     orders = history_orders(datetime.now(UTC))
     with writer.engine.begin() as conn:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from dashboard.app import create_app, prepare_store
-from data.services import services_of
+from dashboard.extensions import services_of
 from store import DashboardStore, StoreSettings, store_of
 from store.migrations import MIGRATIONS
 from tests.browser.test_widths_and_accessibility import DESKTOP, PHONE, open_page, overflow, resize, serious_violations

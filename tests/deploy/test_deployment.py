@@ -19,9 +19,10 @@ import pytest
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
-from data.database import Backend, Database
+from data.database import Backend
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.faults import TcpProxy
 from tests.support.helpers import wait_until
 from tests.support.live import ARTIFACTS
@@ -36,7 +37,7 @@ PAGES = ["", "market", "risk", "history", "system"]
 @pytest.fixture(scope="module")
 def database_url(postgres):
     url = postgres.create("cp_deploy")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     write_history(
         writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC", "KRW-ETH"], 2, datetime.now(UTC), seed=9)

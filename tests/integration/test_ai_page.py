@@ -10,10 +10,11 @@ from sqlalchemy import event
 
 from callbacks import ai as ai_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from i18n import using
 from layouts import ai as ai_layout
 from simulator.seeding import create_schema
+from simulator.writer import WritableDatabase
 from tests.support.ai_rows import ai_rows, write_ai_rows
 from tests.support.components import by_attribute, english_words, one, text
 from tests.support.helpers import SEED_END, FixedClock, make_settings
@@ -25,7 +26,7 @@ NOW = SEED_END
 
 def database(postgres, generation: str, rows=None) -> str:
     url = postgres.create(f"cp_ai_{generation}")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL, generation)
     if rows is not None:
         write_ai_rows(writer.engine, rows)
@@ -164,7 +165,7 @@ def test_the_credit_is_the_newest_reading_per_provider_with_its_time(v3_url, ser
 def test_a_week6_database_says_each_panel_is_not_recorded(postgres, services_for):
     url = database(postgres, "week6")
     services = services_for(url)
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     with writer.engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO agent_decisions (symbol, decision, confidence, model_used, created_at) "

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from alerts.config import AlertSettings
 from alerts.watcher import Watcher
 from dashboard.app import build_services
-from data.database import Database
 from data.tables import market_data
 from simulator.bot_status_tool import build_payload
+from simulator.writer import WritableDatabase
 from tests.support.helpers import FixedClock, make_settings, wait_until
 from tests.support.webhooks import WebhookReceiver
 
@@ -95,7 +95,7 @@ class World:
 
 @pytest.fixture
 def world(bot_database, redis_db, redis_client, tmp_path):
-    writer = Database(bot_database, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(bot_database)
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     with writer.engine.begin() as conn:  # a second market the bot trades, beside the fixture's KRW-BTC
         conn.execute(

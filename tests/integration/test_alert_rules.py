@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from alerts.config import AlertSettings
 from alerts.rules import observe
 from dashboard.app import build_services
-from data.database import Database
 from data.guardrail_payload import GLOBAL_BLOCK_KEY, usage_hour_key
 from data.tables import daily_risk_state, market_data
+from simulator.writer import WritableDatabase
 from tests.support.alert_world import STATUS_KEY
 from tests.support.helpers import make_settings
 from tests.support.services import free_port
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 
 def write_today(database_url, **row):
-    writer = Database(database_url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(database_url)
     values = {"date": datetime.now(UTC).date(), "total_pnl": 0, "trade_count": 0, "consecutive_losses": 0}
     values.update(row)
     with writer.engine.begin() as conn:
@@ -81,7 +81,7 @@ def test_with_redis_down_the_bot_status_rules_are_unknown_not_firing(bot_databas
 
 
 def insert_candle(database_url, symbol: str, opened: datetime) -> None:
-    writer = Database(database_url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(database_url)
     row = {"symbol": symbol, "interval": "1m", "timestamp": opened, "volume": 1}
     row.update(dict.fromkeys(("open_price", "high_price", "low_price", "close_price"), 1))
     with writer.engine.begin() as conn:

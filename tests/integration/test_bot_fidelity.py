@@ -25,6 +25,7 @@ from data.status_reader import reference_equity_key
 from data.tables import account_state, daily_risk_state, positions
 from simulator import status_writer as writer
 from simulator.seeding import create_schema, insert_candles
+from simulator.writer import WritableDatabase
 from tests.support.bot_config import write_strategy
 from tests.support.components import by_attribute, one, text
 from tests.support.helpers import FixedClock, make_settings
@@ -49,7 +50,7 @@ def bot_world(request, tmp_path):
         request.node.add_marker(pytest.mark.postgres)
         factory = request.getfixturevalue("timescale" if backend is Backend.TIMESCALEDB else "postgres")
         url = factory.create("cp_fidelity")
-    owner = Database(url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(url)
     create_schema(owner.engine, backend, "v3", compression_policy=False)
     with owner.engine.begin() as conn:
         for index, (symbol, close) in enumerate(CLOSES.items()):

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from data.database import Backend, Database
 from data.market import BUCKET_ORIGIN, CANDLE_WIDTHS, fetch_candles_between
 from simulator.seeding import compress_chunks_older_than, copy_candles, create_schema, insert_candles
+from simulator.writer import WritableDatabase
 from tests.support.timescale import chunk_compression
 
 pytestmark = pytest.mark.postgres
@@ -63,7 +64,7 @@ def rows():
 @pytest.fixture(scope="module")
 def pg_database(postgres, rows):
     url = postgres.create("cp_candles")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     for symbol, frame in rows.items():
         copy_candles(writer.engine, symbol, frame)
@@ -76,7 +77,7 @@ def tsdb_database(timescale, rows):
     """The same rows on real TimescaleDB in one-day chunks, the first ten days compressed: the
     windows below read compressed chunks, uncompressed ones and both at once."""
     url = timescale.create("cp_candles_tsdb")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.TIMESCALEDB, compression_policy=False)
     with writer.engine.begin() as conn:
         conn.execute(sa.text("SELECT set_chunk_time_interval('market_data', INTERVAL '1 day')"))
@@ -91,7 +92,7 @@ def tsdb_database(timescale, rows):
 @pytest.fixture(scope="module")
 def sqlite_database(tmp_path_factory, rows):
     url = f"sqlite:///{tmp_path_factory.mktemp('candles') / 'candles.sqlite3'}"
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.SQLITE)
     with writer.engine.begin() as conn:
         first_id = 1

@@ -10,11 +10,12 @@ import pytest
 
 from callbacks import exits as exits_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from i18n import using
 from layouts import format as fmt
 from layouts import ids
 from simulator.seeding import create_schema, insert_rows
+from simulator.writer import WritableDatabase
 from tests.support import exit_rows
 from tests.support.components import by_attribute, english_words, one, text
 from tests.support.helpers import FixedClock, make_settings
@@ -26,7 +27,7 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 def filled_database(postgres, generation: str, orders: list[dict]) -> str:
     url = postgres.create(f"cp_exits_{generation}")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL, generation)
     with writer.engine.begin() as conn:
         insert_rows(conn, orders, [], [])

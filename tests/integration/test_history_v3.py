@@ -12,10 +12,11 @@ import pytest
 
 from callbacks import history as history_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from layouts import format as fmt
 from layouts import history as history_layout
 from simulator.seeding import create_schema, insert_rows
+from simulator.writer import WritableDatabase
 from tests.support import exit_rows
 from tests.support.components import by_attribute, text
 from tests.support.helpers import FixedClock, make_settings
@@ -33,7 +34,7 @@ def build(postgres, tmp_path_factory, backend: str, generation: str) -> str:
         url = postgres.create(f"cp_histv3_{generation}")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('histv3') / f'{generation}.sqlite3'}"
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend(backend), generation)
     rows = ORDERS if generation == "v3" else exit_rows.week6(ORDERS)
     with writer.engine.begin() as conn:

@@ -13,9 +13,10 @@ import pytest
 from callbacks import history as history_callbacks
 from callbacks import round_trips as round_trip_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from i18n import using
 from simulator.seeding import create_schema, insert_rows
+from simulator.writer import WritableDatabase
 from tests.support.components import english_words, text
 from tests.support.helpers import FixedClock, make_settings
 from tests.support.history_rows import history_orders
@@ -28,7 +29,7 @@ NO_FILTERS = (None, None, None, None, None, None, None)
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('kohistory') / 'v3.sqlite3'}"
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend("sqlite"), "v3")
     with writer.engine.begin() as conn:
         insert_rows(conn, ORDERS, [], [])
@@ -73,7 +74,7 @@ def test_an_empty_filter_result_says_so_in_korean(services):
 
 def test_an_empty_trade_history_says_so_in_korean(tmp_path):
     url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend("sqlite"), "v3")
     writer.dispose()
     empty = build_services(make_settings(url, "redis://127.0.0.1:1/0"), clock=FixedClock(NOW))

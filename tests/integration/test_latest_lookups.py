@@ -18,6 +18,7 @@ from data.market import (
     latest_candle_time,
 )
 from simulator.seeding import compress_chunks_older_than, create_schema, insert_candles
+from simulator.writer import WritableDatabase
 from tests.support.helpers import SEED_END, recorded_statements
 from tests.support.timescale import chunk_compression
 
@@ -43,7 +44,7 @@ def candles_ending(at, last_close: float) -> pd.DataFrame:
 
 
 def write_ages(url: str, backend: Backend) -> None:
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, backend, compression_policy=False)
     with writer.engine.begin() as conn:
         first_id = 1

@@ -9,11 +9,12 @@ from dash import Patch, no_update
 
 from callbacks import market as market_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from layouts import ids
 from layouts import market as market_layout
 from simulator.seeding import create_schema, insert_candles, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.components import text
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 
@@ -23,7 +24,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 @pytest.fixture
 def live(postgres, redis_db):
     url = postgres.create("cp_live")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     history = generate_history(["KRW-BTC"], 1, SEED_END, seed=4)
     write_history(writer.engine, Backend.POSTGRESQL, history)

@@ -17,11 +17,12 @@ from callbacks import market as market_callbacks
 from callbacks import shell as shell_callbacks
 from callbacks import system as system_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from data.tables import market_data, trading_history
 from layouts import ids
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.components import by_attribute, text
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 
@@ -33,7 +34,7 @@ TRADE_ID = uuid.UUID("99999999-0000-4000-8000-000000000001")
 
 
 def _write(url: str, backend: Backend) -> None:
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, backend, compression_policy=False)
     write_history(writer.engine, backend, generate_history(["KRW-BTC", "KRW-ETH"], 1, SEED_END, seed=5))
     with writer.engine.begin() as conn:

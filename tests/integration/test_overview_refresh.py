@@ -10,10 +10,11 @@ from dash import no_update
 
 from callbacks import overview as overview_callbacks
 from dashboard.app import build_services
-from data.database import Database, DatabaseUnreachable
+from data.database import DatabaseUnreachable
 from i18n import using
 from layouts import format as fmt
 from simulator.seeding import insert_candles, next_candle_id
+from simulator.writer import WritableDatabase
 from tests.support.components import one, text
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 
@@ -66,7 +67,7 @@ def test_a_new_price_of_a_held_symbol_redraws_the_overview(services, own_sqlite_
     symbol = next(iter(seeded_history.bot.holdings))
     last = seeded_history.candles[symbol].iloc[-1]
     new_close = float(last["close"]) * 1.5
-    writer = Database(own_sqlite_url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(own_sqlite_url)
     with writer.engine.begin() as conn:
         frame = pd.DataFrame(
             {

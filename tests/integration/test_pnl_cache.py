@@ -12,10 +12,11 @@ from sqlalchemy.engine import make_url
 
 from dashboard.app import build_services
 from data import metrics
-from data.database import Backend, Database
+from data.database import Backend
 from data.tables import trading_history
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.conftest import SEED_END
 from tests.support.helpers import FixedClock, make_settings
 
@@ -34,7 +35,7 @@ def writable_url(request, tmp_path):
     # TimescaleDB's job scheduler keeps a session in every database with the extension, so a
     # seeded one cannot serve as a template: write a short history afresh.
     url = request.getfixturevalue("timescale").create("cp_pnl_cache")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.TIMESCALEDB, compression_policy=False)
     write_history(writer.engine, Backend.TIMESCALEDB, generate_history(["KRW-BTC", "KRW-ETH"], 2, SEED_END, seed=3))
     writer.dispose()
@@ -72,7 +73,7 @@ def refreshes_until(services, moved, within_s: float = 3.0) -> tuple[int, float]
 
 def write(url: str, statement) -> None:
     """One write as the bot makes it: its own session, committed, then closed."""
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     with writer.engine.begin() as conn:
         conn.execute(statement)
     writer.dispose()

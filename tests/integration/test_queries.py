@@ -19,7 +19,6 @@ from data.market import (
 )
 from data.orders import (
     SortKey,
-    TradeFilter,
     count_trades,
     fetch_cash_balance,
     fetch_positions,
@@ -27,6 +26,7 @@ from data.orders import (
     trade_breakdown,
 )
 from data.risk_records import fetch_daily_risk_state
+from data.selection import TradeFilter
 from tests.support.helpers import SEED_END, SEED_SYMBOLS
 
 pytestmark = pytest.mark.postgres

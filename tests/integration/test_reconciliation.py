@@ -11,10 +11,11 @@ import pytest
 
 from callbacks.reconciliation import reconciliation_panel
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from data.tables import daily_risk_state, positions
 from layouts import format as fmt
 from simulator.seeding import create_schema, insert_rows
+from simulator.writer import WritableDatabase
 from tests.support import round_trip_fills as rt
 from tests.support.components import by_attribute, text
 from tests.support.helpers import FixedClock, make_settings
@@ -43,7 +44,7 @@ def build(postgres, tmp_path_factory, backend: str) -> str:
         url = postgres.create("cp_reconcile")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('reconcile') / 'reconcile.sqlite3'}"
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend(backend), "v3")
     with writer.engine.begin() as conn:
         insert_rows(conn, rt.order_rows(), [], [])

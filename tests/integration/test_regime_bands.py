@@ -11,12 +11,13 @@ import sqlalchemy as sa
 
 from callbacks import market as market_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from data.tables import regime_history
 from layouts import ids, market
 from simulator.paper_bot import BotConfig
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.components import text
 from tests.support.helpers import SEED_END, FixedClock, make_settings
 
@@ -40,7 +41,7 @@ def history():
 
 def _database(postgres, history, generation: str) -> str:
     url = postgres.create(f"cp_regime_{generation}")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL, generation)
     write_history(writer.engine, Backend.POSTGRESQL, history)
     if generation == "v3":

@@ -13,14 +13,15 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from admin.rollups import create_rollups, drop_rollups, refresh_rollups
 from callbacks import system as system_callbacks
 from dashboard.app import build_services
 from dashboard.cli import main
 from data.database import Backend, Database
 from data.market import CANDLE_WIDTHS, bucket_floor, fetch_candles_between, fetch_recent_candles
-from data.rollup_admin import create_rollups, drop_rollups, refresh_rollups
 from data.rollups import ROLLUP_SCHEMA, RollupCatalog, detect_rollups, rollup_status
 from simulator.seeding import compress_chunks_older_than, copy_candles, create_schema
+from simulator.writer import WritableDatabase
 from tests.support.components import by_attribute, text
 from tests.support.helpers import make_settings
 from tests.support.readonly_role import run_readonly_role_script
@@ -64,7 +65,7 @@ def timescale_database(timescale, prefix: str, days: float, gap=None, now: datet
     straddle the compressed/uncompressed boundary."""
     now = now or this_minute()
     url = timescale.create(prefix)
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.TIMESCALEDB, compression_policy=False)
     with writer.engine.begin() as conn:
         conn.execute(sa.text("SELECT set_chunk_time_interval('market_data', INTERVAL '1 day 7 minutes')"))
@@ -95,7 +96,7 @@ def rolled_url(history):
 def small_rolled_url(timescale):
     """Three days with rollups created and refreshed (the test may change it)."""
     url = timescale_database(timescale, "cp_rollups_small", 3)
-    owner = Database(url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(url)
     create_rollups(owner.engine)
     refresh_rollups(owner.engine)
     owner.dispose()
@@ -166,7 +167,7 @@ def test_each_width_reads_from_the_coarsest_rollup_that_divides_it(reader):
 
 
 def test_a_row_written_after_the_refresh_is_in_the_open_bucket(small_rolled_url):
-    owner = Database(small_rolled_url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(small_rolled_url)
     with owner.engine.begin() as conn:
         conn.execute(
             sa.text(
@@ -189,7 +190,7 @@ def test_buckets_no_refresh_has_reached_come_from_real_time_aggregation(small_ro
     not even a policy job of the background scheduler, can have reached them) is in the
     candles read from every level of the hierarchy."""
     now = this_minute()
-    owner = Database(small_rolled_url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(small_rolled_url)
     with owner.engine.begin() as conn:
         conn.execute(
             sa.text(
@@ -215,7 +216,7 @@ def test_a_vanished_rollup_falls_back_to_raw_and_is_redetected(small_rolled_url)
     catalog = RollupCatalog()
     with database.connect() as conn:
         assert catalog.widths(conn, database.backend) == {"5m", "1h", "1d"}
-    owner = Database(small_rolled_url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(small_rolled_url)
     drop_rollups(owner.engine)
     owner.dispose()
     with database.connect() as conn:
@@ -227,7 +228,7 @@ def test_a_vanished_rollup_falls_back_to_raw_and_is_redetected(small_rolled_url)
 
 
 def test_a_rollup_without_real_time_aggregation_is_not_used(small_rolled_url):
-    owner = Database(small_rolled_url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(small_rolled_url)
     with owner.engine.begin() as conn:
         conn.execute(
             sa.text("ALTER MATERIALIZED VIEW coinpilot_rollups.candles_1h SET (timescaledb.materialized_only = true)")
@@ -243,7 +244,7 @@ def test_reading_the_rollup_status_updates_which_rollups_candles_use(timescale, 
     with services.database.connect() as conn:
         fetch_recent_candles(conn, services.database.backend, "KRW-AAA", "1h", 5, services.rollups)
     assert services.rollups.known() == frozenset()
-    owner = Database(url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(url)
     create_rollups(owner.engine)
     owner.dispose()
     system_callbacks.rollups_panel(services)  # the System page reads the status
@@ -252,7 +253,7 @@ def test_reading_the_rollup_status_updates_which_rollups_candles_use(timescale, 
 
 
 def test_drop_removes_only_what_create_made(small_rolled_url):
-    owner = Database(small_rolled_url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(small_rolled_url)
     inspector_before = set(sa.inspect(owner.engine).get_table_names())
     with owner.engine.connect() as conn:
         rows_before = conn.execute(sa.text("SELECT count(*) FROM market_data")).scalar()
@@ -286,7 +287,7 @@ def test_rollups_status_prints_each_rollup_its_lag_and_its_policy_job(rolled_url
 @pytest.mark.parametrize("action", ["create", "status", "refresh", "drop"])
 def test_rollups_refuse_a_database_without_timescaledb(kind, action, postgres, tmp_path, capsys):
     url = postgres.create("cp_no_rollups") if kind == "postgresql" else f"sqlite:///{tmp_path / 'demo.sqlite3'}"
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.SQLITE if kind == "sqlite" else Backend.POSTGRESQL)
     writer.dispose()
     assert main(["rollups", action, "--database-url", url]) != 0
@@ -337,7 +338,7 @@ def test_drop_keeps_the_schema_the_role_script_made_and_its_grants(timescale, ca
     assert main(["rollups", "create", "--database-url", url]) == 0
     assert main(["rollups", "drop", "--database-url", url]) == 0
     assert f"schema {ROLLUP_SCHEMA} kept" in capsys.readouterr().err
-    owner = Database(url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(url)
     with owner.engine.connect() as conn:
         assert conn.execute(
             sa.text("SELECT count(*) FROM pg_namespace WHERE nspname = :s"), {"s": ROLLUP_SCHEMA}
@@ -350,7 +351,7 @@ def test_create_materialises_every_level_before_it_adds_the_refresh_policies(tim
     # A policy's first run starts as soon as it is added: added first, it refreshed the whole
     # history alongside create's own refresh, and create failed with "concurrent refresh".
     url = timescale_database(timescale, "cp_rollups_order", 1)
-    owner = Database(url, read_only=False, statement_timeout_ms=None)
+    owner = WritableDatabase(url)
     statements: list[str] = []
     sa.event.listen(owner.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     create_rollups(owner.engine)

@@ -10,10 +10,11 @@ import pytest
 
 from callbacks.round_trips import round_trip_panels
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from data.tables import market_data
 from layouts import format as fmt
 from simulator.seeding import create_schema, insert_rows
+from simulator.writer import WritableDatabase
 from tests.support import round_trip_fills as rt
 from tests.support.components import by_attribute, text
 from tests.support.helpers import FixedClock, make_settings
@@ -29,7 +30,7 @@ def build(postgres, tmp_path_factory, backend: str, generation: str) -> str:
         url = postgres.create(f"cp_trips_{generation}")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('trips') / f'{generation}.sqlite3'}"
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend(backend), generation)
     # One candle per symbol, so the symbols are in the History filter's list.
     candles = [

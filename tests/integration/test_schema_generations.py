@@ -14,6 +14,7 @@ from data.schema import OPTIONAL_COLUMNS, OPTIONAL_TABLES, detect_schema
 from simulator.paper_bot import BotConfig
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.components import one, text
 from tests.support.helpers import SEED_END, SEED_SYMBOLS, FixedClock, make_settings
 
@@ -28,7 +29,7 @@ def week6_history():
 @pytest.fixture
 def week6_url(postgres, week6_history):
     url = postgres.create("cp_week6")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL, "week6")
     write_history(writer.engine, Backend.POSTGRESQL, week6_history)
     writer.dispose()
@@ -83,7 +84,7 @@ def test_a_migration_applied_while_the_dashboard_runs_shows_after_the_redetect_i
 
 def test_a_query_failing_on_a_vanished_column_makes_the_next_read_redetect(seeded_pg_url, postgres):
     url = postgres.create("cp_downgrade")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL, "v3")
     writer.dispose()
     database = Database(url)

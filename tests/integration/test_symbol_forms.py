@@ -1,15 +1,17 @@
 """One symbol-form resolver (data.symbols): rows stored as BTC-KRW are found when KRW-BTC is asked
 for, in every SQL lookup (position pricing, the History symbol filter, AI decisions)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from callbacks import overview as overview_callbacks
+from callbacks import round_trips as round_trip_callbacks
 from dashboard.app import build_services
 from data.ai import fetch_agent_decisions
-from data.orders import TradeFilter, count_trades
+from data.orders import count_trades
+from data.selection import TradeFilter
 from tests.support.components import text
 from tests.support.helpers import FixedClock, make_settings
 from tests.support.world import World
@@ -49,6 +51,18 @@ def test_the_history_symbol_filter_finds_orders_recorded_as_btc_krw(world, servi
     world.order("KRW-ETH")
     with services.database.connect() as conn:
         assert count_trades(conn, TradeFilter(symbols=("KRW-BTC",))) == 2
+
+
+def test_the_round_trips_of_the_history_symbol_filter_include_those_recorded_as_btc_krw(world, services):
+    opened, closed = NOW - timedelta(hours=2), NOW - timedelta(hours=1)
+    world.order("BTC-KRW", price=100.0, created_at=opened, executed_at=opened)
+    world.order("BTC-KRW", side="SELL", price=110.0, created_at=closed, executed_at=closed)
+    world.order("KRW-ETH", price=50.0, created_at=opened, executed_at=opened)
+    world.order("KRW-ETH", side="SELL", price=40.0, created_at=closed, executed_at=closed)
+    stats, rows, _periods = round_trip_callbacks.round_trip_panels(services, "day", ["KRW-BTC"], None, None, None, None)
+    # The trade log on the same page keeps BTC-KRW's orders for KRW-BTC: so do its round trips.
+    assert [(row["symbol"], row["pnl_krw"]) for row in rows] == [("BTC-KRW", "+10")]
+    assert "+10" in text(stats)
 
 
 def test_ai_decisions_recorded_as_btc_krw_show_for_krw_btc(world, services):

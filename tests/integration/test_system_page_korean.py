@@ -42,7 +42,6 @@ def test_the_cards_and_the_freshness_table_read_in_korean(seeded_services, redis
             services.database.display_url,
             info.server_version,
             services.bot_status.description,
-            services.access_description,
         )
         assert english_words(shown, recorded) == set()
         assert "데이터베이스" in text(shown[1]) and "연결됨" in text(shown[1])

@@ -12,7 +12,7 @@ from callbacks import risk as risk_callbacks
 from callbacks import shell as shell_callbacks
 from callbacks import system as system_callbacks
 from dashboard.app import build_services, create_app
-from data.services import services_of
+from dashboard.extensions import services_of
 from layouts import ids
 from tests.support.components import by_attribute, text
 from tests.support.helpers import make_settings

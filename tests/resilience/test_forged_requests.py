@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from data.market import CANDLE_WIDTHS
 from data.orders import SIDES, STATUSES
-from data.services import services_of
 from data.symbols import alternate_symbol
 from layouts import ids
 from tests.support.helpers import make_settings

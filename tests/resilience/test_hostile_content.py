@@ -17,10 +17,11 @@ from callbacks import history as history_callbacks
 from callbacks import market as market_callbacks
 from callbacks import shell as shell_callbacks
 from dashboard.app import build_services, create_app
-from data.database import Backend, Database
-from data.services import services_of
+from dashboard.extensions import services_of
+from data.database import Backend
 from simulator.seeding import create_schema, insert_rows, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.components import by_attribute, text
 from tests.support.helpers import make_settings
 from tests.support.live import LiveServer
@@ -109,7 +110,7 @@ def test_a_status_for_a_symbol_without_candles_is_flagged(seeded_pg_url, redis_d
 def hostile_database(postgres, redis_db):
     """A seeded database whose text columns hold markup and script."""
     url = postgres.create("cp_hostile")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     now = datetime.now(UTC)
     write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 1, now, seed=2))
@@ -235,7 +236,7 @@ KOREAN_STRATEGY = "평균회귀 전략"
 def hostile_trades_url(postgres):
     """Trades whose text columns hold formulas, and one with a Korean strategy name."""
     url = postgres.create("cp_hostile_csv")
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     now = datetime.now(UTC)
     write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 1, now, seed=4))

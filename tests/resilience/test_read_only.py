@@ -11,9 +11,10 @@ from sqlalchemy.engine import make_url
 
 from callbacks import overview as overview_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database, WriteRefused
+from data.database import Backend, WriteRefused
 from simulator.seeding import create_schema, write_history
 from simulator.synthetic import generate_history
+from simulator.writer import WritableDatabase
 from tests.support.components import by_attribute
 from tests.support.helpers import make_settings
 from tests.support.pg import create_database, create_login_role, create_owned_database
@@ -45,7 +46,7 @@ def seeded_bot_database(postgres, name: str | None = None) -> str:
         create_database(postgres.engine, name)
         postgres.created.append(name)
         url = make_url(postgres.admin_url).set(database=name).render_as_string(hide_password=False)
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.POSTGRESQL)
     write_history(writer.engine, Backend.POSTGRESQL, generate_history(["KRW-BTC"], 0.5, datetime.now(UTC)))
     writer.dispose()
@@ -122,7 +123,7 @@ def test_the_databases_owner_keeps_its_temporary_tables(postgres):
         .set(database=database, username=owner_role, password=owner_password)
         .render_as_string(hide_password=False)
     )
-    writer = Database(owner_url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(owner_url)
     create_schema(writer.engine, Backend.POSTGRESQL)  # the bot's tables, the owner's own
     writer.dispose()
     run_readonly_role_script(owner_url, postgres.roles)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from data.database import Database
 from data.tables import account_state, market_data
+from simulator.writer import WritableDatabase
 
 SYMBOL = "KRW-BTC"
 STATUS_KEY = f"bot:status:{SYMBOL}"
@@ -17,7 +17,7 @@ STATUS_KEY = f"bot:status:{SYMBOL}"
 @pytest.fixture
 def bot_database(empty_pg_url):
     """A CoinPilot database with a fresh candle and a balance (writable by the test)."""
-    writer = Database(empty_pg_url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(empty_pg_url)
     now = datetime.now(UTC)
     with writer.engine.begin() as conn:
         conn.execute(

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from data.database import Database
 from data.tables import account_state, agent_decisions, daily_risk_state, market_data, positions, trading_history
+from simulator.writer import WritableDatabase
 
 
 class World:
@@ -18,7 +18,7 @@ class World:
         self.url = url
         self.redis = redis_client
         self.now = now
-        self._writer = Database(url, read_only=False, statement_timeout_ms=None)
+        self._writer = WritableDatabase(url)
 
     def close(self) -> None:
         self._writer.dispose()

@@ -13,10 +13,11 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from dashboard.settings import Settings
-from data.database import Backend, Database
-from data.services import services_of
+from data.database import Backend
 from simulator.seeding import create_schema
+from simulator.writer import WritableDatabase
 
 USERNAME = "operator"
 PASSWORD = "correct horse"
@@ -56,7 +57,7 @@ def right_credentials(mode: str) -> dict[str, str]:
 def database_url(tmp_path_factory):
     # A database with the tables and no rows, so /readyz has something to be ready for.
     url = f"sqlite:///{tmp_path_factory.mktemp('access') / 'empty.sqlite3'}"
-    writer = Database(url, read_only=False)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.SQLITE)
     writer.dispose()
     return url

@@ -1,13 +1,17 @@
 """create_app: what every fresh process must be able to serve from its first request."""
 
 import dash._callback as dash_callbacks
+import pytest
 
 from callbacks.system import access_card
+from dashboard import auth
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from dashboard.settings import AuthSettings, Settings
 from data.database import Database
-from data.services import services_of
-from tests.support.components import by_attribute, text
+from i18n import using
+from layouts import system as system_layout
+from tests.support.components import by_attribute, english_words, text
 
 
 def test_a_fresh_process_serves_a_component_bundle_before_any_page(tmp_path):
@@ -55,3 +59,41 @@ def test_with_credentials_the_system_page_says_how_they_are_checked(tmp_path, ca
         )
     assert "open access" not in caplog.text
     assert "HTTP basic auth (user 'ops'" in text(access_card(services_of(app.server)))
+
+
+@pytest.mark.parametrize(
+    "credentials, sentence, level",
+    [
+        (AuthSettings(), "open access (no credentials configured)", "warn"),
+        (
+            AuthSettings(username="ops", password="pw"),
+            "HTTP basic auth (user 'ops', password from the environment)",
+            "ok",
+        ),
+        (
+            AuthSettings(username="ops", password_hash="scrypt:1$s$ab"),
+            "HTTP basic auth (user 'ops', password hash from the environment)",
+            "ok",
+        ),
+        (AuthSettings(trusted_user_header="X-User"), "authenticated by the proxy (X-User header)", "ok"),
+        (
+            AuthSettings(username="ops", password="pw", trusted_user_header="X-User"),
+            "HTTP basic auth, or the X-User header set by the proxy",
+            "ok",
+        ),
+    ],
+)
+def test_the_access_mode_is_a_value_the_system_card_puts_into_words(credentials, sentence, level):
+    card = system_layout.access_card(auth.access_mode(credentials))
+    assert text(by_attribute(card, "data-fact", "access:mode")[0]) == sentence
+    assert by_attribute(card, "data-level", level)
+
+
+def test_on_a_korean_page_the_access_mode_is_said_in_korean():
+    with using(language="ko"):
+        card = system_layout.access_card(auth.access_mode(AuthSettings(username="ops", password="pw")))
+        assert (
+            text(by_attribute(card, "data-fact", "access:mode")[0])
+            == "HTTP 기본 인증 (사용자 'ops', 환경 변수의 비밀번호)"
+        )
+        assert english_words(card, frozenset({"ops"})) == set()

@@ -14,11 +14,12 @@ from callbacks import exits as exits_callbacks
 from callbacks import history as history_callbacks
 from callbacks import round_trips as round_trip_callbacks
 from dashboard.app import build_services
-from data.database import Backend, Database
+from data.database import Backend
 from i18n import t, using
 from i18n.catalogue import LOGGED_TEXT_MAX
 from layouts import ai as ai_layout
 from simulator.seeding import create_schema, insert_rows
+from simulator.writer import WritableDatabase
 from tests.support.components import text
 from tests.support.exit_rows import order
 from tests.support.helpers import make_settings
@@ -37,7 +38,7 @@ HOSTILE_REGIME = f"WEIRD\r\n{FORGED}"
 @pytest.fixture(scope="module")
 def hostile_codes_services(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('codes') / 'bot.sqlite3'}"
-    writer = Database(url, read_only=False)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.SQLITE)
     now = datetime.now(UTC)
     rows = [order("KRW-BTC", "BUY", 100.0, 1.0, now - timedelta(days=3))]

@@ -13,7 +13,8 @@ from dashboard.app import build_services, create_app
 from dashboard.settings import Settings
 from data.database import Database
 from data.market import latest_candle_time
-from data.orders import TradeFilter, count_trades, fetch_cash_balance
+from data.orders import count_trades, fetch_cash_balance
+from data.selection import TradeFilter
 from data.tables import llm_usage_events, market_data, trading_history
 from simulator.demo import DemoClock, start_demo
 from simulator.paper_bot import demo_limits
@@ -104,11 +105,11 @@ def test_the_demo_without_fakeredis_says_which_extra_to_install(monkeypatch, tmp
     assert not any(tmp_path.iterdir())  # refused before anything was written
 
 
-def test_the_dashboard_itself_never_imports_the_simulator():
+def test_the_dashboard_itself_never_imports_the_simulator_or_the_rollups_ddl():
     # A fresh interpreter: what create_app pulls in, without the test suite's own imports.
     code = (
         "import sys, dashboard.app, callbacks, layouts, data.services;"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('simulator', 'fakeredis')))"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('simulator', 'fakeredis', 'admin')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

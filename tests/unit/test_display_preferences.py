@@ -6,16 +6,17 @@ from __future__ import annotations
 import pytest
 
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from dashboard.settings import Settings
-from data.database import Backend, Database
-from data.services import services_of
+from data.database import Backend
 from simulator.seeding import create_schema
+from simulator.writer import WritableDatabase
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('prefs') / 'empty.sqlite3'}"
-    writer = Database(url, read_only=False, statement_timeout_ms=None)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.SQLITE)
     writer.dispose()
     built = create_app(Settings.from_env({"DATABASE_URL": url, "REDIS_URL": "redis://127.0.0.1:1/0", "N8N_URL": ""}))

@@ -8,7 +8,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from callbacks import history as history_callbacks
 from callbacks import inputs
-from data.orders import TRADE_SORT_KEYS, TradeFilter, entry_avg_price_sql
+from data.orders import TRADE_SORT_KEYS, entry_avg_price_sql
+from data.selection import TradeFilter
 
 
 def compiled(expression, dialect) -> str:

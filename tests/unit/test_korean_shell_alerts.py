@@ -22,6 +22,7 @@ from data.database import DatabaseUnreachable
 from data.freshness import StatusStanding, WorstCandle, WorstStatus
 from data.guardrail_payload import parse_counter, parse_hold
 from data.health import check_n8n
+from data.risk import TradingState
 from data.status_payload import TooLarge, WrongRedisType, parse_volatility, validate_payload
 from data.status_reader import RedisUnavailable, redis_error_message
 from i18n import using
@@ -45,7 +46,7 @@ def korean():
 def strip_items() -> list:
     """Every kind of status-strip entry, in each state it can be in."""
     return [
-        *[shell.trading_state_item(state, 1800.0) for state in ("RUNNING", "LIMIT REACHED", "COOLDOWN", "HALTED")],
+        *[shell.trading_state_item(state, 1800.0) for state in TradingState],
         shell.trading_state_item(None, 0.0),
         shell.candle_item(None, 0, 120.0),
         shell.candle_item(WorstCandle("KRW-BTC", None), 2, 120.0, ["KRW-ETH"]),

@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from data import metrics
+from data import exit_analysis, metrics
+from data.round_trips import outcome, round_trips
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -48,6 +49,27 @@ def test_a_sell_realizes_against_the_average_cost_minus_its_fee_and_the_buy_fees
     assert sell["realized_pnl"] == pytest.approx(26.5)
     assert ledger["avg_price_after"].iloc[1] == pytest.approx(110.0)
     assert sell["position_after"] == 0
+
+
+def test_the_bots_price_pnl_leaves_the_fees_out_and_the_realized_pnl_counts_them():
+    """The manuals' example (section 2, "Two PnLs"): bought at 100, sold at 110, a fee of 1 on each
+    side. Exits shows the bot's +10 %, History the realized +8 %."""
+    ledger = metrics.realized_pnl_ledger(trades(("KRW-BTC", "BUY", 100, 1, 1, 0), ("KRW-BTC", "SELL", 110, 1, 1, 5)))
+    sell = ledger.iloc[1]
+    assert (sell["price_pnl"], sell["realized_pnl"]) == (10.0, 8.0)
+    entry = exit_analysis.ledger_entry_prices(ledger)[sell["id"]]
+    sells = pd.DataFrame({"id": [sell["id"]], "symbol": ["KRW-BTC"], "executed_at": [sell["executed_at"]]})
+    sells = sells.assign(price=110.0, quantity=1.0, signal_info=[None])
+    frame, _notes = exit_analysis.exit_frame(sells, exit_analysis.ledger_entry_prices(ledger))
+    assert frame["pnl_pct"].iloc[0] == pytest.approx(10.0) == metrics.price_move_pct(110.0, entry)
+    assert metrics.realized_return_pct(sell["realized_pnl"], entry, 1.0) == pytest.approx(8.0)
+    trip = round_trips(ledger).closed.iloc[0]
+    assert trip["realized_pnl_pct"] == pytest.approx(8.0)
+
+
+def test_a_pnl_under_half_a_won_is_break_even_for_the_colour_and_for_the_outcome():
+    assert [metrics.pnl_sign(p) for p in (None, 0.49, -0.49, 0.5, -0.5)] == [0, 0, 0, 1, -1]
+    assert list(outcome(pd.Series([0.49, -0.49, 0.5, -0.5]))) == ["break_even", "break_even", "win", "loss"]
 
 
 def test_a_partial_sell_carries_its_share_of_the_buy_fees():

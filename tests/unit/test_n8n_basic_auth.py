@@ -16,12 +16,13 @@ import pytest
 from alerts.rules import observe
 from dashboard.app import build_services, create_app
 from dashboard.cli import main
+from dashboard.extensions import services_of
 from dashboard.settings import Settings, SettingsError
-from data.database import Backend, Database
+from data.database import Backend
 from data.health import N8nState, check_n8n
-from data.services import services_of
 from layouts import ids
 from simulator.seeding import create_schema
+from simulator.writer import WritableDatabase
 from tests.support.components import text
 from tests.support.services import free_port
 
@@ -85,7 +86,7 @@ def n8n():
 @pytest.fixture(scope="module")
 def sqlite_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('n8n') / 'bot.sqlite3'}"
-    writer = Database(url, read_only=False)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.SQLITE)
     writer.dispose()
     return url

@@ -5,8 +5,8 @@ import json
 import pytest
 
 from dashboard.app import create_app
+from dashboard.callback_guard import callback_request_problem
 from dashboard.settings import Settings
-from dashboard.web import callback_request_problem
 from layouts import ids
 
 

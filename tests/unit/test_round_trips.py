@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -36,7 +35,7 @@ def test_closed_round_trips_pair_entries_with_exits_including_partial_sells_and_
             r.holding_s,
             r.fees,
             r.pnl_krw,
-            r.pnl_pct,
+            r.realized_pnl_pct,
             r.exit_reason,
         )
         for r in closed.itertuples()
@@ -122,7 +121,7 @@ def test_a_sell_larger_than_the_position_closes_it_at_the_quantity_held():
 
 
 def test_the_services_pair_a_ledger_once_and_again_when_the_orders_change(ledger):
-    services = DataServices(database=None, bot_status=None, bot_limits=None, display_timezone=ZoneInfo("UTC"))
+    services = DataServices(database=None, bot_status=None, bot_limits=None)
     first = services.round_trips(ledger)
     assert services.round_trips(ledger) is first
     fewer = metrics.realized_pnl_ledger(rt.filled_frame().iloc[:7])

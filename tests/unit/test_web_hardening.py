@@ -12,12 +12,13 @@ import sys
 import pytest
 from werkzeug.security import generate_password_hash
 
-from dashboard import web
+from dashboard import auth
 from dashboard.app import create_app
+from dashboard.extensions import services_of
 from dashboard.settings import Settings, SettingsError
-from data.database import Backend, Database
-from data.services import services_of
+from data.database import Backend
 from simulator.seeding import create_schema
+from simulator.writer import WritableDatabase
 from tests.support.services import free_port
 
 USERNAME = "operator"
@@ -36,7 +37,7 @@ def basic(username: str, password: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def sqlite_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'empty.sqlite3'}"
-    writer = Database(url, read_only=False)
+    writer = WritableDatabase(url)
     create_schema(writer.engine, Backend.SQLITE)
     writer.dispose()
     return url
@@ -147,15 +148,15 @@ BASIC_MODE = {"DASHBOARD_USERNAME": USERNAME, "DASHBOARD_PASSWORD": PASSWORD}
 
 def test_failed_logins_from_one_address_are_throttled(app_for, sqlite_url):
     _app, client = app_for({"DATABASE_URL": sqlite_url, **BASIC_MODE}, remote_addr="192.0.2.10")
-    for _ in range(web.LoginThrottle.FAILURES):
+    for _ in range(auth.LoginThrottle.FAILURES):
         assert client.get("/", headers=basic(USERNAME, "guess")).status_code == 401
     throttled = client.get("/", headers=basic(USERNAME, "guess"))
-    assert throttled.status_code == 429 and 0 < int(throttled.headers["Retry-After"]) <= web.LoginThrottle.WINDOW_S
+    assert throttled.status_code == 429 and 0 < int(throttled.headers["Retry-After"]) <= auth.LoginThrottle.WINDOW_S
 
 
 def test_another_address_is_not_throttled_by_someone_elses_guesses(app_for, sqlite_url):
     app, client = app_for({"DATABASE_URL": sqlite_url, **BASIC_MODE}, remote_addr="192.0.2.11")
-    for _ in range(web.LoginThrottle.FAILURES + 1):
+    for _ in range(auth.LoginThrottle.FAILURES + 1):
         client.get("/", headers=basic(USERNAME, "guess"))
     other = app.server.test_client()
     other.environ_base["REMOTE_ADDR"] = "192.0.2.12"
@@ -167,7 +168,7 @@ def test_behind_a_trusted_proxy_the_forwarded_client_address_is_throttled(app_fo
         {"DATABASE_URL": sqlite_url, **BASIC_MODE, "DASHBOARD_TRUSTED_PROXIES": "127.0.0.1"}, remote_addr="127.0.0.1"
     )
     # A client cannot dodge the count by claiming addresses: only the last hop is believed.
-    for n in range(web.LoginThrottle.FAILURES + 1):
+    for n in range(auth.LoginThrottle.FAILURES + 1):
         status = client.get("/", headers={**basic(USERNAME, "guess"), "X-Forwarded-For": f"10.0.0.{n}, 198.51.100.1"})
     assert status.status_code == 429
     operator = {**basic(USERNAME, PASSWORD), "X-Forwarded-For": "198.51.100.2"}
@@ -176,7 +177,7 @@ def test_behind_a_trusted_proxy_the_forwarded_client_address_is_throttled(app_fo
 
 def test_a_throttled_address_may_try_again_once_the_window_has_passed():
     now = [1000.0]
-    throttle = web.LoginThrottle(clock=lambda: now[0])
+    throttle = auth.LoginThrottle(clock=lambda: now[0])
     for _ in range(throttle.FAILURES):
         throttle.failed("192.0.2.20")
     assert throttle.wait_s("192.0.2.20") > 0
@@ -189,13 +190,13 @@ def test_a_throttled_address_may_try_again_once_the_window_has_passed():
 @pytest.fixture
 def counted_verifications(monkeypatch):
     calls = []
-    real = web.check_password_hash
+    real = auth.check_password_hash
 
     def counting(password_hash, password):
         calls.append(password)
         return real(password_hash, password)
 
-    monkeypatch.setattr(web, "check_password_hash", counting)
+    monkeypatch.setattr(auth, "check_password_hash", counting)
     return calls
 
 
@@ -217,7 +218,7 @@ def test_a_wrong_password_is_never_remembered(app_for, sqlite_url, counted_verif
 
 def test_a_remembered_credential_expires_after_its_ttl():
     now = [50.0]
-    memory = web._CredentialMemory(clock=lambda: now[0])
+    memory = auth.CredentialMemory(clock=lambda: now[0])
     memory.remember("Basic abc")
     assert memory.knows("Basic abc") and not memory.knows("Basic abd")
     now[0] += memory.TTL_S

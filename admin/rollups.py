@@ -2,7 +2,7 @@
 create|refresh|drop`, run once by an owner of the database, adds (or removes) the candle
 rollups of data/rollups.py in a schema of their own. No table of the bot's is touched.
 
-The dashboard never imports this module: it only reads (data/rollups.py).
+The dashboard never imports this module (a test checks): it only reads (data/rollups.py).
 """
 
 from __future__ import annotations
